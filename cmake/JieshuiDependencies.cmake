@@ -15,6 +15,8 @@ find_package(benchmark CONFIG QUIET)
 find_package(OpenSSL REQUIRED)
 
 pkg_check_modules(RDKAFKA REQUIRED IMPORTED_TARGET rdkafka++)
+# The admin API is only in the C library, which rdkafka++ does not re-export.
+pkg_check_modules(RDKAFKA_C REQUIRED IMPORTED_TARGET rdkafka)
 # hiredis' own CMake config is broken on Debian 12: use pkg-config.
 pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
 pkg_check_modules(PQXX REQUIRED IMPORTED_TARGET libpqxx)

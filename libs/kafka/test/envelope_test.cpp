@@ -1,0 +1,73 @@
+#include "kafka/envelope.hpp"
+
+#include <set>
+
+#include "gtest/gtest.h"
+#include "jieshui/common/v1/types.pb.h"
+#include "kafka/topics.hpp"
+
+namespace jieshui::kafka {
+namespace {
+
+TEST(EnvelopeTest, WrapsAndUnwrapsPayloadWithMetadata) {
+  common::v1::Volume volume;
+  volume.set_litres(12345);
+  const absl::Time at = absl::FromUnixMillis(1700000000123);
+  std::string bytes = EncodeEvent(volume, {"ingest", "91350200776049653A", at, "req-1"});
+
+  auto envelope = DecodeEnvelope(bytes);
+  ASSERT_TRUE(envelope.ok()) << envelope.status();
+  EXPECT_EQ(envelope->event_type(), "jieshui.common.v1.Volume");
+  EXPECT_EQ(envelope->producer(), "ingest");
+  EXPECT_EQ(envelope->subject_key(), "91350200776049653A");
+  EXPECT_EQ(envelope->correlation_id(), "req-1");
+  EXPECT_EQ(envelope->occurred_at().seconds(), 1700000000);
+  EXPECT_EQ(envelope->occurred_at().nanos(), 123000000);
+  auto payload = UnpackPayload<common::v1::Volume>(*envelope);
+  ASSERT_TRUE(payload.ok()) << payload.status();
+  EXPECT_EQ(payload->litres(), 12345);
+}
+
+TEST(EnvelopeTest, UnpackingTheWrongTypeNamesBothTypes) {
+  common::v1::Volume volume;
+  auto envelope = DecodeEnvelope(EncodeEvent(volume, {"x", "k", absl::UnixEpoch(), ""}));
+  ASSERT_TRUE(envelope.ok());
+  auto wrong = UnpackPayload<common::v1::Money>(*envelope);
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_EQ(wrong.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(wrong.status().message().find("jieshui.common.v1.Money"), std::string::npos);
+  EXPECT_NE(wrong.status().message().find("Volume"), std::string::npos);
+}
+
+TEST(EnvelopeTest, GarbageIsRejected) {
+  EXPECT_EQ(DecodeEnvelope("\xff\xff\xff not protobuf").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(DecodeEnvelope("").status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(EnvelopeTest, EventIdsAreUuidV4AndUnique) {
+  std::set<std::string> ids;
+  for (int i = 0; i < 10000; ++i) {
+    std::string id = NewEventId();
+    ASSERT_EQ(id.size(), 36u);
+    EXPECT_EQ(id[14], '4');
+    EXPECT_TRUE(id[19] == '8' || id[19] == '9' || id[19] == 'a' || id[19] == 'b') << id;
+    ids.insert(id);
+  }
+  EXPECT_EQ(ids.size(), 10000u);
+}
+
+TEST(TopicsTest, CompactedTopicsAreCompactedAndOthersRetained) {
+  auto specs = topics::StandardTopicSpecs(3, 1, 400);
+  ASSERT_EQ(specs.size(), 10u);
+  for (const auto& spec : specs) {
+    EXPECT_EQ(spec.partitions, 3);
+    bool compacted = spec.name == topics::kRegistryEnterprise ||
+                     spec.name == topics::kRegistryMeter ||
+                     spec.name == topics::kCertificationStatus;
+    EXPECT_EQ(spec.configs.at("cleanup.policy"), compacted ? "compact" : "delete") << spec.name;
+  }
+}
+
+}  // namespace
+}  // namespace jieshui::kafka

@@ -1,0 +1,47 @@
+#include "kafka/topics.hpp"
+
+namespace jieshui::kafka::topics {
+
+const std::vector<CatalogueEntry>& Catalogue() {
+  static const std::vector<CatalogueEntry> kCatalogue = {
+      {kRegistryEnterprise, Retention::kCompacted},
+      {kRegistryMeter, Retention::kCompacted},
+      {kIngestReading, Retention::kRetained},
+      {kIngestRejected, Retention::kRetained},
+      {kQuotaUsage, Retention::kRetained},
+      {kQuotaAlert, Retention::kRetained},
+      {kCertificationStatus, Retention::kCompacted},
+      {kCertificationActivity, Retention::kRetained},
+      {kReportingIndicator, Retention::kRetained},
+      {kDeadLetter, Retention::kRetained},
+  };
+  return kCatalogue;
+}
+
+TopicSpec SpecFor(const CatalogueEntry& entry, int partitions, int replication,
+                  int retention_days) {
+  TopicSpec spec;
+  spec.name = entry.name;
+  spec.partitions = partitions;
+  spec.replication_factor = replication;
+  if (entry.retention == Retention::kCompacted) {
+    spec.configs["cleanup.policy"] = "compact";
+  } else {
+    spec.configs["cleanup.policy"] = "delete";
+    // Default 400 days: a full reporting year plus the December reporting deadline.
+    spec.configs["retention.ms"] =
+        retention_days < 0 ? "-1" : std::to_string(int64_t{retention_days} * 86400000LL);
+  }
+  spec.configs["min.insync.replicas"] = replication > 1 ? "2" : "1";
+  return spec;
+}
+
+std::vector<TopicSpec> StandardTopicSpecs(int partitions, int replication, int retention_days) {
+  std::vector<TopicSpec> specs;
+  for (const auto& entry : Catalogue()) {
+    specs.push_back(SpecFor(entry, partitions, replication, retention_days));
+  }
+  return specs;
+}
+
+}  // namespace jieshui::kafka::topics

@@ -1,0 +1,44 @@
+// The topic catalogue of DESIGN.md "Events": names, and how each is kept (compacted or retained),
+// so every service creates them the same way.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "kafka/admin.hpp"
+
+namespace jieshui::kafka::topics {
+
+inline constexpr char kRegistryEnterprise[] = "jieshui.registry.enterprise.v1";
+inline constexpr char kRegistryMeter[] = "jieshui.registry.meter.v1";
+inline constexpr char kIngestReading[] = "jieshui.ingest.reading.v1";
+inline constexpr char kIngestRejected[] = "jieshui.ingest.rejected.v1";
+inline constexpr char kQuotaUsage[] = "jieshui.quota.usage.v1";
+inline constexpr char kQuotaAlert[] = "jieshui.quota.alert.v1";
+inline constexpr char kCertificationStatus[] = "jieshui.certification.status.v1";
+inline constexpr char kCertificationActivity[] = "jieshui.certification.activity.v1";
+inline constexpr char kReportingIndicator[] = "jieshui.reporting.indicator.v1";
+inline constexpr char kDeadLetter[] = "jieshui.dlq.v1";
+
+enum class Retention {
+  kCompacted,  // the latest event per key is the current state (registry, certification status)
+  kRetained,   // a history kept for the retention period
+};
+
+struct CatalogueEntry {
+  std::string name;
+  Retention retention;
+};
+
+const std::vector<CatalogueEntry>& Catalogue();
+
+// Specs for creating `entry` with `partitions` partitions on a cluster of `replication` brokers;
+// retained topics keep `retention_days` days (-1: forever).
+TopicSpec SpecFor(const CatalogueEntry& entry, int partitions, int replication,
+                  int retention_days);
+
+// All catalogue topics with the given sizing.
+std::vector<TopicSpec> StandardTopicSpecs(int partitions = 6, int replication = 1,
+                                          int retention_days = 400);
+
+}  // namespace jieshui::kafka::topics
