@@ -6,15 +6,15 @@ namespace jieshui::db {
 
 std::string ConsumerTablesSql(const std::string& schema) {
   const std::string s = QuoteIdent(schema);
-  return absl::StrCat(
-      "CREATE TABLE IF NOT EXISTS ", s, ".applied_events (",
-      " consumer text NOT NULL, event_id text NOT NULL,"
-      " applied_at timestamptz NOT NULL DEFAULT now(),"
-      " PRIMARY KEY (consumer, event_id));"
-      " CREATE TABLE IF NOT EXISTS ", s, ".consumer_offsets (",
-      " consumer text NOT NULL, topic text NOT NULL, partition integer NOT NULL,"
-      " next_offset bigint NOT NULL, updated_at timestamptz NOT NULL DEFAULT now(),"
-      " PRIMARY KEY (consumer, topic, partition));");
+  return absl::StrCat("CREATE TABLE IF NOT EXISTS ", s, ".applied_events (",
+                      " consumer text NOT NULL, event_id text NOT NULL,"
+                      " applied_at timestamptz NOT NULL DEFAULT now(),"
+                      " PRIMARY KEY (consumer, event_id));"
+                      " CREATE TABLE IF NOT EXISTS ",
+                      s, ".consumer_offsets (",
+                      " consumer text NOT NULL, topic text NOT NULL, partition integer NOT NULL,"
+                      " next_offset bigint NOT NULL, updated_at timestamptz NOT NULL DEFAULT now(),"
+                      " PRIMARY KEY (consumer, topic, partition));");
 }
 
 absl::Status EnsureConsumerTables(ConnectionPool& pool, const std::string& schema) {
@@ -79,10 +79,10 @@ absl::StatusOr<std::map<int32_t, int64_t>> LoadNextOffsets(ConnectionPool& pool,
                                                            const std::string& topic) {
   std::map<int32_t, int64_t> out;
   absl::Status status = pool.InTransaction([&](pqxx::work& tx) {
-    for (const auto& row : tx.exec_params(
-             absl::StrCat("SELECT partition, next_offset FROM ", QuoteIdent(schema),
-                          ".consumer_offsets WHERE consumer = $1 AND topic = $2"),
-             consumer, topic)) {
+    for (const auto& row :
+         tx.exec_params(absl::StrCat("SELECT partition, next_offset FROM ", QuoteIdent(schema),
+                                     ".consumer_offsets WHERE consumer = $1 AND topic = $2"),
+                        consumer, topic)) {
       out[row[0].as<int32_t>()] = row[1].as<int64_t>();
     }
     return absl::OkStatus();

@@ -19,8 +19,8 @@ namespace jieshui::db {
 std::string ConsumerTablesSql(const std::string& schema);
 absl::Status EnsureConsumerTables(ConnectionPool& pool, const std::string& schema);
 
-// Records that `consumer` applied `event_id`, inside the caller's transaction. Returns false when it
-// was already recorded: the caller must then apply nothing (and may commit or roll back).
+// Records that `consumer` applied `event_id`, inside the caller's transaction. Returns false when
+// it was already recorded: the caller must then apply nothing (and may commit or roll back).
 bool MarkEventApplied(pqxx::work& tx, const std::string& schema, const std::string& consumer,
                       const std::string& event_id);
 

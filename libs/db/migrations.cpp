@@ -73,9 +73,10 @@ absl::StatusOr<MigrationReport> ApplyMigrations(ConnectionPool& pool, const std:
     // One runner per schema at a time; the lock ends with the transaction.
     tx.exec_params("SELECT pg_advisory_xact_lock(hashtext($1))", "jieshui.migrate." + schema);
     tx.exec(absl::StrCat("CREATE SCHEMA IF NOT EXISTS ", s));
-    tx.exec(absl::StrCat("CREATE TABLE IF NOT EXISTS ", s,
-                         ".schema_migrations (version integer PRIMARY KEY, name text NOT NULL, "
-                         "fingerprint text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"));
+    tx.exec(
+        absl::StrCat("CREATE TABLE IF NOT EXISTS ", s,
+                     ".schema_migrations (version integer PRIMARY KEY, name text NOT NULL, "
+                     "fingerprint text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"));
     std::map<int, std::string> applied;
     for (const auto& row :
          tx.exec(absl::StrCat("SELECT version, fingerprint FROM ", s, ".schema_migrations"))) {

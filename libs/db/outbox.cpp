@@ -10,16 +10,15 @@ namespace jieshui::db {
 
 std::string OutboxTableSql(const std::string& schema) {
   const std::string s = QuoteIdent(schema);
-  return absl::StrCat(
-      "CREATE TABLE IF NOT EXISTS ", s, ".outbox (",
-      " id bigserial PRIMARY KEY,"
-      " topic text NOT NULL,"
-      " key bytea NOT NULL,"
-      " value bytea NOT NULL,"
-      " created_at timestamptz NOT NULL DEFAULT now(),"
-      " sent_at timestamptz);"
-      " CREATE INDEX IF NOT EXISTS outbox_unsent ON ",
-      s, ".outbox (id) WHERE sent_at IS NULL;");
+  return absl::StrCat("CREATE TABLE IF NOT EXISTS ", s, ".outbox (",
+                      " id bigserial PRIMARY KEY,"
+                      " topic text NOT NULL,"
+                      " key bytea NOT NULL,"
+                      " value bytea NOT NULL,"
+                      " created_at timestamptz NOT NULL DEFAULT now(),"
+                      " sent_at timestamptz);"
+                      " CREATE INDEX IF NOT EXISTS outbox_unsent ON ",
+                      s, ".outbox (id) WHERE sent_at IS NULL;");
 }
 
 absl::Status EnsureOutboxTable(ConnectionPool& pool, const std::string& schema) {
@@ -32,9 +31,9 @@ absl::Status EnsureOutboxTable(ConnectionPool& pool, const std::string& schema) 
 
 void EnqueueEvent(pqxx::work& tx, const std::string& schema, const std::string& topic,
                   const std::string& key, const std::string& value) {
-  tx.exec_params(
-      absl::StrCat("INSERT INTO ", QuoteIdent(schema), ".outbox (topic, key, value) VALUES ($1, $2, $3)"),
-      topic, pqxx::binarystring(key), pqxx::binarystring(value));
+  tx.exec_params(absl::StrCat("INSERT INTO ", QuoteIdent(schema),
+                              ".outbox (topic, key, value) VALUES ($1, $2, $3)"),
+                 topic, pqxx::binarystring(key), pqxx::binarystring(value));
 }
 
 OutboxRelay::OutboxRelay(ConnectionPool* pool, kafka::Producer* producer,
@@ -53,10 +52,9 @@ absl::StatusOr<int> OutboxRelay::RelayOnce() {
     if (!lock[0][0].as<bool>()) {
       return absl::OkStatus();
     }
-    pqxx::result rows = tx.exec_params(
-        absl::StrCat("SELECT id, topic, key, value FROM ", table,
-                     " WHERE sent_at IS NULL ORDER BY id LIMIT $1"),
-        options_.batch_size);
+    pqxx::result rows = tx.exec_params(absl::StrCat("SELECT id, topic, key, value FROM ", table,
+                                                    " WHERE sent_at IS NULL ORDER BY id LIMIT $1"),
+                                       options_.batch_size);
     if (rows.empty()) {
       return absl::OkStatus();
     }
@@ -94,9 +92,9 @@ absl::StatusOr<int> OutboxRelay::RelayOnce() {
       if (options_.before_mark) {
         options_.before_mark();
       }
-      tx.exec_params(absl::StrCat("UPDATE ", table,
-                                  " SET sent_at = now() WHERE id = ANY($1::bigint[])"),
-                     absl::StrCat("{", absl::StrJoin(confirmed, ","), "}"));
+      tx.exec_params(
+          absl::StrCat("UPDATE ", table, " SET sent_at = now() WHERE id = ANY($1::bigint[])"),
+          absl::StrCat("{", absl::StrJoin(confirmed, ","), "}"));
       marked = static_cast<int>(confirmed.size());
     }
     if (failed && confirmed.empty()) {
@@ -111,7 +109,9 @@ absl::StatusOr<int> OutboxRelay::RelayOnce() {
   return marked;
 }
 
-void OutboxRelay::Start() { thread_ = std::thread([this] { Run(); }); }
+void OutboxRelay::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
 
 void OutboxRelay::Stop() {
   stop_.store(true);

@@ -32,9 +32,9 @@ void EnqueueEvent(pqxx::work& tx, const std::string& schema, const std::string& 
 struct OutboxRelayOptions {
   std::string schema;
   int batch_size = 500;
-  std::chrono::milliseconds idle_poll{100};     // wait when the outbox is empty
+  std::chrono::milliseconds idle_poll{100};  // wait when the outbox is empty
   std::chrono::milliseconds delivery_timeout{30000};
-  std::chrono::milliseconds batch_pause{0};     // pause between batches (throttling, tests)
+  std::chrono::milliseconds batch_pause{0};  // pause between batches (throttling, tests)
   // Called after a batch's deliveries are confirmed and before its rows are marked sent: the
   // window in which a crash makes the relay send those rows again. Fault-injection tests use it.
   std::function<void()> before_mark;

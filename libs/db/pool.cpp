@@ -76,9 +76,9 @@ absl::StatusOr<Lease> ConnectionPool::Acquire() {
     }
     if (cv_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() &&
         open_ >= options_.size) {
-      return absl::ResourceExhaustedError(absl::StrCat(
-          "postgresql pool: all ", options_.size, " connections busy for ",
-          options_.acquire_timeout.count(), " ms"));
+      return absl::ResourceExhaustedError(absl::StrCat("postgresql pool: all ", options_.size,
+                                                       " connections busy for ",
+                                                       options_.acquire_timeout.count(), " ms"));
     }
   }
 }

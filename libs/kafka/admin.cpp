@@ -30,8 +30,8 @@ absl::StatusOr<Event> Await(rd_kafka_queue_t* queue, rd_kafka_event_type_t expec
     return absl::DeadlineExceededError("kafka admin: no answer from the broker in time");
   }
   if (rd_kafka_event_type(event.get()) != expected) {
-    return absl::InternalError(absl::StrCat("kafka admin: unexpected event ",
-                                            rd_kafka_event_name(event.get())));
+    return absl::InternalError(
+        absl::StrCat("kafka admin: unexpected event ", rd_kafka_event_name(event.get())));
   }
   if (rd_kafka_event_error(event.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) {
     return absl::UnavailableError(
@@ -55,7 +55,8 @@ Options MakeOptions(rd_kafka_t* rk, rd_kafka_admin_op_t op, std::chrono::millise
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Admin>> Admin::Create(const std::string& bootstrap_servers) {
-  auto conf = BuildConfig({{"bootstrap.servers", bootstrap_servers}, {"client.id", "jieshui-admin"}});
+  auto conf =
+      BuildConfig({{"bootstrap.servers", bootstrap_servers}, {"client.id", "jieshui-admin"}});
   if (!conf.ok()) {
     return conf.status();
   }
@@ -99,8 +100,7 @@ absl::Status Admin::EnsureTopics(const std::vector<TopicSpec>& topics,
   if (!event.ok()) {
     return event.status();
   }
-  const rd_kafka_CreateTopics_result_t* result =
-      rd_kafka_event_CreateTopics_result(event->get());
+  const rd_kafka_CreateTopics_result_t* result = rd_kafka_event_CreateTopics_result(event->get());
   size_t count = 0;
   const rd_kafka_topic_result_t** results = rd_kafka_CreateTopics_result_topics(result, &count);
   for (size_t i = 0; i < count; ++i) {
@@ -132,7 +132,8 @@ absl::StatusOr<int> Admin::PartitionCount(const std::string& topic,
   for (const auto* tm : *metadata->topics()) {
     if (tm->topic() == topic) {
       if (tm->err() != RdKafka::ERR_NO_ERROR) {
-        return absl::NotFoundError(absl::StrCat("topic ", topic, ": ", RdKafka::err2str(tm->err())));
+        return absl::NotFoundError(
+            absl::StrCat("topic ", topic, ": ", RdKafka::err2str(tm->err())));
       }
       return static_cast<int>(tm->partitions()->size());
     }

@@ -110,9 +110,9 @@ absl::Status Consumer::Commit(const std::vector<TopicPartitionOffset>& offsets) 
   } else {
     for (auto* p : parts) {
       if (p->err() != RdKafka::ERR_NO_ERROR) {
-        status = absl::UnavailableError(absl::StrCat("kafka commit of ", p->topic(), "[",
-                                                     p->partition(),
-                                                     "]: ", RdKafka::err2str(p->err())));
+        status =
+            absl::UnavailableError(absl::StrCat("kafka commit of ", p->topic(), "[", p->partition(),
+                                                "]: ", RdKafka::err2str(p->err())));
         break;
       }
     }
@@ -126,8 +126,8 @@ absl::Status Consumer::Seek(const std::string& topic, int32_t partition, int64_t
       RdKafka::TopicPartition::create(topic, partition, offset));
   RdKafka::ErrorCode rc = consumer_->seek(*tp, 5000);
   if (rc != RdKafka::ERR_NO_ERROR) {
-    return absl::UnavailableError(absl::StrCat("kafka seek ", topic, "[", partition, "]@",
-                                               offset, ": ", RdKafka::err2str(rc)));
+    return absl::UnavailableError(absl::StrCat("kafka seek ", topic, "[", partition, "]@", offset,
+                                               ": ", RdKafka::err2str(rc)));
   }
   return absl::OkStatus();
 }

@@ -29,14 +29,13 @@ absl::Status DeadLetterQueue::Send(const Message& message, const std::string& er
 
 ConsumerLoop::ConsumerLoop(std::unique_ptr<Consumer> consumer, MessageHandler handler,
                            DeadLetterQueue* dlq, ConsumerLoopOptions options)
-    : consumer_(std::move(consumer)),
-      handler_(std::move(handler)),
-      dlq_(dlq),
-      options_(options) {}
+    : consumer_(std::move(consumer)), handler_(std::move(handler)), dlq_(dlq), options_(options) {}
 
 ConsumerLoop::~ConsumerLoop() { Stop(); }
 
-void ConsumerLoop::Start() { thread_ = std::thread([this] { Run(); }); }
+void ConsumerLoop::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
 
 void ConsumerLoop::Stop() {
   stop_.store(true);

@@ -16,9 +16,9 @@ namespace jieshui::kafka {
 using jieshui::events::v1::EventEnvelope;
 
 struct EventMeta {
-  std::string producer;      // e.g. "registry"
-  std::string subject_key;   // Kafka key: the enterprise USCC unless the topic says otherwise
-  absl::Time occurred_at;    // when the fact happened (injected: no clock reads here)
+  std::string producer;     // e.g. "registry"
+  std::string subject_key;  // Kafka key: the enterprise USCC unless the topic says otherwise
+  absl::Time occurred_at;   // when the fact happened (injected: no clock reads here)
   std::string correlation_id;
 };
 
@@ -43,9 +43,9 @@ absl::StatusOr<T> UnpackPayload(const EventEnvelope& envelope) {
                                                    T::descriptor()->full_name()));
   }
   if (!envelope.payload().UnpackTo(&out)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("event ", envelope.event_id(), ": payload does not parse as ",
-                     T::descriptor()->full_name()));
+    return absl::InvalidArgumentError(absl::StrCat("event ", envelope.event_id(),
+                                                   ": payload does not parse as ",
+                                                   T::descriptor()->full_name()));
   }
   return out;
 }

@@ -97,9 +97,8 @@ void Producer::PollLoop() {
   }
 }
 
-absl::Status Producer::Produce(std::string_view topic, std::string_view key,
-                               std::string_view value, DeliveryCallback on_delivery,
-                               const std::vector<Header>& headers,
+absl::Status Producer::Produce(std::string_view topic, std::string_view key, std::string_view value,
+                               DeliveryCallback on_delivery, const std::vector<Header>& headers,
                                std::chrono::milliseconds enqueue_timeout) {
   auto pending = std::make_unique<PendingDelivery>(PendingDelivery{std::move(on_delivery)});
   const auto deadline = std::chrono::steady_clock::now() + enqueue_timeout;
@@ -112,10 +111,10 @@ absl::Status Producer::Produce(std::string_view topic, std::string_view key,
       }
     }
     in_flight_.fetch_add(1);
-    RdKafka::ErrorCode rc = producer_->produce(
-        std::string(topic), RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
-        const_cast<char*>(value.data()), value.size(), key.data(), key.size(), 0, rd_headers,
-        pending.get());
+    RdKafka::ErrorCode rc =
+        producer_->produce(std::string(topic), RdKafka::Topic::PARTITION_UA,
+                           RdKafka::Producer::RK_MSG_COPY, const_cast<char*>(value.data()),
+                           value.size(), key.data(), key.size(), 0, rd_headers, pending.get());
     if (rc == RdKafka::ERR_NO_ERROR) {
       pending.release();  // now owned by the delivery report
       return absl::OkStatus();
@@ -127,9 +126,9 @@ absl::Status Producer::Produce(std::string_view topic, std::string_view key,
           absl::StrCat("kafka produce to ", std::string(topic), ": ", RdKafka::err2str(rc)));
     }
     if (std::chrono::steady_clock::now() >= deadline) {
-      return absl::ResourceExhaustedError(
-          absl::StrCat("kafka produce to ", std::string(topic), ": local queue full for ",
-                       enqueue_timeout.count(), " ms"));
+      return absl::ResourceExhaustedError(absl::StrCat("kafka produce to ", std::string(topic),
+                                                       ": local queue full for ",
+                                                       enqueue_timeout.count(), " ms"));
     }
     // The poll thread serves delivery reports; wait a little for the queue to drain.
     std::this_thread::sleep_for(std::chrono::milliseconds(2));

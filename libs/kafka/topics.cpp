@@ -4,16 +4,11 @@ namespace jieshui::kafka::topics {
 
 const std::vector<CatalogueEntry>& Catalogue() {
   static const std::vector<CatalogueEntry> kCatalogue = {
-      {kRegistryEnterprise, Retention::kCompacted},
-      {kRegistryMeter, Retention::kCompacted},
-      {kIngestReading, Retention::kRetained},
-      {kIngestRejected, Retention::kRetained},
-      {kQuotaUsage, Retention::kRetained},
-      {kQuotaAlert, Retention::kRetained},
-      {kCertificationStatus, Retention::kCompacted},
-      {kCertificationActivity, Retention::kRetained},
-      {kReportingIndicator, Retention::kRetained},
-      {kDeadLetter, Retention::kRetained},
+      {kRegistryEnterprise, Retention::kCompacted},  {kRegistryMeter, Retention::kCompacted},
+      {kIngestReading, Retention::kRetained},        {kIngestRejected, Retention::kRetained},
+      {kQuotaUsage, Retention::kRetained},           {kQuotaAlert, Retention::kRetained},
+      {kCertificationStatus, Retention::kCompacted}, {kCertificationActivity, Retention::kRetained},
+      {kReportingIndicator, Retention::kRetained},   {kDeadLetter, Retention::kRetained},
   };
   return kCatalogue;
 }

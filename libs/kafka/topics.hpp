@@ -34,8 +34,7 @@ const std::vector<CatalogueEntry>& Catalogue();
 
 // Specs for creating `entry` with `partitions` partitions on a cluster of `replication` brokers;
 // retained topics keep `retention_days` days (-1: forever).
-TopicSpec SpecFor(const CatalogueEntry& entry, int partitions, int replication,
-                  int retention_days);
+TopicSpec SpecFor(const CatalogueEntry& entry, int partitions, int replication, int retention_days);
 
 // All catalogue topics with the given sizing.
 std::vector<TopicSpec> StandardTopicSpecs(int partitions = 6, int replication = 1,

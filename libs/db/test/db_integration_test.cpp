@@ -50,10 +50,12 @@ class DbTest : public ::testing::Test {
 
   int64_t Count(const std::string& sql) {
     int64_t n = -1;
-    EXPECT_TRUE(pool_->InTransaction([&](pqxx::work& tx) {
-                  n = tx.exec(sql)[0][0].as<int64_t>();
-                  return absl::OkStatus();
-                }).ok());
+    EXPECT_TRUE(pool_
+                    ->InTransaction([&](pqxx::work& tx) {
+                      n = tx.exec(sql)[0][0].as<int64_t>();
+                      return absl::OkStatus();
+                    })
+                    .ok());
     return n;
   }
 
@@ -74,11 +76,13 @@ TEST_F(DbTest, MigrationsApplyOnceAndASecondRunChangesNothing) {
   ASSERT_TRUE(first.ok()) << first.status();
   EXPECT_EQ(first->applied, (std::vector<int>{1, 2}));
   EXPECT_EQ(first->current_version, 2);
-  ASSERT_TRUE(pool_->InTransaction([&](pqxx::work& tx) {
-                tx.exec("INSERT INTO " + T("enterprises") +
-                        " VALUES ('91350200776049653A', 'Test', 'Mudu')");
-                return absl::OkStatus();
-              }).ok());
+  ASSERT_TRUE(pool_
+                  ->InTransaction([&](pqxx::work& tx) {
+                    tx.exec("INSERT INTO " + T("enterprises") +
+                            " VALUES ('91350200776049653A', 'Test', 'Mudu')");
+                    return absl::OkStatus();
+                  })
+                  .ok());
 
   auto second = ApplyMigrations(*pool_, schema_, TwoMigrations());
   ASSERT_TRUE(second.ok()) << second.status();
@@ -128,10 +132,12 @@ TEST_F(DbTest, MigrationsLoadFromNumberedFilesInOrder) {
 TEST_F(DbTest, TransactionsCommitOnOkAndRollBackOtherwiseWithMappedErrors) {
   ASSERT_TRUE(ApplyMigrations(*pool_, schema_, TwoMigrations()).ok());
   const std::string insert = "INSERT INTO " + T("enterprises") + " (uscc, name) VALUES ";
-  ASSERT_TRUE(pool_->InTransaction([&](pqxx::work& tx) {
-                tx.exec(insert + "('A', 'a')");
-                return absl::OkStatus();
-              }).ok());
+  ASSERT_TRUE(pool_
+                  ->InTransaction([&](pqxx::work& tx) {
+                    tx.exec(insert + "('A', 'a')");
+                    return absl::OkStatus();
+                  })
+                  .ok());
   absl::Status refused = pool_->InTransaction([&](pqxx::work& tx) {
     tx.exec(insert + "('B', 'b')");
     return absl::InvalidArgumentError("name: too short");
@@ -162,9 +168,10 @@ TEST_F(DbTest, PoolWaitsThenReportsExhaustionAndHealsAfterAKilledConnection) {
   // Kill every other backend of this pool from one held connection: the pool must heal.
   {
     pqxx::nontransaction tx(*held[0]);
-    tx.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = "
-            "'jieshui' AND pid <> pg_backend_pid() AND datname = current_database() AND "
-            "backend_start > now() - interval '1 minute' AND state = 'idle'");
+    tx.exec(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = "
+        "'jieshui' AND pid <> pg_backend_pid() AND datname = current_database() AND "
+        "backend_start > now() - interval '1 minute' AND state = 'idle'");
   }
   held.clear();
   int ok = 0;
@@ -181,19 +188,23 @@ TEST_F(DbTest, PoolWaitsThenReportsExhaustionAndHealsAfterAKilledConnection) {
   }
   // Each killed connection fails at most once, then is replaced.
   EXPECT_GE(ok, 4);
-  EXPECT_TRUE(pool_->InTransaction([](pqxx::work& tx) {
-                tx.exec("SELECT 1");
-                return absl::OkStatus();
-              }).ok());
+  EXPECT_TRUE(pool_
+                  ->InTransaction([](pqxx::work& tx) {
+                    tx.exec("SELECT 1");
+                    return absl::OkStatus();
+                  })
+                  .ok());
 }
 
 TEST_F(DbTest, ApplyOnceRunsTheEffectOncePerEventId) {
   ASSERT_TRUE(EnsureConsumerTables(*pool_, schema_).ok());
-  ASSERT_TRUE(pool_->InTransaction([&](pqxx::work& tx) {
-                tx.exec("CREATE TABLE " + T("totals") + " (n bigint NOT NULL)");
-                tx.exec("INSERT INTO " + T("totals") + " VALUES (0)");
-                return absl::OkStatus();
-              }).ok());
+  ASSERT_TRUE(pool_
+                  ->InTransaction([&](pqxx::work& tx) {
+                    tx.exec("CREATE TABLE " + T("totals") + " (n bigint NOT NULL)");
+                    tx.exec("INSERT INTO " + T("totals") + " VALUES (0)");
+                    return absl::OkStatus();
+                  })
+                  .ok());
   auto add = [&](pqxx::work& tx) {
     tx.exec("UPDATE " + T("totals") + " SET n = n + 5");
     return absl::OkStatus();
@@ -210,15 +221,17 @@ TEST_F(DbTest, ApplyOnceRunsTheEffectOncePerEventId) {
 
 TEST_F(DbTest, OffsetsStoredWithTheEffectNeverMoveBack) {
   ASSERT_TRUE(EnsureConsumerTables(*pool_, schema_).ok());
-  ASSERT_TRUE(pool_->InTransaction([&](pqxx::work& tx) {
-                EXPECT_FALSE(OffsetApplied(tx, schema_, "c", "t", 0, 0));
-                StoreNextOffset(tx, schema_, "c", "t", 0, 10);
-                StoreNextOffset(tx, schema_, "c", "t", 0, 7);  // a late, older batch
-                StoreNextOffset(tx, schema_, "c", "t", 1, 3);
-                EXPECT_TRUE(OffsetApplied(tx, schema_, "c", "t", 0, 9));
-                EXPECT_FALSE(OffsetApplied(tx, schema_, "c", "t", 0, 10));
-                return absl::OkStatus();
-              }).ok());
+  ASSERT_TRUE(pool_
+                  ->InTransaction([&](pqxx::work& tx) {
+                    EXPECT_FALSE(OffsetApplied(tx, schema_, "c", "t", 0, 0));
+                    StoreNextOffset(tx, schema_, "c", "t", 0, 10);
+                    StoreNextOffset(tx, schema_, "c", "t", 0, 7);  // a late, older batch
+                    StoreNextOffset(tx, schema_, "c", "t", 1, 3);
+                    EXPECT_TRUE(OffsetApplied(tx, schema_, "c", "t", 0, 9));
+                    EXPECT_FALSE(OffsetApplied(tx, schema_, "c", "t", 0, 10));
+                    return absl::OkStatus();
+                  })
+                  .ok());
   auto offsets = LoadNextOffsets(*pool_, schema_, "c", "t");
   ASSERT_TRUE(offsets.ok());
   EXPECT_EQ(*offsets, (std::map<int32_t, int64_t>{{0, 10}, {1, 3}}));
@@ -321,8 +334,8 @@ TEST_F(OutboxTest, ARelayKilledMidWayLeavesTheConsumerEffectExactlyOnce) {
   // marks them sent: the worst moment for a crash.
   {
     ChildProcess relay;
-    ASSERT_TRUE(relay.Start({relay_bin, PostgresUri(), schema_,
-                             jieshui::testing::KafkaBootstrap(), "100", "1"}));
+    ASSERT_TRUE(relay.Start(
+        {relay_bin, PostgresUri(), schema_, jieshui::testing::KafkaBootstrap(), "100", "1"}));
     ASSERT_TRUE(relay.WaitForLine("hanging", std::chrono::seconds(30)).has_value());
     relay.Signal(SIGKILL);
     ASSERT_EQ(relay.Wait(std::chrono::seconds(10)), 128 + SIGKILL);
@@ -331,18 +344,21 @@ TEST_F(OutboxTest, ARelayKilledMidWayLeavesTheConsumerEffectExactlyOnce) {
   // Second relay: restarted, relays everything, including the 100 again.
   {
     ChildProcess relay;
-    ASSERT_TRUE(relay.Start({relay_bin, PostgresUri(), schema_,
-                             jieshui::testing::KafkaBootstrap(), "100", "0"}));
+    ASSERT_TRUE(relay.Start(
+        {relay_bin, PostgresUri(), schema_, jieshui::testing::KafkaBootstrap(), "100", "0"}));
     ASSERT_EQ(relay.Wait(std::chrono::seconds(60)), 0);
   }
   EXPECT_EQ(Count("SELECT count(*) FROM " + T("outbox") + " WHERE sent_at IS NULL"), 0);
 
   // The consumer's effect: a running total, applied once per event id.
-  ASSERT_TRUE(pool_->InTransaction([&](pqxx::work& tx) {
-                tx.exec("CREATE TABLE " + T("totals") + " (n bigint NOT NULL, events int NOT NULL)");
-                tx.exec("INSERT INTO " + T("totals") + " VALUES (0, 0)");
-                return absl::OkStatus();
-              }).ok());
+  ASSERT_TRUE(pool_
+                  ->InTransaction([&](pqxx::work& tx) {
+                    tx.exec("CREATE TABLE " + T("totals") +
+                            " (n bigint NOT NULL, events int NOT NULL)");
+                    tx.exec("INSERT INTO " + T("totals") + " VALUES (0, 0)");
+                    return absl::OkStatus();
+                  })
+                  .ok());
   std::atomic<int> duplicates{0};
   kafka::ConsumerLoop loop(
       NewConsumer(UniqueName("effect")),
@@ -352,13 +368,12 @@ TEST_F(OutboxTest, ARelayKilledMidWayLeavesTheConsumerEffectExactlyOnce) {
           return kafka::HandlerResult::Poison(std::string(envelope.status().message()));
         }
         const int64_t litres = kafka::UnpackPayload<common::v1::Volume>(*envelope)->litres();
-        auto applied = ApplyOnce(*pool_, schema_, "effect", envelope->event_id(),
-                                 [&](pqxx::work& tx) {
-                                   tx.exec_params("UPDATE " + T("totals") +
-                                                      " SET n = n + $1, events = events + 1",
-                                                  litres);
-                                   return absl::OkStatus();
-                                 });
+        auto applied =
+            ApplyOnce(*pool_, schema_, "effect", envelope->event_id(), [&](pqxx::work& tx) {
+              tx.exec_params("UPDATE " + T("totals") + " SET n = n + $1, events = events + 1",
+                             litres);
+              return absl::OkStatus();
+            });
         if (!applied.ok()) {
           return kafka::HandlerResult::Retry(std::string(applied.status().message()));
         }
@@ -371,7 +386,8 @@ TEST_F(OutboxTest, ARelayKilledMidWayLeavesTheConsumerEffectExactlyOnce) {
   loop.Start();
   ASSERT_TRUE(WaitFor([&] { return loop.processed() >= kEvents + 100; }, std::chrono::seconds(60)));
   loop.Stop();
-  EXPECT_EQ(loop.processed(), kEvents + 100) << "the topic holds each event once plus the 100 resent";
+  EXPECT_EQ(loop.processed(), kEvents + 100)
+      << "the topic holds each event once plus the 100 resent";
   EXPECT_EQ(duplicates.load(), 100);
   EXPECT_EQ(Count("SELECT events FROM " + T("totals")), kEvents);
   EXPECT_EQ(Count("SELECT n FROM " + T("totals")), expected_sum);

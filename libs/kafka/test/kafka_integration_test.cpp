@@ -63,12 +63,11 @@ TEST_F(KafkaIntegrationTest, TenThousandEventsEachConfirmedAndConsumedExactlyOnc
   for (int i = 0; i < kEvents; ++i) {
     common::v1::Volume v;
     v.set_litres(i);
-    EventEnvelope envelope = Wrap(v, {"test", "key-" + std::to_string(i % 50),
-                                      absl::FromUnixSeconds(1700000000), ""});
+    EventEnvelope envelope =
+        Wrap(v, {"test", "key-" + std::to_string(i % 50), absl::FromUnixSeconds(1700000000), ""});
     ids.push_back(envelope.event_id());
     absl::Status enqueued = producer_->Produce(
-        topic, envelope.subject_key(), envelope.SerializeAsString(),
-        [&](const DeliveryResult& r) {
+        topic, envelope.subject_key(), envelope.SerializeAsString(), [&](const DeliveryResult& r) {
           if (r.status.ok() && r.offset >= 0) {
             confirmed.fetch_add(1);
           } else {
