@@ -7,7 +7,8 @@
 namespace jieshui::redis {
 namespace {
 
-absl::Status UnexpectedReply(absl::string_view command, const Reply& reply, absl::string_view want) {
+absl::Status UnexpectedReply(absl::string_view command, const Reply& reply,
+                             absl::string_view want) {
   return absl::InternalError(absl::StrCat("redis ", command, ": expected ", want, ", got ",
                                           TypeName(reply.type()), " reply"));
 }
@@ -32,8 +33,7 @@ absl::StatusOr<Client> Client::Create(Options options) {
 
 Client::Client(std::unique_ptr<ConnectionPool> pool) : pool_(std::move(pool)) {}
 
-absl::StatusOr<Reply> Client::Command(absl::Span<const std::string> argv,
-                                      Idempotency idempotency) {
+absl::StatusOr<Reply> Client::Command(absl::Span<const std::string> argv, Idempotency idempotency) {
   absl::StatusOr<Lease> lease = pool_->Borrow();
   if (!lease.ok()) {
     return lease.status();
@@ -53,8 +53,7 @@ absl::StatusOr<std::vector<Reply>> Client::Pipeline(absl::Span<const Argv> comma
   return lease->Pipeline(commands, idempotency);
 }
 
-absl::StatusOr<Reply> Client::Checked(absl::Span<const std::string> argv,
-                                      Idempotency idempotency) {
+absl::StatusOr<Reply> Client::Checked(absl::Span<const std::string> argv, Idempotency idempotency) {
   absl::StatusOr<Reply> reply = Command(argv, idempotency);
   if (reply.ok() && reply->is_error()) {
     return ErrorReplyToStatus(argv[0], reply->str());

@@ -42,8 +42,8 @@ class Client {
   absl::StatusOr<Reply> Command(absl::Span<const std::string> argv,
                                 Idempotency idempotency = Idempotency::kNotIdempotent);
   // Replies in command order; see Lease::Pipeline.
-  absl::StatusOr<std::vector<Reply>> Pipeline(absl::Span<const Argv> commands,
-                                              Idempotency idempotency = Idempotency::kNotIdempotent);
+  absl::StatusOr<std::vector<Reply>> Pipeline(
+      absl::Span<const Argv> commands, Idempotency idempotency = Idempotency::kNotIdempotent);
 
   absl::Status Ping();
   // std::nullopt when the key does not exist.
@@ -56,7 +56,8 @@ class Client {
   absl::StatusOr<int64_t> Del(absl::Span<const std::string> keys);
   // Sets the given fields (others stay); returns how many fields were new. `fields` must not be
   // empty.
-  absl::StatusOr<int64_t> HSet(absl::string_view key, const std::map<std::string, std::string>& fields);
+  absl::StatusOr<int64_t> HSet(absl::string_view key,
+                               const std::map<std::string, std::string>& fields);
   // All fields; empty when the key does not exist.
   absl::StatusOr<std::map<std::string, std::string>> HGetAll(absl::string_view key);
   // The value after the increment; a missing key counts from 0.

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -99,8 +100,8 @@ absl::Status TransportError(const Options& options, const redisContext* context,
     case REDIS_ERR_IO:
       // hiredis reports SO_RCVTIMEO/SO_SNDTIMEO expiry as an I/O error with errno EAGAIN.
       if (saved_errno == EAGAIN || saved_errno == EWOULDBLOCK) {
-        return absl::UnavailableError(absl::StrCat(
-            where, ": timed out after ", absl::FormatDuration(options.command_timeout)));
+        return absl::UnavailableError(absl::StrCat(where, ": timed out after ",
+                                                   absl::FormatDuration(options.command_timeout)));
       }
       *retryable = true;
       return absl::UnavailableError(absl::StrCat(where, ": connection failed: ", context->errstr));
@@ -249,8 +250,8 @@ absl::StatusOr<Reply> Lease::Command(absl::Span<const std::string> argv, Idempot
     {
       ScopedSigpipeBlock block;
       errno = 0;
-      raw = redisCommandArgv(context_.get(), view.argc(), view.pointers.data(),
-                             view.lengths.data());
+      raw =
+          redisCommandArgv(context_.get(), view.argc(), view.pointers.data(), view.lengths.data());
       saved_errno = errno;
     }
     if (raw == nullptr) {
@@ -277,11 +278,10 @@ absl::StatusOr<std::vector<Reply>> Lease::Pipeline(absl::Span<const Argv> comman
     redisContext* context = context_.get();
     for (const Argv& argv : commands) {
       ArgvView view(argv);
-      if (redisAppendCommandArgv(context, view.argc(), view.pointers.data(),
-                                 view.lengths.data()) != REDIS_OK) {
-        return absl::InternalError(
-            absl::StrCat("redis ", Address(pool_->options()), ": cannot buffer pipeline: ",
-                         context->errstr));
+      if (redisAppendCommandArgv(context, view.argc(), view.pointers.data(), view.lengths.data()) !=
+          REDIS_OK) {
+        return absl::InternalError(absl::StrCat("redis ", Address(pool_->options()),
+                                                ": cannot buffer pipeline: ", context->errstr));
       }
     }
     std::vector<Reply> replies;
@@ -292,11 +292,10 @@ absl::StatusOr<std::vector<Reply>> Lease::Pipeline(absl::Span<const Argv> comman
       errno = 0;
       if (redisGetReply(context, &raw) != REDIS_OK || raw == nullptr) {
         const int saved_errno = errno;
-        return TransportError(
-            pool_->options(), context, saved_errno,
-            absl::StrCat("pipeline of ", commands.size(), " commands, at reply ", i, " (",
-                         CommandName(commands[i]), ")"),
-            retryable);
+        return TransportError(pool_->options(), context, saved_errno,
+                              absl::StrCat("pipeline of ", commands.size(), " commands, at reply ",
+                                           i, " (", CommandName(commands[i]), ")"),
+                              retryable);
       }
       ReplyPtr reply(static_cast<redisReply*>(raw));
       absl::StatusOr<Reply> converted = ConvertReply(reply.get());
@@ -321,7 +320,7 @@ absl::StatusOr<std::unique_ptr<ConnectionPool>> ConnectionPool::Create(Options o
 ConnectionPool::ConnectionPool(Options options) : options_(std::move(options)) {}
 
 ConnectionPool::~ConnectionPool() {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   if (leased_ != 0) {
     // A lease would return its slot into freed memory: a use-after-free waiting to happen.
     std::fprintf(stderr, "jieshui::redis::ConnectionPool destroyed with %d lease(s) outstanding\n",
@@ -330,15 +329,16 @@ ConnectionPool::~ConnectionPool() {
   }
 }
 
-bool ConnectionPool::HasFreeSlot() const { return leased_ < options_.pool_size; }
-
 absl::StatusOr<Lease> ConnectionPool::Borrow() { return Borrow(options_.borrow_timeout); }
 
 absl::StatusOr<Lease> ConnectionPool::Borrow(absl::Duration wait) {
   ContextPtr context;
   {
-    absl::MutexLock lock(&mu_);
-    if (!mu_.AwaitWithTimeout(absl::Condition(this, &ConnectionPool::HasFreeSlot), wait)) {
+    std::unique_lock<std::mutex> lock(mu_);
+    // Clamped so that now() + wait cannot overflow for an "infinite" wait.
+    const auto chrono_wait =
+        absl::ToChronoNanoseconds(std::clamp(wait, absl::ZeroDuration(), absl::Hours(24 * 365)));
+    if (!slot_freed_.wait_for(lock, chrono_wait, [this] { return leased_ < options_.pool_size; })) {
       return absl::ResourceExhaustedError(
           absl::StrCat("redis ", Address(options_), ": all ", options_.pool_size,
                        " connections stayed busy for ", absl::FormatDuration(wait)));
@@ -359,7 +359,7 @@ absl::StatusOr<Lease> ConnectionPool::Borrow(absl::Duration wait) {
 
 absl::StatusOr<ConnectionPool::ContextPtr> ConnectionPool::Dial() {
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     if (consecutive_dial_failures_ > 0) {
       const absl::Time now = absl::Now();
       if (now < next_dial_allowed_) {
@@ -376,7 +376,7 @@ absl::StatusOr<ConnectionPool::ContextPtr> ConnectionPool::Dial() {
     ++stats_.dial_attempts;
   }
   absl::StatusOr<ContextPtr> context = DialOnce();
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   if (context.ok()) {
     consecutive_dial_failures_ = 0;
   } else {
@@ -430,20 +430,23 @@ absl::StatusOr<ConnectionPool::ContextPtr> ConnectionPool::DialOnce() {
 }
 
 void ConnectionPool::CountDiscard() {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   ++stats_.discarded;
 }
 
 void ConnectionPool::Return(ContextPtr context) {
-  absl::MutexLock lock(&mu_);
-  if (context != nullptr && context->err == 0) {
-    idle_.push_back(std::move(context));
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (context != nullptr && context->err == 0) {
+      idle_.push_back(std::move(context));
+    }
+    --leased_;
   }
-  --leased_;
+  slot_freed_.notify_one();
 }
 
 PoolStats ConnectionPool::stats() const {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   PoolStats stats = stats_;
   stats.idle = static_cast<int>(idle_.size());
   stats.leased = leased_;

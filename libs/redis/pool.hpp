@@ -1,16 +1,16 @@
 // A thread-safe pool of blocking hiredis connections to one Redis server: bounded wait for a free
-// connection, RAII leases, lazy redial with backoff after I/O errors, single commands and pipelines.
+// connection, RAII leases, lazy redial with backoff after I/O errors, commands and pipelines.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "redis/options.hpp"
@@ -33,11 +33,11 @@ enum class Idempotency { kNotIdempotent, kIdempotent };
 
 // Counters for tests and metrics.
 struct PoolStats {
-  int64_t dial_attempts = 0;   // connects tried (including failures)
-  int64_t dial_failures = 0;   // connects, AUTH or SELECT that failed
-  int64_t discarded = 0;       // connections dropped after an I/O or protocol error
-  int idle = 0;                // open connections waiting in the pool
-  int leased = 0;              // slots held by leases
+  int64_t dial_attempts = 0;  // connects tried (including failures)
+  int64_t dial_failures = 0;  // connects, AUTH or SELECT that failed
+  int64_t discarded = 0;      // connections dropped after an I/O or protocol error
+  int idle = 0;               // open connections waiting in the pool
+  int leased = 0;             // slots held by leases
 };
 
 class ConnectionPool;
@@ -63,8 +63,8 @@ class Lease {
   // Sends all commands in one write, then reads one reply per command, in order. If the
   // connection fails at any point the whole batch fails with UNAVAILABLE (some commands may have
   // run); with kIdempotent the whole batch is sent once more on a fresh connection, as Command.
-  absl::StatusOr<std::vector<Reply>> Pipeline(absl::Span<const Argv> commands,
-                                              Idempotency idempotency = Idempotency::kNotIdempotent);
+  absl::StatusOr<std::vector<Reply>> Pipeline(
+      absl::Span<const Argv> commands, Idempotency idempotency = Idempotency::kNotIdempotent);
 
  private:
   friend class ConnectionPool;
@@ -117,7 +117,6 @@ class ConnectionPool {
 
   explicit ConnectionPool(Options options);
 
-  bool HasFreeSlot() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Opens, authenticates and selects a connection, unless a recent dial failed and the backoff
   // has not passed (then UNAVAILABLE without touching the network).
   absl::StatusOr<ContextPtr> Dial();
@@ -127,13 +126,17 @@ class ConnectionPool {
   void Return(ContextPtr context);
 
   const Options options_;
-  mutable absl::Mutex mu_;
-  std::vector<ContextPtr> idle_ ABSL_GUARDED_BY(mu_);
-  int leased_ ABSL_GUARDED_BY(mu_) = 0;
-  int consecutive_dial_failures_ ABSL_GUARDED_BY(mu_) = 0;
-  absl::Time next_dial_allowed_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
-  absl::Status last_dial_error_ ABSL_GUARDED_BY(mu_);
-  PoolStats stats_ ABSL_GUARDED_BY(mu_);
+  // std::mutex rather than absl::Mutex: Debian's prebuilt abseil is not instrumented for
+  // ThreadSanitizer, which then reports false races through absl::Mutex; pthread-based locks it
+  // understands. Everything below is guarded by mu_.
+  mutable std::mutex mu_;
+  std::condition_variable slot_freed_;
+  std::vector<ContextPtr> idle_;
+  int leased_ = 0;
+  int consecutive_dial_failures_ = 0;
+  absl::Time next_dial_allowed_ = absl::InfinitePast();
+  absl::Status last_dial_error_;
+  PoolStats stats_;
 };
 
 }  // namespace jieshui::redis

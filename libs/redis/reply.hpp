@@ -59,8 +59,8 @@ class Reply {
     friend bool operator==(const ErrorText&, const ErrorText&) = default;
   };
   // Alternative order matches Type.
-  using Value = std::variant<std::monostate, int64_t, std::string, StatusText, ErrorText,
-                             std::vector<Reply>>;
+  using Value =
+      std::variant<std::monostate, int64_t, std::string, StatusText, ErrorText, std::vector<Reply>>;
 
   explicit Reply(Value value) : value_(std::move(value)) {}
 

@@ -36,8 +36,7 @@ class ClientTest : public ::testing::Test {
     absl::StatusOr<Client> client = Client::Create(StackOptions());
     ASSERT_TRUE(client.ok()) << client.status();
     client_.emplace(*std::move(client));
-    ASSERT_TRUE(client_->Ping().ok()) << "is the local stack's Redis up? "
-                                      << client_->Ping();
+    ASSERT_TRUE(client_->Ping().ok()) << "is the local stack's Redis up? " << client_->Ping();
   }
 
   void TearDown() override {
@@ -75,7 +74,8 @@ TEST_F(ClientTest, GetOfMissingKeyIsNullopt) {
 
 TEST_F(ClientTest, KeysAndValuesAreBinarySafe) {
   // Protocol-looking bytes in a key must not become a second command.
-  const std::string key = Key("bin") + std::string("\r\n*1\r\n$8\r\nFLUSHALL\r\n\0 x", 25);
+  static constexpr char kTail[] = "\r\n*1\r\n$8\r\nFLUSHALL\r\n\0 x";
+  const std::string key = Key("bin") + std::string(kTail, sizeof(kTail) - 1);
   keys_.push_back(key);
   std::string value(70000, '\0');
   for (size_t i = 0; i < value.size(); ++i) {
@@ -95,8 +95,8 @@ TEST_F(ClientTest, SetWithTtlExpires) {
   ASSERT_TRUE(pttl.ok());
   EXPECT_GT(pttl->integer(), 0);
   EXPECT_LE(pttl->integer(), 300);
-  EXPECT_TRUE(jieshui::testing::WaitFor(
-      [&] { return client_->Get(key).value() == std::nullopt; }, std::chrono::seconds(5)));
+  EXPECT_TRUE(jieshui::testing::WaitFor([&] { return client_->Get(key).value() == std::nullopt; },
+                                        std::chrono::seconds(5)));
 }
 
 TEST_F(ClientTest, InvalidTtlIsRejectedBeforeSending) {

@@ -61,9 +61,9 @@ TEST(ConvertReplyTest, BulkStringsAreBinarySafe) {
 TEST(ConvertReplyTest, NestedArraysKeepOrderAndTypes) {
   absl::StatusOr<Reply> reply = Parse("*4\r\n:1\r\n*2\r\n$1\r\nx\r\n$-1\r\n+OK\r\n*0\r\n");
   ASSERT_TRUE(reply.ok());
-  EXPECT_EQ(*reply, Reply::Array({Reply::Integer(1),
-                                  Reply::Array({Reply::String("x"), Reply::Nil()}),
-                                  Reply::Status("OK"), Reply::Array({})}));
+  EXPECT_EQ(*reply,
+            Reply::Array({Reply::Integer(1), Reply::Array({Reply::String("x"), Reply::Nil()}),
+                          Reply::Status("OK"), Reply::Array({})}));
   EXPECT_EQ(reply->DebugString(), "[(integer) 1, [\"x\", (nil)], (status) OK, []]");
 }
 
