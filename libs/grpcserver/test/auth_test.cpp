@@ -1,0 +1,153 @@
+#include "grpcserver/auth.hpp"
+
+#include "gtest/gtest.h"
+#include "grpcpp/server_context.h"
+
+namespace jieshui::grpcserver {
+namespace {
+
+constexpr char kEnterpriseUscc[] = "91320506MA1ABCDE0X";
+
+std::vector<ApiKeyEntry> Entries() {
+  return {
+      {Sha256Hex("water-key"), PrincipalKind::kWaterAffairs, "", "Wuzhong water affairs bureau"},
+      {Sha256Hex("enterprise-key"), PrincipalKind::kEnterprise, kEnterpriseUscc, "Dyeing Co."},
+      {Sha256Hex("gateway-key"), PrincipalKind::kMeterGateway, "", "gateway 7"},
+  };
+}
+
+TEST(Sha256HexTest, MatchesKnownVector) {
+  // FIPS 180-2 example "abc".
+  EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST(ExtractApiKeyTest, AcceptsBearerAndBareKeys) {
+  EXPECT_EQ(ExtractApiKey("Bearer abc123"), "abc123");
+  EXPECT_EQ(ExtractApiKey("bearer   abc123  "), "abc123");
+  EXPECT_EQ(ExtractApiKey("BEARER\tabc123"), "abc123");
+  EXPECT_EQ(ExtractApiKey("abc123"), "abc123");
+  EXPECT_EQ(ExtractApiKey("  abc123 "), "abc123");
+  // A key that merely starts with "Bearer" is a bare key.
+  EXPECT_EQ(ExtractApiKey("Bearerabc"), "Bearerabc");
+  EXPECT_EQ(ExtractApiKey("Bearer"), std::nullopt);
+  EXPECT_EQ(ExtractApiKey("Bearer   "), std::nullopt);
+  EXPECT_EQ(ExtractApiKey(""), std::nullopt);
+}
+
+TEST(ApiKeyStoreTest, ResolvesKeysByHash) {
+  auto store = ApiKeyStore::Create(Entries());
+  ASSERT_TRUE(store.ok()) << store.status();
+  auto water = store->Lookup("water-key");
+  ASSERT_TRUE(water.has_value());
+  EXPECT_EQ(water->kind, PrincipalKind::kWaterAffairs);
+  EXPECT_EQ(water->name, "Wuzhong water affairs bureau");
+
+  auto enterprise = store->LookupAuthorization("Bearer enterprise-key");
+  ASSERT_TRUE(enterprise.has_value());
+  EXPECT_EQ(enterprise->kind, PrincipalKind::kEnterprise);
+  EXPECT_EQ(enterprise->uscc, kEnterpriseUscc);
+
+  EXPECT_FALSE(store->Lookup("water-key ").has_value());
+  EXPECT_FALSE(store->Lookup("wrong").has_value());
+  EXPECT_FALSE(store->Lookup("").has_value());
+  EXPECT_FALSE(store->LookupAuthorization("Bearer ").has_value());
+  // The configured hash itself is not a key.
+  EXPECT_FALSE(store->Lookup(Sha256Hex("water-key")).has_value());
+}
+
+TEST(ApiKeyStoreTest, AcceptsUppercaseHex) {
+  std::string upper = Sha256Hex("k");
+  for (char& c : upper) {
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  auto store = ApiKeyStore::Create({{upper, PrincipalKind::kPartner, "", "p"}});
+  ASSERT_TRUE(store.ok());
+  EXPECT_TRUE(store->Lookup("k").has_value());
+}
+
+TEST(ApiKeyStoreTest, RejectsBadEntriesNamingThem) {
+  auto bad_hash = ApiKeyStore::Create({{"abc", PrincipalKind::kPartner, "", "p"}});
+  EXPECT_EQ(bad_hash.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(bad_hash.status().message().find("api_keys[0].sha256_hex"), std::string::npos);
+
+  auto not_hex = ApiKeyStore::Create({{std::string(64, 'g'), PrincipalKind::kPartner, "", "p"}});
+  EXPECT_EQ(not_hex.status().code(), absl::StatusCode::kInvalidArgument);
+
+  auto duplicate = ApiKeyStore::Create({{Sha256Hex("a"), PrincipalKind::kPartner, "", "p"},
+                                        {Sha256Hex("a"), PrincipalKind::kStatistics, "", "s"}});
+  EXPECT_NE(duplicate.status().message().find("api_keys[1].sha256_hex"), std::string::npos);
+
+  auto no_uscc = ApiKeyStore::Create({{Sha256Hex("a"), PrincipalKind::kEnterprise, "", "e"}});
+  EXPECT_NE(no_uscc.status().message().find("api_keys[0].uscc"), std::string::npos);
+
+  auto stray_uscc =
+      ApiKeyStore::Create({{Sha256Hex("a"), PrincipalKind::kIndustry, kEnterpriseUscc, "i"}});
+  EXPECT_NE(stray_uscc.status().message().find("api_keys[0].uscc"), std::string::npos);
+}
+
+TEST(PrincipalKindTest, NamesRoundTrip) {
+  for (auto kind : {PrincipalKind::kWaterAffairs, PrincipalKind::kIndustry,
+                    PrincipalKind::kDevelopmentReform, PrincipalKind::kStatistics,
+                    PrincipalKind::kEnterprise, PrincipalKind::kPartner,
+                    PrincipalKind::kMeterGateway}) {
+    auto parsed = ParsePrincipalKind(PrincipalKindName(kind));
+    ASSERT_TRUE(parsed.ok());
+    EXPECT_EQ(*parsed, kind);
+  }
+  EXPECT_EQ(PrincipalKindName(PrincipalKind::kDevelopmentReform), "development_reform");
+  EXPECT_EQ(ParsePrincipalKind("admin").status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(CanAccessEnterpriseTest, EnterprisesSeeOnlyThemselves) {
+  const Principal own{PrincipalKind::kEnterprise, kEnterpriseUscc, "Dyeing Co."};
+  EXPECT_TRUE(CanAccessEnterprise(own, kEnterpriseUscc));
+  EXPECT_FALSE(CanAccessEnterprise(own, "91320506MA1ZZZZZ0Z"));
+  EXPECT_FALSE(CanAccessEnterprise(Principal{PrincipalKind::kEnterprise, "", "broken"}, ""));
+
+  for (auto kind : {PrincipalKind::kWaterAffairs, PrincipalKind::kIndustry,
+                    PrincipalKind::kDevelopmentReform, PrincipalKind::kStatistics,
+                    PrincipalKind::kPartner}) {
+    EXPECT_TRUE(CanAccessEnterprise(Principal{kind, "", "x"}, kEnterpriseUscc));
+  }
+  EXPECT_FALSE(
+      CanAccessEnterprise(Principal{PrincipalKind::kMeterGateway, "", "gw"}, kEnterpriseUscc));
+}
+
+TEST(PermissionDeniedTest, SaysWhoMayNotDoWhat) {
+  const Principal own{PrincipalKind::kEnterprise, kEnterpriseUscc, "Dyeing Co."};
+  grpc::Status status = PermissionDenied(own, "read enterprise 91320506MA1ZZZZZ0Z");
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_NE(status.error_message().find("enterprise"), std::string::npos);
+  EXPECT_NE(status.error_message().find(kEnterpriseUscc), std::string::npos);
+  EXPECT_NE(status.error_message().find("may not read enterprise 91320506MA1ZZZZZ0Z"),
+            std::string::npos);
+}
+
+TEST(RequirePrincipalTest, UnauthenticatedUnlessBound) {
+  grpc::ServerContext ctx;
+  EXPECT_EQ(RequirePrincipal(&ctx).status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(RequirePrincipal(nullptr).status().code(), absl::StatusCode::kUnauthenticated);
+  Principal out;
+  EXPECT_EQ(Authorize(&ctx, {PrincipalKind::kPartner}, &out).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+
+  int owner = 0;
+  internal::BindPrincipal(&ctx, &owner, Principal{PrincipalKind::kStatistics, "", "stats"});
+  auto principal = RequirePrincipal(&ctx);
+  ASSERT_TRUE(principal.ok());
+  EXPECT_EQ(principal->kind, PrincipalKind::kStatistics);
+  EXPECT_TRUE(Authorize(&ctx, {PrincipalKind::kStatistics, PrincipalKind::kWaterAffairs}, &out).ok());
+  EXPECT_EQ(out.name, "stats");
+  EXPECT_EQ(Authorize(&ctx, {PrincipalKind::kWaterAffairs}, &out).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+
+  // Only the binder can unbind.
+  int other = 0;
+  internal::UnbindPrincipal(&ctx, &other);
+  EXPECT_TRUE(RequirePrincipal(&ctx).ok());
+  internal::UnbindPrincipal(&ctx, &owner);
+  EXPECT_EQ(RequirePrincipal(&ctx).status().code(), absl::StatusCode::kUnauthenticated);
+}
+
+}  // namespace
+}  // namespace jieshui::grpcserver
