@@ -85,9 +85,8 @@ absl::StatusOr<PrincipalKind> ParsePrincipalKind(std::string_view name) {
   for (PrincipalKind kind : kAllKinds) {
     names.emplace_back(PrincipalKindName(kind));
   }
-  return absl::InvalidArgumentError(absl::StrCat("principal kind: expected one of ",
-                                                 absl::StrJoin(names, ", "), ", got \"", Av(name),
-                                                 "\""));
+  return absl::InvalidArgumentError(absl::StrCat(
+      "principal kind: expected one of ", absl::StrJoin(names, ", "), ", got \"", Av(name), "\""));
 }
 
 bool IsDepartment(PrincipalKind kind) {
@@ -135,9 +134,9 @@ absl::StatusOr<ApiKeyStore> ApiKeyStore::Create(const std::vector<ApiKeyEntry>& 
     const std::string field = absl::StrCat("api_keys[", i, "]");
     const std::string hex = absl::AsciiStrToLower(absl::StripAsciiWhitespace(entry.sha256_hex));
     if (hex.size() != 64 || !IsHex(hex)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          field, ".sha256_hex: expected 64 hex digits (the SHA-256 of the key), got ",
-          hex.size(), " characters"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, ".sha256_hex: expected 64 hex digits (the SHA-256 of the key), got ",
+                       hex.size(), " characters"));
     }
     if (!seen.insert(hex).second) {
       return absl::InvalidArgumentError(
@@ -202,7 +201,8 @@ grpc::Status Authorize(const grpc::ServerContextBase* ctx,
                        std::initializer_list<PrincipalKind> allowed, Principal* principal) {
   absl::StatusOr<Principal> resolved = RequirePrincipal(ctx);
   if (!resolved.ok()) {
-    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, std::string(resolved.status().message()));
+    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                        std::string(resolved.status().message()));
   }
   if (std::find(allowed.begin(), allowed.end(), resolved->kind) == allowed.end()) {
     std::vector<std::string> names;

@@ -67,12 +67,13 @@ class AuthInterceptor : public grpc::experimental::Interceptor {
   // Whatever the handler answered, an unauthenticated caller gets UNAUTHENTICATED (and the
   // ErrorDetail that goes with it).
   void Refuse(InterceptorBatchMethods* methods) {
-    methods->ModifySendStatus(grpc::Status(grpc::StatusCode::UNAUTHENTICATED, kUnauthenticatedMessage));
+    methods->ModifySendStatus(
+        grpc::Status(grpc::StatusCode::UNAUTHENTICATED, kUnauthenticatedMessage));
     if (auto* trailers = methods->GetSendTrailingMetadata(); trailers != nullptr) {
       trailers->erase(kErrorDetailMetadataKey);
-      trailers->emplace(kErrorDetailMetadataKey,
-                        ErrorDetailOf(absl::UnauthenticatedError(kUnauthenticatedMessage))
-                            .SerializeAsString());
+      trailers->emplace(
+          kErrorDetailMetadataKey,
+          ErrorDetailOf(absl::UnauthenticatedError(kUnauthenticatedMessage)).SerializeAsString());
     }
     log::Warn("unauthenticated call refused",
               {{"method", method_}, {"peer", ctx_ != nullptr ? ctx_->peer() : std::string()}});

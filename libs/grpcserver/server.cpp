@@ -186,8 +186,8 @@ void GrpcServer::Stop() {
     stop_hooks_.clear();
   }
   if (server_ != nullptr) {
-    log::Info("grpc server stopping", {{"drain_timeout_ms",
-                                        absl::ToInt64Milliseconds(options_.drain_timeout)}});
+    log::Info("grpc server stopping",
+              {{"drain_timeout_ms", absl::ToInt64Milliseconds(options_.drain_timeout)}});
     if (grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
         health != nullptr) {
       health->SetServingStatus(false);

@@ -33,8 +33,8 @@ absl::Status WithDetail(absl::Status status, const ErrorDetail& detail) {
 }  // namespace
 
 absl::Status InvalidArgument(std::string_view field, std::string_view reason) {
-  return WithFieldViolation(absl::InvalidArgumentError(absl::StrCat(Av(field), ": ", Av(reason))), field,
-                            reason);
+  return WithFieldViolation(absl::InvalidArgumentError(absl::StrCat(Av(field), ": ", Av(reason))),
+                            field, reason);
 }
 
 absl::Status WithFieldViolation(absl::Status status, std::string_view field,

@@ -1,5 +1,6 @@
 // Turning absl::Status into what a gRPC caller sees: the canonical code 1:1, a message naming the
-// field and the reason, and jieshui.common.v1.ErrorDetail in the trailing metadata "jieshui-error-bin".
+// field and the reason, and jieshui.common.v1.ErrorDetail in the trailing metadata
+// "jieshui-error-bin".
 #pragma once
 
 #include <optional>

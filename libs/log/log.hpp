@@ -27,7 +27,8 @@ absl::StatusOr<Level> ParseLevel(std::string_view name);
 // their JSON type; anything that is not valid UTF-8 is written with replacement characters.
 class Value {
  public:
-  using Storage = std::variant<std::string, std::int64_t, std::uint64_t, double, bool, std::nullptr_t>;
+  using Storage =
+      std::variant<std::string, std::int64_t, std::uint64_t, double, bool, std::nullptr_t>;
 
   Value(const char* v) : storage_(v == nullptr ? Storage(nullptr) : Storage(std::string(v))) {}
   Value(std::string_view v) : storage_(std::string(v)) {}

@@ -35,8 +35,7 @@ MetricsRegistry::MetricsRegistry() : registry_(std::make_shared<prometheus::Regi
 
 MetricsRegistry::~MetricsRegistry() = default;
 
-absl::StatusOr<std::unique_ptr<MetricsRegistry>> MetricsRegistry::Create(
-    std::string_view address) {
+absl::StatusOr<std::unique_ptr<MetricsRegistry>> MetricsRegistry::Create(std::string_view address) {
   auto metrics = std::make_unique<MetricsRegistry>();
   if (address.empty()) {
     return metrics;

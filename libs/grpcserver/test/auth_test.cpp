@@ -1,7 +1,7 @@
 #include "grpcserver/auth.hpp"
 
-#include "gtest/gtest.h"
 #include "grpcpp/server_context.h"
+#include "gtest/gtest.h"
 
 namespace jieshui::grpcserver {
 namespace {
@@ -86,10 +86,10 @@ TEST(ApiKeyStoreTest, RejectsBadEntriesNamingThem) {
 }
 
 TEST(PrincipalKindTest, NamesRoundTrip) {
-  for (auto kind : {PrincipalKind::kWaterAffairs, PrincipalKind::kIndustry,
-                    PrincipalKind::kDevelopmentReform, PrincipalKind::kStatistics,
-                    PrincipalKind::kEnterprise, PrincipalKind::kPartner,
-                    PrincipalKind::kMeterGateway}) {
+  for (auto kind :
+       {PrincipalKind::kWaterAffairs, PrincipalKind::kIndustry, PrincipalKind::kDevelopmentReform,
+        PrincipalKind::kStatistics, PrincipalKind::kEnterprise, PrincipalKind::kPartner,
+        PrincipalKind::kMeterGateway}) {
     auto parsed = ParsePrincipalKind(PrincipalKindName(kind));
     ASSERT_TRUE(parsed.ok());
     EXPECT_EQ(*parsed, kind);
@@ -104,9 +104,9 @@ TEST(CanAccessEnterpriseTest, EnterprisesSeeOnlyThemselves) {
   EXPECT_FALSE(CanAccessEnterprise(own, "91320506MA1ZZZZZ0Z"));
   EXPECT_FALSE(CanAccessEnterprise(Principal{PrincipalKind::kEnterprise, "", "broken"}, ""));
 
-  for (auto kind : {PrincipalKind::kWaterAffairs, PrincipalKind::kIndustry,
-                    PrincipalKind::kDevelopmentReform, PrincipalKind::kStatistics,
-                    PrincipalKind::kPartner}) {
+  for (auto kind :
+       {PrincipalKind::kWaterAffairs, PrincipalKind::kIndustry, PrincipalKind::kDevelopmentReform,
+        PrincipalKind::kStatistics, PrincipalKind::kPartner}) {
     EXPECT_TRUE(CanAccessEnterprise(Principal{kind, "", "x"}, kEnterpriseUscc));
   }
   EXPECT_FALSE(
@@ -136,7 +136,8 @@ TEST(RequirePrincipalTest, UnauthenticatedUnlessBound) {
   auto principal = RequirePrincipal(&ctx);
   ASSERT_TRUE(principal.ok());
   EXPECT_EQ(principal->kind, PrincipalKind::kStatistics);
-  EXPECT_TRUE(Authorize(&ctx, {PrincipalKind::kStatistics, PrincipalKind::kWaterAffairs}, &out).ok());
+  EXPECT_TRUE(
+      Authorize(&ctx, {PrincipalKind::kStatistics, PrincipalKind::kWaterAffairs}, &out).ok());
   EXPECT_EQ(out.name, "stats");
   EXPECT_EQ(Authorize(&ctx, {PrincipalKind::kWaterAffairs}, &out).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);

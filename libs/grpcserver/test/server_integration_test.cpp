@@ -260,7 +260,7 @@ TEST_F(GrpcServerIntegrationTest, ReflectionListsAndDescribesServicesWithoutKey)
 TEST_F(GrpcServerIntegrationTest, MissingOrWrongKeyIsUnauthenticatedWithoutSideEffect) {
   const int64_t before = EchoCalls();
   for (const std::string& authorization : {std::string(), std::string("Bearer wrong-key"),
-                                          std::string("wrong-key"), std::string("Bearer ")}) {
+                                           std::string("wrong-key"), std::string("Bearer ")}) {
     auto ctx = Context(authorization);
     pb::EchoRequest request;
     request.set_message("hello");

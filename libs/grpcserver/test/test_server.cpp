@@ -79,10 +79,12 @@ int main() {
   }
   EchoServiceImpl echo;
   (*server)->AddService(&echo, pb::EchoService::service_full_name());
-  (*server)->AddStopHook("first-registered",
-                         [] { jieshui::log::Info("hook ran", {{"hook", "first-registered"}}); });
-  (*server)->AddStopHook("second-registered",
-                         [] { jieshui::log::Info("hook ran", {{"hook", "second-registered"}}); });
+  (*server)->AddStopHook("first-registered", [] {
+    jieshui::log::Info("hook ran", {{"hook", "first-registered"}});
+  });
+  (*server)->AddStopHook("second-registered", [] {
+    jieshui::log::Info("hook ran", {{"hook", "second-registered"}});
+  });
   if (absl::Status started = (*server)->Start(); !started.ok()) {
     jieshui::log::Error("cannot start server", {{"error", started.ToString()}});
     return 2;
