@@ -57,8 +57,8 @@ absl::StatusOr<std::variant<std::vector<std::string>, MapList>> ConvertSequence(
       }
       maps.push_back(std::move(entry));
     } else {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "%s: a list must hold only scalars or only flat maps", where));
+      return absl::InvalidArgumentError(
+          absl::StrFormat("%s: a list must hold only scalars or only flat maps", where));
     }
   }
   if (!maps.empty()) {
@@ -138,8 +138,8 @@ absl::StatusOr<ConfigLoader> ConfigLoader::Load(std::string_view service,
                                                 const std::string& yaml_path, const EnvMap& env) {
   std::ifstream file(yaml_path);
   if (!file) {
-    return absl::NotFoundError(absl::StrFormat("config file %s: cannot open (%s)", yaml_path,
-                                               std::strerror(errno)));
+    return absl::NotFoundError(
+        absl::StrFormat("config file %s: cannot open (%s)", yaml_path, std::strerror(errno)));
   }
   std::stringstream text;
   text << file.rdbuf();
@@ -218,9 +218,8 @@ absl::StatusOr<ConfigLoader> ConfigLoader::FromYamlString(std::string_view servi
   for (const auto& [key, entry] : loader.entries_) {
     auto [it, inserted] = key_of_var.emplace(loader.EnvVarFor(key), key);
     if (!inserted) {
-      return absl::InvalidArgumentError(
-          absl::StrFormat("%s: keys %s and %s both map to env %s", where, it->second, key,
-                          it->first));
+      return absl::InvalidArgumentError(absl::StrFormat("%s: keys %s and %s both map to env %s",
+                                                        where, it->second, key, it->first));
     }
   }
 
@@ -243,8 +242,8 @@ absl::StatusOr<ConfigLoader> ConfigLoader::FromYamlString(std::string_view servi
     return absl::InvalidArgumentError(absl::StrFormat(
         "config: environment variable%s %s match%s no key in %s (misspelt, or the key is missing "
         "from the file)",
-        unknown.size() > 1 ? "s" : "", absl::StrJoin(unknown, ", "),
-        unknown.size() > 1 ? "" : "es", source_name));
+        unknown.size() > 1 ? "s" : "", absl::StrJoin(unknown, ", "), unknown.size() > 1 ? "" : "es",
+        source_name));
   }
   return loader;
 }
@@ -297,8 +296,7 @@ absl::StatusOr<std::string> ConfigLoader::GetString(std::string_view key) const 
   return ScalarText(key);
 }
 
-absl::StatusOr<int64_t> ConfigLoader::GetInt(std::string_view key, int64_t min,
-                                             int64_t max) const {
+absl::StatusOr<int64_t> ConfigLoader::GetInt(std::string_view key, int64_t min, int64_t max) const {
   absl::StatusOr<std::string> text = ScalarText(key);
   if (!text.ok()) {
     return text.status();
@@ -341,8 +339,8 @@ absl::StatusOr<absl::Duration> ConfigLoader::GetDuration(std::string_view key) c
   absl::Duration duration;
   // absl::ParseDuration takes "0" without a unit, and "inf": neither is a sensible timeout, and
   // a bare "0" is refused with every other bare number for consistency.
-  bool bare_number = !trimmed.empty() && trimmed.find_first_not_of("0123456789.") ==
-                                             std::string_view::npos;
+  bool bare_number =
+      !trimmed.empty() && trimmed.find_first_not_of("0123456789.") == std::string_view::npos;
   if (bare_number || trimmed == "inf" || !absl::ParseDuration(Av(trimmed), &duration)) {
     return Error(absl::StatusCode::kInvalidArgument, key,
                  absl::StrFormat("\"%s\" is not a duration with a unit like 500ms, 5s, 2m, 1h",
@@ -373,8 +371,7 @@ absl::StatusOr<std::vector<std::string>> ConfigLoader::GetStringList(std::string
   if (std::holds_alternative<Unset>(value)) {
     return Error(absl::StatusCode::kFailedPrecondition, key, "has no value; set the env variable");
   }
-  return Error(absl::StatusCode::kInvalidArgument, key,
-               "is a list of maps, not a list of strings");
+  return Error(absl::StatusCode::kInvalidArgument, key, "is a list of maps, not a list of strings");
 }
 
 absl::StatusOr<MapList> ConfigLoader::GetNodeList(std::string_view key) const {
@@ -392,8 +389,8 @@ absl::StatusOr<MapList> ConfigLoader::GetNodeList(std::string_view key) const {
         return Error(absl::StatusCode::kInvalidArgument, key,
                      "is not a YAML list of maps like [{name: a, sha256: ..}]");
       }
-      auto list = ConvertSequence(node, absl::StrFormat("config key %s (env %s)", key,
-                                                        EnvVarFor(key)));
+      auto list =
+          ConvertSequence(node, absl::StrFormat("config key %s (env %s)", key, EnvVarFor(key)));
       if (!list.ok()) {
         return list.status();
       }

@@ -10,8 +10,7 @@ namespace jieshui::domain::internal {
 absl::StatusOr<int64_t> ParseFixedDecimal(std::string_view text, int scale,
                                           std::string_view field_name, std::string_view unit) {
   auto bad = [&](std::string_view why) {
-    return absl::InvalidArgumentError(
-        absl::StrFormat("%s: \"%s\" %s", field_name, text, why));
+    return absl::InvalidArgumentError(absl::StrFormat("%s: \"%s\" %s", field_name, text, why));
   };
   if (text.empty()) {
     return absl::InvalidArgumentError(absl::StrFormat("%s: is empty", field_name));
@@ -39,8 +38,7 @@ absl::StatusOr<int64_t> ParseFixedDecimal(std::string_view text, int scale,
       return bad(absl::StrFormat("is not a decimal number of %s (expected e.g. 12.345)", unit));
     }
     if (!add_digit(c)) {
-      return absl::OutOfRangeError(
-          absl::StrFormat("%s: \"%s\" is too large", field_name, text));
+      return absl::OutOfRangeError(absl::StrFormat("%s: \"%s\" is too large", field_name, text));
     }
   }
   for (std::size_t i = 0; i < fraction.size(); ++i) {
@@ -53,11 +51,10 @@ absl::StatusOr<int64_t> ParseFixedDecimal(std::string_view text, int scale,
     }
   }
   for (int i = 0; i < scale; ++i) {
-    char c = static_cast<std::size_t>(i) < fraction.size() ? fraction[static_cast<std::size_t>(i)]
-                                                           : '0';
+    char c =
+        static_cast<std::size_t>(i) < fraction.size() ? fraction[static_cast<std::size_t>(i)] : '0';
     if (!add_digit(c)) {
-      return absl::OutOfRangeError(
-          absl::StrFormat("%s: \"%s\" is too large", field_name, text));
+      return absl::OutOfRangeError(absl::StrFormat("%s: \"%s\" is too large", field_name, text));
     }
   }
   int64_t result = static_cast<int64_t>(value);

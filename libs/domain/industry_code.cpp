@@ -41,8 +41,8 @@ const SectionRange* SectionOfDivision(int division) {
   return nullptr;
 }
 
-// Sources: the State Council's 国家节水行动 (2019) and the MIIT/MWR 工业水效提升行动计划 (2022) name
-// as high water-use industries thermal power, steel, textiles (dyeing and finishing), paper,
+// Sources: the State Council's 国家节水行动 (2019) and the MIIT/MWR 工业水效提升行动计划 (2022)
+// name as high water-use industries thermal power, steel, textiles (dyeing and finishing), paper,
 // petroleum refining and chemicals, food and fermentation, and non-ferrous metals; the national
 // water-intake quota series GB/T 18916 has a part for each (火力发电, 钢铁, 石油炼制, 纺织染整,
 // 造纸, 啤酒, 味精, 氧化铝, 电解铝, 炼焦, 化纤, 氯碱, 合成氨 ...). Codes are the GB/T 4754-2017
@@ -100,10 +100,10 @@ absl::StatusOr<IndustryCode> IndustryCode::Parse(std::string_view text,
   }
   std::string_view digits = std::string_view(code).substr(letter_given ? 1 : 0);
   if (digits.size() > 4 || digits.size() == 1 || (!letter_given && digits.size() < 2)) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "%s: \"%s\" must be a section letter followed by nothing, 2, 3 or 4 digits "
-        "(GB/T 4754-2017)",
-        field_name, text));
+    return absl::InvalidArgumentError(
+        absl::StrFormat("%s: \"%s\" must be a section letter followed by nothing, 2, 3 or 4 digits "
+                        "(GB/T 4754-2017)",
+                        field_name, text));
   }
   for (std::size_t i = 0; i < digits.size(); ++i) {
     if (!absl::ascii_isdigit(static_cast<unsigned char>(digits[i]))) {

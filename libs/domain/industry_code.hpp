@@ -80,9 +80,8 @@ std::optional<HighWaterUseSector> FindHighWaterUseSector(
     const IndustryCode& code,
     std::span<const HighWaterUseSector> sectors = DefaultHighWaterUseSectors());
 
-inline bool IsHighWaterUse(
-    const IndustryCode& code,
-    std::span<const HighWaterUseSector> sectors = DefaultHighWaterUseSectors()) {
+inline bool IsHighWaterUse(const IndustryCode& code, std::span<const HighWaterUseSector> sectors =
+                                                         DefaultHighWaterUseSectors()) {
   return FindHighWaterUseSector(code, sectors).has_value();
 }
 

@@ -40,8 +40,8 @@ absl::StatusOr<Multiplier> Multiplier::Parse(std::string_view text, std::string_
     int64_t denominator = 0;
     if (!ParseInt(text.substr(0, slash), &numerator) ||
         !ParseInt(text.substr(slash + 1), &denominator)) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "%s: \"%s\" is not a fraction of integers like 1/3", field_name, text));
+      return absl::InvalidArgumentError(
+          absl::StrFormat("%s: \"%s\" is not a fraction of integers like 1/3", field_name, text));
     }
     absl::StatusOr<Multiplier> result = Create(numerator, denominator);
     if (!result.ok()) {

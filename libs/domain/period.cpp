@@ -110,12 +110,12 @@ std::string YearMonth::ToString() const { return absl::StrFormat("%04d-%02d", ye
 absl::StatusOr<Date> Date::Create(int year, int month, int day) {
   absl::StatusOr<YearMonth> ym = YearMonth::Create(year, month);
   if (!ym.ok()) {
-    return absl::InvalidArgumentError(absl::StrFormat("date: %04d-%02d-%02d: %s", year, month, day,
-                                                      ym.status().message()));
+    return absl::InvalidArgumentError(
+        absl::StrFormat("date: %04d-%02d-%02d: %s", year, month, day, ym.status().message()));
   }
   if (day < 1 || day > ym->days()) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "date: %04d-%02d has %d days, got day %d", year, month, ym->days(), day));
+    return absl::InvalidArgumentError(
+        absl::StrFormat("date: %04d-%02d has %d days, got day %d", year, month, ym->days(), day));
   }
   return Date(year, month, day);
 }
@@ -181,8 +181,7 @@ absl::Time EndOf(const YearMonth& month) {
 }
 
 absl::Time StartOf(const Date& date) {
-  return absl::FromCivil(absl::CivilDay(date.year(), date.month(), date.day()),
-                         ShanghaiTimeZone());
+  return absl::FromCivil(absl::CivilDay(date.year(), date.month(), date.day()), ShanghaiTimeZone());
 }
 
 absl::Time EndOf(const Date& date) {

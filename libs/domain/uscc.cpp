@@ -72,9 +72,8 @@ absl::StatusOr<char> Check(std::string_view first17, std::string_view field_name
 
 absl::StatusOr<char> ComputeUsccCheckCharacter(std::string_view first17) {
   if (first17.size() != kUsccLength - 1) {
-    return absl::InvalidArgumentError(
-        absl::StrFormat("uscc: check character needs the first 17 characters, got %d",
-                        first17.size()));
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "uscc: check character needs the first 17 characters, got %d", first17.size()));
   }
   return Check(first17, "uscc");
 }
@@ -96,8 +95,8 @@ absl::StatusOr<Uscc> Uscc::Parse(std::string_view text, std::string_view field_n
     return BadCharacter(field_name, last, kUsccLength - 1);
   }
   if (Normalise(last) != *expected) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "%s: check character expected %c, got %s", field_name, *expected, Printable(last)));
+    return absl::InvalidArgumentError(absl::StrFormat("%s: check character expected %c, got %s",
+                                                      field_name, *expected, Printable(last)));
   }
   std::string canonical(text);
   for (char& c : canonical) {

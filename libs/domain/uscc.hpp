@@ -1,5 +1,5 @@
-// Unified Social Credit Code (统一社会信用代码, GB 32100-2015): the 18-character identifier of every
-// enterprise, validated (alphabet, length, check character) before it enters any service.
+// Unified Social Credit Code (统一社会信用代码, GB 32100-2015): the 18-character identifier of
+// every enterprise, validated (alphabet, length, check character) before it enters any service.
 #pragma once
 
 #include <compare>
@@ -36,9 +36,7 @@ class Uscc {
   // 9 = market regulation / industry and commerce, Y = other); GB 32100-2015 4.2.
   char registration_authority() const { return value_[0]; }
   // Positions 3-8: administrative division code (GB/T 2260) of the registering authority.
-  std::string_view administrative_division() const {
-    return std::string_view(value_).substr(2, 6);
-  }
+  std::string_view administrative_division() const { return std::string_view(value_).substr(2, 6); }
 
   friend bool operator==(const Uscc&, const Uscc&) = default;
   friend std::strong_ordering operator<=>(const Uscc&, const Uscc&) = default;

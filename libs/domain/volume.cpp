@@ -24,15 +24,12 @@ absl::StatusOr<Volume> Volume::ParseCubicMetres(std::string_view text,
   return Volume(*litres);
 }
 
-std::string Volume::ToCubicMetresString() const {
-  return internal::FormatFixedDecimal(litres_, 3);
-}
+std::string Volume::ToCubicMetresString() const { return internal::FormatFixedDecimal(litres_, 3); }
 
 absl::StatusOr<Volume> Volume::Add(Volume other) const {
   int64_t sum = 0;
   if (__builtin_add_overflow(litres_, other.litres_, &sum)) {
-    return absl::OutOfRangeError(absl::StrFormat("volume: %s + %s overflows",
-                                                 ToCubicMetresString(),
+    return absl::OutOfRangeError(absl::StrFormat("volume: %s + %s overflows", ToCubicMetresString(),
                                                  other.ToCubicMetresString()));
   }
   return Volume(sum);
@@ -41,8 +38,7 @@ absl::StatusOr<Volume> Volume::Add(Volume other) const {
 absl::StatusOr<Volume> Volume::Subtract(Volume other) const {
   int64_t difference = 0;
   if (__builtin_sub_overflow(litres_, other.litres_, &difference)) {
-    return absl::OutOfRangeError(absl::StrFormat("volume: %s - %s overflows",
-                                                 ToCubicMetresString(),
+    return absl::OutOfRangeError(absl::StrFormat("volume: %s - %s overflows", ToCubicMetresString(),
                                                  other.ToCubicMetresString()));
   }
   return Volume(difference);

@@ -147,8 +147,7 @@ TEST(ConfigLoaderTest, WrongShapes) {
   EXPECT_EQ(config.GetString("kafka.topics").status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(config.GetStringList("auth.api_keys").status().code(),
             absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(config.GetNodeList("kafka.topics").status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(config.GetNodeList("kafka.topics").status().code(), absl::StatusCode::kInvalidArgument);
   // A scalar in the file reads as a comma-separated list.
   EXPECT_THAT(*config.GetStringList("log_level"), ElementsAre("info"));
 }

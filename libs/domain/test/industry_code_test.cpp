@@ -47,8 +47,8 @@ TEST(IndustryCodeTest, RejectsDivisionOutsideItsSection) {
 }
 
 TEST(IndustryCodeTest, RejectsMalformedCodes) {
-  for (const char* text : {"", "C2", "C26145", "U", "Z01", "C2A", "CC26", "C-26", "00", "99",
-                           "2", "T99"}) {
+  for (const char* text :
+       {"", "C2", "C26145", "U", "Z01", "C2A", "CC26", "C-26", "00", "99", "2", "T99"}) {
     absl::StatusOr<IndustryCode> code = IndustryCode::Parse(text, "enterprise.industry");
     ASSERT_FALSE(code.ok()) << text;
     EXPECT_EQ(code.status().code(), absl::StatusCode::kInvalidArgument) << text;
@@ -82,18 +82,18 @@ TEST(IndustryCodeTest, HasPrefixForListFilters) {
 }
 
 TEST(IndustryCodeTest, HighWaterUseSectors) {
-  EXPECT_EQ(FindHighWaterUseSector(Code("C3120"))->code, "C31");       // steelmaking
-  EXPECT_EQ(FindHighWaterUseSector(Code("C2521"))->code, "C2521");     // coking
-  EXPECT_EQ(FindHighWaterUseSector(Code("C2511"))->code, "C251");      // crude oil refining
-  EXPECT_EQ(FindHighWaterUseSector(Code("C2614"))->code, "C26");       // organic chemicals
-  EXPECT_EQ(FindHighWaterUseSector(Code("C2612"))->code, "C2612");     // chlor-alkali, most specific
-  EXPECT_EQ(FindHighWaterUseSector(Code("C2221"))->code, "C22");       // paper
-  EXPECT_EQ(FindHighWaterUseSector(Code("C1713"))->code, "C1713");     // cotton dyeing
-  EXPECT_EQ(FindHighWaterUseSector(Code("C2821"))->code, "C28");       // chemical fibre
-  EXPECT_EQ(FindHighWaterUseSector(Code("C1513"))->code, "C1513");     // beer
-  EXPECT_EQ(FindHighWaterUseSector(Code("C1461"))->code, "C1461");     // MSG
-  EXPECT_EQ(FindHighWaterUseSector(Code("D4411"))->code, "D4411");     // thermal power
-  EXPECT_EQ(FindHighWaterUseSector(Code("C3216"))->code, "C3216");     // aluminium
+  EXPECT_EQ(FindHighWaterUseSector(Code("C3120"))->code, "C31");    // steelmaking
+  EXPECT_EQ(FindHighWaterUseSector(Code("C2521"))->code, "C2521");  // coking
+  EXPECT_EQ(FindHighWaterUseSector(Code("C2511"))->code, "C251");   // crude oil refining
+  EXPECT_EQ(FindHighWaterUseSector(Code("C2614"))->code, "C26");    // organic chemicals
+  EXPECT_EQ(FindHighWaterUseSector(Code("C2612"))->code, "C2612");  // chlor-alkali, most specific
+  EXPECT_EQ(FindHighWaterUseSector(Code("C2221"))->code, "C22");    // paper
+  EXPECT_EQ(FindHighWaterUseSector(Code("C1713"))->code, "C1713");  // cotton dyeing
+  EXPECT_EQ(FindHighWaterUseSector(Code("C2821"))->code, "C28");    // chemical fibre
+  EXPECT_EQ(FindHighWaterUseSector(Code("C1513"))->code, "C1513");  // beer
+  EXPECT_EQ(FindHighWaterUseSector(Code("C1461"))->code, "C1461");  // MSG
+  EXPECT_EQ(FindHighWaterUseSector(Code("D4411"))->code, "D4411");  // thermal power
+  EXPECT_EQ(FindHighWaterUseSector(Code("C3216"))->code, "C3216");  // aluminium
   EXPECT_TRUE(IsHighWaterUse(Code("C31")));
   EXPECT_FALSE(IsHighWaterUse(Code("C")));      // a section is not inside a division
   EXPECT_FALSE(IsHighWaterUse(Code("C1711")));  // cotton spinning, not dyeing

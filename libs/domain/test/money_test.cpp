@@ -97,9 +97,9 @@ TEST(MultiplierTest, MultipliesMoneyExactlyWithHalfUpRounding) {
   const Multiplier third = *Multiplier::Parse("1/3");
   const Multiplier two = *Multiplier::Parse("2");
   EXPECT_EQ(Yuan("100.00").MultiplyBy(half)->ToYuanString(), "50.00");
-  EXPECT_EQ(Money::Fen(3).MultiplyBy(half)->fen(), 2);    // 1.5 -> 2
-  EXPECT_EQ(Money::Fen(-3).MultiplyBy(half)->fen(), -2);  // symmetric
-  EXPECT_EQ(Money::Fen(1).MultiplyBy(half)->fen(), 1);    // 0.5 -> 1
+  EXPECT_EQ(Money::Fen(3).MultiplyBy(half)->fen(), 2);      // 1.5 -> 2
+  EXPECT_EQ(Money::Fen(-3).MultiplyBy(half)->fen(), -2);    // symmetric
+  EXPECT_EQ(Money::Fen(1).MultiplyBy(half)->fen(), 1);      // 0.5 -> 1
   EXPECT_EQ(Money::Fen(100).MultiplyBy(third)->fen(), 33);  // 33.33 -> 33
   EXPECT_EQ(Money::Fen(200).MultiplyBy(third)->fen(), 67);  // 66.67 -> 67
   EXPECT_EQ(Yuan("12.34").MultiplyBy(two)->ToYuanString(), "24.68");

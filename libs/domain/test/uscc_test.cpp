@@ -77,8 +77,7 @@ TEST(UsccTest, ComputeCheckCharacterMatchesExamples) {
   EXPECT_EQ(*ComputeUsccCheckCharacter("91350200776049653"), 'A');
   EXPECT_EQ(*ComputeUsccCheckCharacter("91440101MA5CJQ4N5"), '9');
   EXPECT_EQ(*ComputeUsccCheckCharacter("91350203M0001QAY9"), '9');
-  EXPECT_EQ(ComputeUsccCheckCharacter("9135").status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ComputeUsccCheckCharacter("9135").status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(ComputeUsccCheckCharacter("9135020077604965O").status().code(),
             absl::StatusCode::kInvalidArgument);
 }
