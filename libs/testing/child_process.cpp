@@ -1,13 +1,10 @@
 #include "testing/child_process.hpp"
 
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <thread>
 
 extern char** environ;
 
@@ -18,8 +15,8 @@ ChildProcess::~ChildProcess() {
     kill(pid_, SIGKILL);
     waitpid(pid_, nullptr, 0);
   }
-  if (out_fd_ >= 0) {
-    close(out_fd_);
+  if (reader_.joinable()) {
+    reader_.join();  // the pipe closes when the child is gone
   }
 }
 
@@ -36,14 +33,14 @@ bool ChildProcess::Start(const std::vector<std::string>& argv) {
     args.push_back(const_cast<char*>(a.c_str()));
   }
   args.push_back(nullptr);
-  // The child must not inherit blocked signals of the test (e.g. gtest threads).
+  // The child must not inherit signals the test process blocked (a server waits on SIGTERM).
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
   sigset_t none;
   sigemptyset(&none);
   posix_spawnattr_setsigmask(&attr, &none);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-  int rc = posix_spawn(&pid_, argv[0].c_str(), &actions, &attr, args.data(), environ);
+  const int rc = posix_spawn(&pid_, argv[0].c_str(), &actions, &attr, args.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   close(fds[1]);
@@ -52,64 +49,67 @@ bool ChildProcess::Start(const std::vector<std::string>& argv) {
     pid_ = -1;
     return false;
   }
-  out_fd_ = fds[0];
+  reader_ = std::thread([this, fd = fds[0]] { ReadAll(fd); });
   return true;
 }
 
-std::optional<std::string> ChildProcess::ReadLine(std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+void ChildProcess::ReadAll(int fd) {
+  std::string partial;
+  char chunk[4096];
   while (true) {
-    auto nl = buffer_.find('\n');
-    if (nl != std::string::npos) {
-      std::string line = buffer_.substr(0, nl);
-      buffer_.erase(0, nl + 1);
-      lines_.push_back(line);
-      return line;
-    }
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0 || out_fd_ < 0) {
-      return std::nullopt;
-    }
-    pollfd pfd{out_fd_, POLLIN, 0};
-    if (poll(&pfd, 1, static_cast<int>(left.count())) <= 0) {
-      continue;
-    }
-    char chunk[4096];
-    ssize_t n = read(out_fd_, chunk, sizeof(chunk));
+    const ssize_t n = read(fd, chunk, sizeof(chunk));
     if (n <= 0) {
-      close(out_fd_);
-      out_fd_ = -1;
-      if (!buffer_.empty()) {
-        lines_.push_back(buffer_);
-        std::string rest;
-        rest.swap(buffer_);
-        return rest;
-      }
-      return std::nullopt;
+      break;
     }
-    buffer_.append(chunk, static_cast<size_t>(n));
+    partial.append(chunk, static_cast<size_t>(n));
+    std::lock_guard<std::mutex> lock(mu_);
+    size_t nl;
+    while ((nl = partial.find('\n')) != std::string::npos) {
+      lines_.push_back(partial.substr(0, nl));
+      partial.erase(0, nl + 1);
+    }
+    cv_.notify_all();
   }
+  close(fd);
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!partial.empty()) {
+    lines_.push_back(partial);
+  }
+  eof_ = true;
+  cv_.notify_all();
+}
+
+std::optional<std::string> ChildProcess::ReadLine(std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait_for(lock, timeout, [this] { return next_ < lines_.size() || eof_; });
+  if (next_ < lines_.size()) {
+    return lines_[next_++];
+  }
+  return std::nullopt;
 }
 
 std::optional<std::string> ChildProcess::WaitForLine(const std::string& needle,
                                                      std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+  while (true) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      return std::nullopt;
+    }
     auto line = ReadLine(left);
     if (!line.has_value()) {
-      if (out_fd_ < 0) {
-        return std::nullopt;  // EOF
-      }
-      continue;
+      return std::nullopt;  // EOF or deadline
     }
     if (line->find(needle) != std::string::npos) {
       return line;
     }
   }
-  return std::nullopt;
+}
+
+std::vector<std::string> ChildProcess::Lines() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return lines_;
 }
 
 void ChildProcess::Signal(int signo) {
@@ -125,9 +125,11 @@ std::optional<int> ChildProcess::Wait(std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {
     int status = 0;
-    pid_t r = waitpid(pid_, &status, WNOHANG);
-    if (r == pid_) {
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
       exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      if (reader_.joinable()) {
+        reader_.join();  // all output is in once the child is gone
+      }
       return exit_code_;
     }
     if (std::chrono::steady_clock::now() >= deadline) {

@@ -1,17 +1,10 @@
 // Black-box test of GrpcServer: spawns grpcserver_test_server and talks to it over loopback TCP
 // with real stubs (health, reflection, the echo service) and a plain HTTP scrape of /metrics.
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
-#include <mutex>
 #include <optional>
-#include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -23,9 +16,8 @@
 #include "jieshui/common/v1/errors.pb.h"
 #include "jieshui/testing/v1/echo.grpc.pb.h"
 #include "nlohmann/json.hpp"
+#include "testing/child_process.hpp"
 #include "testing/stack.hpp"
-
-extern char** environ;
 
 namespace {
 
@@ -38,65 +30,14 @@ constexpr char kEnterpriseKey[] = "test-enterprise-key";
 constexpr char kEnterpriseUscc[] = "91320506MA1ABCDE0X";
 constexpr char kOtherUscc[] = "91320506MA1ZZZZZ0Z";
 
-// A child process whose stdout is collected by a reader thread.
+// The test server as a child process: its first all-digit stdout line is the bound port, the
+// other lines are its JSON logs.
 class ServerProcess {
  public:
-  ~ServerProcess() {
-    if (pid_ > 0 && !exited_) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-    if (reader_.joinable()) {
-      reader_.join();
-    }
-  }
+  bool Spawn(const std::string& path) { return child_.Start({path}); }
 
-  bool Spawn(const std::string& path) {
-    int fds[2];
-    if (pipe2(fds, O_CLOEXEC) != 0) {
-      return false;
-    }
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
-    char* argv[] = {const_cast<char*>(path.c_str()), nullptr};
-    const int rc = posix_spawn(&pid_, path.c_str(), &actions, nullptr, argv, environ);
-    posix_spawn_file_actions_destroy(&actions);
-    close(fds[1]);
-    if (rc != 0) {
-      close(fds[0]);
-      pid_ = -1;
-      return false;
-    }
-    reader_ = std::thread([this, fd = fds[0]] {
-      char buffer[4096];
-      while (true) {
-        const ssize_t n = read(fd, buffer, sizeof buffer);
-        if (n <= 0) {
-          break;
-        }
-        std::lock_guard<std::mutex> lock(mu_);
-        output_.append(buffer, static_cast<size_t>(n));
-      }
-      close(fd);
-    });
-    return true;
-  }
-
-  std::vector<std::string> Lines() {
-    std::lock_guard<std::mutex> lock(mu_);
-    std::vector<std::string> lines;
-    std::istringstream in(output_);
-    std::string line;
-    while (std::getline(in, line)) {
-      lines.push_back(line);
-    }
-    return lines;
-  }
-
-  // The first stdout line that is just a number: the bound gRPC port.
-  std::optional<int> Port() {
-    for (const std::string& line : Lines()) {
+  std::optional<int> Port() const {
+    for (const std::string& line : child_.Lines()) {
       if (!line.empty() && line.find_first_not_of("0123456789") == std::string::npos) {
         return std::stoi(line);
       }
@@ -104,9 +45,9 @@ class ServerProcess {
     return std::nullopt;
   }
 
-  std::vector<nlohmann::json> JsonLines() {
+  std::vector<nlohmann::json> JsonLines() const {
     std::vector<nlohmann::json> lines;
-    for (const std::string& line : Lines()) {
+    for (const std::string& line : child_.Lines()) {
       auto parsed = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
       if (parsed.is_object()) {
         lines.push_back(std::move(parsed));
@@ -115,36 +56,13 @@ class ServerProcess {
     return lines;
   }
 
-  void Signal(int signal_number) { kill(pid_, signal_number); }
+  void Signal(int signal_number) { child_.Signal(signal_number); }
 
-  // Polls for exit until `timeout`; the exit status, or nullopt if still running.
-  std::optional<int> WaitExit(std::chrono::milliseconds timeout) {
-    WaitFor(
-        [this] {
-          int status = 0;
-          if (waitpid(pid_, &status, WNOHANG) == pid_) {
-            exited_ = true;
-            status_ = status;
-          }
-          return exited_;
-        },
-        timeout);
-    if (!exited_) {
-      return std::nullopt;
-    }
-    if (reader_.joinable()) {
-      reader_.join();  // the pipe closes when the child exits
-    }
-    return status_;
-  }
+  // Exit code (128 + signal when killed), or nullopt if still running after `timeout`.
+  std::optional<int> WaitExit(std::chrono::milliseconds timeout) { return child_.Wait(timeout); }
 
  private:
-  pid_t pid_ = -1;
-  bool exited_ = false;
-  int status_ = 0;
-  std::thread reader_;
-  std::mutex mu_;
-  std::string output_;
+  jieshui::testing::ChildProcess child_;
 };
 
 class GrpcServerIntegrationTest : public ::testing::Test {
@@ -170,7 +88,7 @@ class GrpcServerIntegrationTest : public ::testing::Test {
     server_.Signal(SIGTERM);
     auto status = server_.WaitExit(std::chrono::seconds(20));
     ASSERT_TRUE(status.has_value()) << "server did not exit after SIGTERM";
-    EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << "wait status " << *status;
+    EXPECT_EQ(*status, 0) << "exit code (128+n: killed by signal n)";
   }
 
   std::unique_ptr<grpc::ClientContext> Context(const std::string& authorization) {
@@ -378,7 +296,7 @@ TEST_F(GrpcServerIntegrationTest, SigtermDrainsAndRunsStopHooksInReverseOrder) {
   server_.Signal(SIGTERM);
   auto status = server_.WaitExit(std::chrono::seconds(20));
   ASSERT_TRUE(status.has_value()) << "server did not exit after SIGTERM";
-  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << "wait status " << *status;
+  EXPECT_EQ(*status, 0) << "exit code (128+n: killed by signal n)";
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
 
   std::vector<std::string> hooks;
