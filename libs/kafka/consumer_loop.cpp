@@ -56,56 +56,56 @@ bool ConsumerLoop::Backoff(std::chrono::milliseconds delay) {
   return true;
 }
 
+bool ConsumerLoop::Settle(const Message& message) {
+  HandlerResult result = handler_(message);
+  switch (result.outcome) {
+    case Outcome::kProcessed:
+      return true;
+    case Outcome::kRetry:
+      return false;
+    case Outcome::kPoison:
+      // Never step past a message that is not safely in the DLQ: until it is, retry.
+      if (dlq_ == nullptr || !dlq_->Send(message, result.error).ok()) {
+        return false;
+      }
+      dead_lettered_.fetch_add(1);
+      return true;
+  }
+  return false;
+}
+
 void ConsumerLoop::Run() {
   std::chrono::milliseconds backoff = options_.retry_backoff_initial;
+  auto back_off = [&] {
+    const bool go_on = Backoff(backoff);
+    backoff = std::min(backoff * 2, options_.retry_backoff_max);
+    return go_on;
+  };
   while (!stop_.load()) {
     auto polled = consumer_->Poll(options_.poll_timeout);
     if (!polled.ok()) {
       // Fatal consumer errors are rare (authorisation, unknown group protocol): back off and try
-      // again rather than spinning; the metrics and logs of the service show the failure.
-      if (!Backoff(backoff)) {
+      // again rather than spinning; the service's logs and metrics show the failure.
+      if (!back_off()) {
         return;
       }
-      backoff = std::min(backoff * 2, options_.retry_backoff_max);
       continue;
     }
     if (!polled->has_value()) {
       continue;
     }
     const Message& message = **polled;
-    HandlerResult result = handler_(message);
-    switch (result.outcome) {
-      case Outcome::kProcessed:
-        break;
-      case Outcome::kRetry:
-        retries_.fetch_add(1);
-        // Re-read the same message after the back-off; nothing after it is processed first, so
-        // per-key order holds.
-        (void)consumer_->Seek(message.topic, message.partition, message.offset);
-        if (!Backoff(backoff)) {
-          return;
-        }
-        backoff = std::min(backoff * 2, options_.retry_backoff_max);
-        continue;
-      case Outcome::kPoison: {
-        absl::Status sent = dlq_ != nullptr ? dlq_->Send(message, result.error)
-                                            : absl::FailedPreconditionError("no DLQ configured");
-        if (!sent.ok()) {
-          // Never skip a message that is not safely in the DLQ: treat as retryable.
-          retries_.fetch_add(1);
-          (void)consumer_->Seek(message.topic, message.partition, message.offset);
-          if (!Backoff(backoff)) {
-            return;
-          }
-          backoff = std::min(backoff * 2, options_.retry_backoff_max);
-          continue;
-        }
-        dead_lettered_.fetch_add(1);
-        break;
+    // A message is retried in place until its effect is durable or it is in the DLQ: nothing after
+    // it on the partition is handled first (per-key order holds) and nothing is skipped. A stop
+    // leaves it uncommitted, so the next member of the group reads it again.
+    while (!Settle(message)) {
+      retries_.fetch_add(1);
+      if (!back_off()) {
+        return;
       }
     }
     backoff = options_.retry_backoff_initial;
-    // Commit failures are not fatal: the handler is idempotent, so a later commit covers it and a
+    // A failed commit is not fatal: handlers are idempotent, so a later commit covers it and a
     // crash before then only replays.
     (void)consumer_->Commit(message);
     processed_.fetch_add(1);

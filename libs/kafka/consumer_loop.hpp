@@ -17,7 +17,7 @@ namespace jieshui::kafka {
 
 enum class Outcome {
   kProcessed,  // the effect is durable: commit the offset
-  kRetry,      // a dependency failed (database down...): read the same message again later
+  kRetry,      // a dependency failed (database down...): handle the same message again later
   kPoison,     // the message can never be applied: dead-letter it and move on
 };
 
@@ -69,6 +69,8 @@ class ConsumerLoop {
 
  private:
   void Run();
+  // Hands the message to the handler (and the DLQ for poison); true once it is settled.
+  bool Settle(const Message& message);
   // Returns false when stopping.
   bool Backoff(std::chrono::milliseconds delay);
 
