@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   # toolchain
-  build-essential cmake ninja-build pkg-config git clang-format clang libclang-rt-14-dev
+  build-essential cmake ninja-build pkg-config git clang-format clang-tidy clang libclang-rt-14-dev
   # gRPC + protobuf
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   # Kafka, Redis, PostgreSQL clients
