@@ -18,7 +18,7 @@ struct PendingDelivery {
 
 class Producer::DeliveryReporter : public RdKafka::DeliveryReportCb {
  public:
-  explicit DeliveryReporter(std::atomic<int64_t>* in_flight) : in_flight_(in_flight) {}
+  explicit DeliveryReporter(Producer* owner) : owner_(owner) {}
 
   void dr_cb(RdKafka::Message& message) override {
     std::unique_ptr<PendingDelivery> pending(static_cast<PendingDelivery*>(message.msg_opaque()));
@@ -33,16 +33,16 @@ class Producer::DeliveryReporter : public RdKafka::DeliveryReportCb {
     if (pending && pending->callback) {
       pending->callback(result);
     }
-    in_flight_->fetch_sub(1);
+    owner_->OnDelivered();
   }
 
  private:
-  std::atomic<int64_t>* in_flight_;
+  Producer* owner_;
 };
 
 absl::StatusOr<std::unique_ptr<Producer>> Producer::Create(const ProducerOptions& options) {
   std::unique_ptr<Producer> self(new Producer());
-  self->reporter_ = std::make_unique<DeliveryReporter>(&self->in_flight_);
+  self->reporter_ = std::make_unique<DeliveryReporter>(self.get());
 
   std::map<std::string, std::string> props = {
       {"bootstrap.servers", options.bootstrap_servers},
@@ -91,6 +91,14 @@ Producer::~Producer() {
   }
 }
 
+void Producer::OnDelivered() {
+  in_flight_.fetch_sub(1);
+  if (space_waiters_.load() > 0) {
+    std::lock_guard<std::mutex> lock(space_mu_);
+    space_cv_.notify_all();
+  }
+}
+
 void Producer::PollLoop() {
   while (!stop_.load()) {
     producer_->poll(50);
@@ -130,8 +138,13 @@ absl::Status Producer::Produce(std::string_view topic, std::string_view key, std
                                                        ": local queue full for ",
                                                        enqueue_timeout.count(), " ms"));
     }
-    // The poll thread serves delivery reports; wait a little for the queue to drain.
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    // The poll thread serves delivery reports; wait until one frees a place in the queue.
+    space_waiters_.fetch_add(1);
+    {
+      std::unique_lock<std::mutex> lock(space_mu_);
+      space_cv_.wait_for(lock, std::chrono::milliseconds(1));
+    }
+    space_waiters_.fetch_sub(1);
   }
 }
 

@@ -4,11 +4,13 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <future>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -80,11 +82,16 @@ class Producer {
   class DeliveryReporter;
   Producer() = default;
   void PollLoop();
+  void OnDelivered();  // from the delivery report: one message less in flight
 
   std::unique_ptr<DeliveryReporter> reporter_;
   std::unique_ptr<RdKafka::Producer> producer_;
   std::atomic<bool> stop_{false};
   std::atomic<int64_t> in_flight_{0};
+  // Producers blocked on a full local queue wait here for a delivery report to free a place.
+  std::atomic<int> space_waiters_{0};
+  std::mutex space_mu_;
+  std::condition_variable space_cv_;
   std::thread poller_;
 };
 
