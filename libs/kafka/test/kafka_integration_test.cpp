@@ -128,6 +128,46 @@ TEST_F(KafkaIntegrationTest, DeliveryToAnUnreachableBrokerReportsFailure) {
   EXPECT_EQ(result.status.code(), absl::StatusCode::kUnavailable);
 }
 
+TEST_F(KafkaIntegrationTest, AFullLocalQueueAppliesBackPressureInsteadOfFailing) {
+  const std::string topic = NewTopic(1);
+  ProducerOptions options;
+  options.bootstrap_servers = KafkaBootstrap();
+  options.extra["queue.buffering.max.messages"] = "10";  // full after ten messages
+  auto producer = Producer::Create(options);
+  ASSERT_TRUE(producer.ok()) << producer.status();
+  std::atomic<int> confirmed{0};
+  for (int i = 0; i < 2000; ++i) {
+    absl::Status enqueued =
+        (*producer)->Produce(topic, "k", std::to_string(i), [&](const DeliveryResult& r) {
+          if (r.status.ok()) {
+            confirmed.fetch_add(1);
+          }
+        });
+    ASSERT_TRUE(enqueued.ok()) << "message " << i << ": " << enqueued;
+  }
+  ASSERT_TRUE((*producer)->Flush(std::chrono::seconds(60)).ok());
+  EXPECT_EQ(confirmed.load(), 2000);
+  EXPECT_EQ((*producer)->InFlight(), 0);
+}
+
+TEST_F(KafkaIntegrationTest, AQueueThatStaysFullIsReportedAsResourceExhausted) {
+  ProducerOptions options;
+  options.bootstrap_servers = "127.0.0.1:9";  // nothing listens: the queue never drains
+  options.delivery_timeout_ms = 3000;
+  options.extra["queue.buffering.max.messages"] = "1";
+  auto producer = Producer::Create(options);
+  ASSERT_TRUE(producer.ok());
+  std::atomic<int> reports{0};
+  auto count = [&](const DeliveryResult&) { reports.fetch_add(1); };
+  ASSERT_TRUE(
+      (*producer)->Produce("t", "k", "first", count, {}, std::chrono::milliseconds(100)).ok());
+  absl::Status second =
+      (*producer)->Produce("t", "k", "second", count, {}, std::chrono::milliseconds(100));
+  EXPECT_EQ(second.code(), absl::StatusCode::kResourceExhausted) << second;
+  // Only the enqueued message gets a delivery report (a failure, after the delivery timeout).
+  EXPECT_TRUE(WaitFor([&] { return reports.load() == 1; }, std::chrono::seconds(20)));
+}
+
 TEST_F(KafkaIntegrationTest, TopicsAreCreatedOnceWithTheirConfigs) {
   const std::string name = UniqueName("test.compacted");
   TopicSpec spec{name, 4, 1, {{"cleanup.policy", "compact"}}};
