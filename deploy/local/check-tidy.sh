@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Fails when clang-tidy (.clang-tidy at the repository root) reports anything in the project's own
+# C++ code: every tracked .cpp/.cc file (generated protobuf/gRPC code lives in the build tree and is
+# never tracked), with the headers under libs/, services/, tools/ and tests/ they include.
+#   check-tidy.sh [build-dir]   default build/debug; it must hold compile_commands.json (build first)
+# JIESHUI_TIDY_JOBS sets the parallelism (default: the number of CPUs).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$ROOT"
+
+build_dir="${1:-build/debug}"
+if [ ! -f "$build_dir/compile_commands.json" ]; then
+  echo "check-tidy: $build_dir/compile_commands.json is missing: configure and build first" >&2
+  echo "  (cmake --preset debug && cmake --build --preset debug)" >&2
+  exit 2
+fi
+build_dir="$(cd "$build_dir" && pwd)"
+command -v clang-tidy >/dev/null || {
+  echo "check-tidy: clang-tidy is not installed (deploy/local/install-deps.sh)" >&2
+  exit 2
+}
+
+mapfile -t files < <(git ls-files '*.cpp' '*.cc')
+[ ${#files[@]} -gt 0 ] || exit 0
+# Only files the build compiles have a command line; a file left out of the build (e.g. by
+# JIESHUI_ONLY_LIBS) is reported, not silently passed.
+mapfile -t compiled < <(python3 -c '
+import json, os, sys
+for e in json.load(open(sys.argv[1])):
+    print(os.path.normpath(os.path.join(e["directory"], e["file"])))' \
+  "$build_dir/compile_commands.json" | sort -u)
+targets=()
+for f in "${files[@]}"; do
+  if printf '%s\n' "${compiled[@]}" | grep -qxF "$ROOT/$f"; then
+    targets+=("$ROOT/$f")
+  else
+    echo "check-tidy: skipped $f (not in $build_dir/compile_commands.json)" >&2
+  fi
+done
+[ ${#targets[@]} -gt 0 ] || exit 0
+
+jobs="${JIESHUI_TIDY_JOBS:-$(nproc)}"
+# Anchored at the repository root: nothing under build/ (generated code) and no system header.
+header_filter="^${ROOT}/(libs|services|tools|tests)/"
+out="$(mktemp)"
+trap 'rm -f "$out"' EXIT
+start=$SECONDS
+status=0
+if command -v run-clang-tidy >/dev/null; then
+  # run-clang-tidy takes regular expressions: one exact, escaped path per file.
+  regexes=()
+  for t in "${targets[@]}"; do
+    regexes+=("^$(printf '%s' "$t" | sed 's/[][\.*^$+?(){}|]/\\&/g')\$")
+  done
+  run-clang-tidy -quiet -j "$jobs" -p "$build_dir" -header-filter "$header_filter" \
+    "${regexes[@]}" >"$out" 2>&1 || status=$?
+else
+  printf '%s\0' "${targets[@]}" |
+    xargs -0 -n 1 -P "$jobs" clang-tidy --quiet -p "$build_dir" --header-filter="$header_filter" \
+      >"$out" 2>&1 || status=$?
+fi
+
+sed -i 's/\x1b\[[0-9;]*m//g' "$out"  # run-clang-tidy always asks for colour
+# Keep the findings and their context; drop the tool's progress lines.
+grep -vE '^(clang-tidy(-[0-9]+)? |[0-9]+ warnings? (and [0-9]+ errors? )?generated\.|Suppressed [0-9]+ warnings|Use -header-filter|Running clang-tidy|Error while processing)' "$out" || true
+findings="$(grep -cE '^/[^ ]+:[0-9]+:[0-9]+: (warning|error):' "$out" || true)"
+if [ "$status" -ne 0 ] || [ "$findings" -ne 0 ]; then
+  echo "check-tidy: $findings finding(s) in ${#targets[@]} files ($((SECONDS - start))s)" >&2
+  exit 1
+fi
+echo "check-tidy: ${#targets[@]} files clean ($((SECONDS - start))s)"
