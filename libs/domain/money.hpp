@@ -60,6 +60,7 @@ class Money {
   absl::StatusOr<Money> MultiplyBy(const Multiplier& multiplier) const;
 
   friend constexpr bool operator==(Money, Money) = default;
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 sees a 0 literal in a defaulted <=>.
   friend constexpr std::strong_ordering operator<=>(Money, Money) = default;
   friend std::ostream& operator<<(std::ostream& os, Money m) {
     return os << m.ToYuanString() << " CNY";

@@ -42,6 +42,7 @@ class YearMonth {
   std::string ToString() const;
 
   friend bool operator==(const YearMonth&, const YearMonth&) = default;
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 sees a 0 literal in a defaulted <=>.
   friend std::strong_ordering operator<=>(const YearMonth&, const YearMonth&) = default;
   template <typename H>
   friend H AbslHashValue(H h, const YearMonth& ym) {

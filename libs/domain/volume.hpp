@@ -36,6 +36,7 @@ class Volume {
   absl::StatusOr<Volume> Subtract(Volume other) const;
 
   friend constexpr bool operator==(Volume, Volume) = default;
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 sees a 0 literal in a defaulted <=>.
   friend constexpr std::strong_ordering operator<=>(Volume, Volume) = default;
   friend std::ostream& operator<<(std::ostream& os, Volume v) {
     return os << v.ToCubicMetresString() << " m3";

@@ -30,6 +30,8 @@ class Value {
   using Storage =
       std::variant<std::string, std::int64_t, std::uint64_t, double, bool, std::nullptr_t>;
 
+  // Implicit by design, so call sites write {{"uscc", u}, {"offset", 12}}.
+  // NOLINTBEGIN(google-explicit-constructor)
   Value(const char* v) : storage_(v == nullptr ? Storage(nullptr) : Storage(std::string(v))) {}
   Value(std::string_view v) : storage_(std::string(v)) {}
   Value(const std::string& v) : storage_(v) {}
@@ -47,6 +49,7 @@ class Value {
       storage_ = static_cast<std::uint64_t>(v);
     }
   }
+  // NOLINTEND(google-explicit-constructor)
 
   const Storage& storage() const { return storage_; }
 
