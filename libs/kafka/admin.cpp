@@ -179,6 +179,7 @@ absl::Status Admin::DeleteTopics(const std::vector<std::string>& topics,
                                  std::chrono::milliseconds timeout) {
   rd_kafka_t* rk = handle_->c_ptr();
   std::vector<rd_kafka_DeleteTopic_t*> dels;
+  dels.reserve(topics.size());
   for (const auto& t : topics) {
     dels.push_back(rd_kafka_DeleteTopic_new(t.c_str()));
   }

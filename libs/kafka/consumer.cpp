@@ -80,7 +80,6 @@ absl::StatusOr<std::optional<Message>> Consumer::Poll(std::chrono::milliseconds 
     // Not errors: nothing arrived, or a partition is drained for now.
     case RdKafka::ERR__TIMED_OUT:
     case RdKafka::ERR__PARTITION_EOF:
-      return std::optional<Message>();
     // Topic not created yet (a consumer may start before its producer): keep waiting.
     case RdKafka::ERR_UNKNOWN_TOPIC_OR_PART:
     case RdKafka::ERR__UNKNOWN_PARTITION:
@@ -139,6 +138,7 @@ absl::StatusOr<std::vector<TopicPartitionOffset>> Consumer::Assignment() {
     return absl::UnavailableError(absl::StrCat("kafka assignment: ", RdKafka::err2str(rc)));
   }
   std::vector<TopicPartitionOffset> out;
+  out.reserve(parts.size());
   for (auto* p : parts) {
     out.push_back({p->topic(), p->partition(), p->offset()});
   }

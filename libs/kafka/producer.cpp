@@ -124,7 +124,7 @@ absl::Status Producer::Produce(std::string_view topic, std::string_view key, std
                            RdKafka::Producer::RK_MSG_COPY, const_cast<char*>(value.data()),
                            value.size(), key.data(), key.size(), 0, rd_headers, pending.get());
     if (rc == RdKafka::ERR_NO_ERROR) {
-      pending.release();  // now owned by the delivery report
+      static_cast<void>(pending.release());  // now owned by the delivery report
       return absl::OkStatus();
     }
     in_flight_.fetch_sub(1);
