@@ -95,7 +95,7 @@ class ApiKeyStore {
 
  private:
   struct Entry {
-    std::array<uint8_t, 32> digest;
+    std::array<uint8_t, 32> digest{};
     Principal principal;
   };
   std::vector<Entry> entries_;

@@ -2,6 +2,7 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <utility>
 
@@ -200,13 +201,15 @@ void GrpcServer::Stop() {
     server_->Wait();
     log::Info("grpc server drained");
   }
-  for (auto it = hooks.rbegin(); it != hooks.rend(); ++it) {
+  // Stop hooks run in the reverse of the order they were added (start-up order).
+  std::reverse(hooks.begin(), hooks.end());
+  for (const auto& stop_hook : hooks) {
     const auto start = std::chrono::steady_clock::now();
-    log::Info("stop hook running", {{"hook", it->name}});
-    it->hook();
+    log::Info("stop hook running", {{"hook", stop_hook.name}});
+    stop_hook.hook();
     const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::steady_clock::now() - start);
-    log::Info("stop hook done", {{"hook", it->name}, {"duration_ms", elapsed.count()}});
+    log::Info("stop hook done", {{"hook", stop_hook.name}, {"duration_ms", elapsed.count()}});
   }
   log::Info("grpc server stopped");
 }
