@@ -61,8 +61,8 @@ class ScopedSigpipeBlock {
   }
 
  private:
-  sigset_t sigpipe_;
-  sigset_t previous_;
+  sigset_t sigpipe_{};
+  sigset_t previous_{};
   bool already_pending_ = false;
 };
 

@@ -273,11 +273,13 @@ TEST_F(ClientTest, EightThreadsShareAPoolOfFour) {
   constexpr int kThreads = 8;
   constexpr int kRounds = 250;
   std::vector<std::string> own_keys;
+  own_keys.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     own_keys.push_back(Key(absl::StrCat("thread_", t)));
   }
   std::atomic<int> failures{0};
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kRounds; ++i) {

@@ -115,7 +115,7 @@ TEST(ErrorReplyToStatusTest, MapsRedisErrorPrefixes) {
 TEST(OptionsTest, DefaultsAreValid) { EXPECT_TRUE(ValidateOptions(Options{}).ok()); }
 
 TEST(OptionsTest, RejectsOutOfRangeFieldsNamingThem) {
-  auto expect_invalid = [](Options options, absl::string_view field) {
+  auto expect_invalid = [](const Options& options, absl::string_view field) {
     absl::Status status = ValidateOptions(options);
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << field;
     EXPECT_NE(status.message().find(field), absl::string_view::npos) << status;

@@ -219,8 +219,9 @@ TEST(ResilienceTest, ServerKilledDuringALargePipelineFailsTheBatch) {
 
   // 64 MiB of SETs: the server dies while the batch is still being written or read, so hiredis
   // writes into a reset connection (ECONNRESET/EPIPE; a SIGPIPE must not end the process).
-  const std::string value(64 * 1024, 'x');
+  const std::string value(std::size_t{64} * 1024, 'x');
   std::vector<Argv> batch;
+  batch.reserve(1024);
   for (int i = 0; i < 1024; ++i) {
     batch.push_back({"SET", absl::StrCat("big_", i), value});
   }
