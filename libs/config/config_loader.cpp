@@ -69,8 +69,10 @@ absl::StatusOr<std::variant<std::vector<std::string>, MapList>> ConvertSequence(
 
 std::string JoinMapList(std::string_view key, const MapList& maps) {
   std::vector<std::string> items;
+  items.reserve(maps.size());
   for (const auto& entry : maps) {
     std::vector<std::string> fields;
+    fields.reserve(entry.size());
     for (const auto& [name, value] : entry) {
       fields.push_back(absl::StrCat(name, ": ", Redacted(absl::StrCat(Av(key), ".", name), value)));
     }

@@ -76,7 +76,7 @@ absl::StatusOr<CommonSettings> LoadCommonSettings(const config::ConfigLoader& co
     if (!value_.ok()) {           \
       return value_.status();     \
     }                             \
-    lhs = *std::move(value_);     \
+    (lhs) = *std::move(value_);   \
   } while (false)
 
   JIESHUI_ASSIGN(s.grpc_listen, config.GetString("grpc.listen"));

@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
   std::printf("key (give to the caller, shown once): %s\n", key.c_str());
   std::printf("config line for auth.api_keys:\n  - {sha256: %s, principal: %s%s%s}\n",
               entry["sha256"].c_str(), entry["principal"].c_str(),
-              entry.count("uscc") ? (", uscc: " + entry["uscc"]).c_str() : "",
-              entry.count("name") ? (", name: " + entry["name"]).c_str() : "");
+              entry.contains("uscc") ? (", uscc: " + entry["uscc"]).c_str() : "",
+              entry.contains("name") ? (", name: " + entry["name"]).c_str() : "");
   return 0;
 }

@@ -4,17 +4,22 @@
 // With hang-before-mark=1 it stops for good after the first batch is confirmed by Kafka but
 // before the rows are marked sent, printing "hanging", and waits to be killed.
 #include <cstdio>
-#include <cstdlib>
 #include <thread>
 
+#include "absl/strings/numbers.h"
 #include "db/outbox.hpp"
 
+namespace db = jieshui::db;
+namespace kafka = jieshui::kafka;
+
 int main(int argc, char** argv) {
-  if (argc != 6) {
+  int batch_size = 0;
+  int hang_before_mark = 0;
+  if (argc != 6 || !absl::SimpleAtoi(argv[4], &batch_size) ||
+      !absl::SimpleAtoi(argv[5], &hang_before_mark)) {
     std::fprintf(stderr, "usage: %s uri schema kafka batch hang\n", argv[0]);
     return 2;
   }
-  using namespace jieshui;
   db::PoolOptions pool_options;
   pool_options.uri = argv[1];
   pool_options.size = 2;
@@ -32,8 +37,8 @@ int main(int argc, char** argv) {
   }
   db::OutboxRelayOptions options;
   options.schema = argv[2];
-  options.batch_size = std::atoi(argv[4]);
-  if (std::atoi(argv[5]) == 1) {
+  options.batch_size = batch_size;
+  if (hang_before_mark == 1) {
     options.before_mark = [] {
       std::printf("hanging\n");
       std::fflush(stdout);
