@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The test command of Jieshui (README "Run the tests"): installs what is missing, builds, checks
-# formatting and the compose file, starts the local stack (Kafka, Redis, PostgreSQL on loopback),
-# runs every ctest label, and stops the stack again, also when a test fails. A stack that was
-# already running before is left running.
+# formatting and the compose file, runs clang-tidy (debug preset), starts the local stack (Kafka,
+# Redis, PostgreSQL on loopback), runs every ctest label, and stops the stack again, also when a
+# test fails. A stack that was already running before is left running.
 #
 #   bash deploy/local/test.sh [--preset debug|asan|release] [--label unit|integration|e2e]
 set -euo pipefail
@@ -35,6 +35,12 @@ echo "docker-compose.yml is valid"
 step "building (preset $preset)"
 cmake --preset "$preset" >/dev/null
 cmake --build --preset "$preset"
+
+# clang-tidy needs the compile commands (and generated headers) of a build; one preset is enough.
+if [ "$preset" = debug ]; then
+  step "clang-tidy (.clang-tidy)"
+  bash "$HERE/check-tidy.sh" "build/$preset"
+fi
 
 started_stack=0
 if ! bash "$HERE/stack.sh" status >/dev/null 2>&1; then
