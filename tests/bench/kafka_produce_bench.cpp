@@ -17,6 +17,7 @@
 #include <string>
 #include <thread>
 
+#include "absl/strings/numbers.h"
 #include "kafka/admin.hpp"
 #include "kafka/producer.hpp"
 
@@ -30,21 +31,30 @@ struct Args {
   int partitions = 6;
 };
 
+int PositiveInt(const std::string& flag, const std::string& value) {
+  int n = 0;
+  if (!absl::SimpleAtoi(value, &n) || n <= 0) {
+    std::fprintf(stderr, "%s: \"%s\" is not a positive integer\n", flag.c_str(), value.c_str());
+    std::exit(2);
+  }
+  return n;
+}
+
 Args Parse(int argc, char** argv) {
   Args a;
   for (int i = 1; i + 1 < argc; i += 2) {
-    std::string flag = argv[i];
-    std::string value = argv[i + 1];
+    const std::string flag = argv[i];
+    const std::string value = argv[i + 1];
     if (flag == "--brokers") {
       a.brokers = value;
     } else if (flag == "--messages") {
-      a.messages = std::atoi(value.c_str());
+      a.messages = PositiveInt(flag, value);
     } else if (flag == "--size") {
-      a.size = std::atoi(value.c_str());
+      a.size = PositiveInt(flag, value);
     } else if (flag == "--keys") {
-      a.keys = std::atoi(value.c_str());
+      a.keys = PositiveInt(flag, value);
     } else if (flag == "--partitions") {
-      a.partitions = std::atoi(value.c_str());
+      a.partitions = PositiveInt(flag, value);
     } else {
       std::fprintf(stderr, "unknown flag %s\n", flag.c_str());
       std::exit(2);
