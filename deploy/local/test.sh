@@ -58,16 +58,36 @@ step "starting the local stack"
 bash "$HERE/stack.sh" start
 
 failed=0
+total_passed=0
+total_failed=0
+log="$(mktemp)"
 for label in "${labels[@]}"; do
-  step "ctest -L $label"
-  # --no-tests=ignore: a label may have no tests yet (e2e arrives with the services).
-  if ! ctest --preset "$preset" -L "^${label}\$" --no-tests=ignore --timeout 600 -j 2; then
+  count=$(ctest --preset "$preset" -N -L "^${label}\$" | sed -n 's/^Total Tests: //p')
+  if [ "${count:-0}" -eq 0 ]; then
+    step "ctest -L $label: no tests with this label yet"
+    continue
+  fi
+  step "ctest -L $label ($count tests)"
+  if ! ctest --preset "$preset" -L "^${label}\$" --timeout 600 -j 2 | tee "$log"; then
     failed=1
   fi
+  # "100% tests passed, 0 tests failed out of 52"
+  summary=$(grep -E 'tests failed out of [0-9]+' "$log" | tail -1)
+  if [ -n "$summary" ]; then
+    n_failed=$(sed -E 's/.* ([0-9]+) tests failed out of ([0-9]+).*/\1/' <<<"$summary")
+    n_total=$(sed -E 's/.* ([0-9]+) tests failed out of ([0-9]+).*/\2/' <<<"$summary")
+    total_failed=$((total_failed + n_failed))
+    total_passed=$((total_passed + n_total - n_failed))
+  else
+    failed=1  # ctest ended without its summary (crashed or killed)
+  fi
 done
+rm -f "$log"
 
-if [ "$failed" -ne 0 ]; then
+echo
+echo "test.sh: preset $preset, labels ${labels[*]}"
+echo "test.sh: ${total_passed} passed, ${total_failed} failed"
+if [ "$failed" -ne 0 ] || [ "$total_failed" -ne 0 ]; then
   echo "test.sh: some tests failed" >&2
   exit 1
 fi
-echo "test.sh: all tests passed"
