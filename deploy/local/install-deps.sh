@@ -17,7 +17,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # servers and tools of the local stack
   redis-server redis-tools postgresql-15 postgresql-client-15 kcat
-  openjdk-17-jre-headless maven docker-compose curl netcat-openbsd procps
+  openjdk-17-jre-headless maven docker-compose curl netcat-openbsd procps iproute2 util-linux python3
 )
 
 missing=()
