@@ -1,21 +1,25 @@
 #!/usr/bin/env bash
-# Local infrastructure of Jieshui, without containers: Kafka (KRaft), Redis and PostgreSQL 15,
-# on loopback only, with all state under <repo>/.state (or $JIESHUI_STATE_DIR).
+# Jieshui on one machine, without containers: Kafka (KRaft), Redis and PostgreSQL 15, then the
+# services that are built, on loopback only, with all state under <repo>/.state ($JIESHUI_STATE_DIR).
 #
-#   stack.sh start  [kafka|redis|postgres ...]   start (idempotent) and wait until ready
-#   stack.sh stop   [kafka|redis|postgres ...]   graceful stop (SIGTERM/SIGINT, then SIGKILL)
-#   stack.sh status [kafka|redis|postgres ...]   running/stopped + ready; exit 0 only if all ready
-#   stack.sh wait   [kafka|redis|postgres ...]   wait until ready (does not start anything)
+#   stack.sh start  [COMPONENT ...]   start (idempotent) and wait until ready
+#   stack.sh stop   [COMPONENT ...]   graceful stop (services, then infrastructure; SIGKILL at last)
+#   stack.sh status [COMPONENT ...]   running/stopped + ready; exit 0 only if all ready
+#   stack.sh wait   [COMPONENT ...]   wait until ready (does not start anything)
+#   stack.sh keys                     where the local API keys are, and how to use one
 #
-# Default: all three. Ports: Kafka 127.0.0.1:19092 (controller 19093), Redis 127.0.0.1:16379,
-# PostgreSQL 127.0.0.1:15432 (user/password/database jieshui).
+# COMPONENT: kafka redis postgres, or a service (registry). Default: all, services only if built.
+# Ports: Kafka 127.0.0.1:19092 (controller 19093), Redis 127.0.0.1:16379, PostgreSQL
+# 127.0.0.1:15432 (user/password/database jieshui); registry gRPC 50051, metrics 9151.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source-path=SCRIPTDIR source=common.sh
 . "$HERE/common.sh"
 
 STATE="$JIESHUI_STATE_DIR"
-ALL_COMPONENTS=(kafka redis postgres)
+ROOT="$JIESHUI_REPO_ROOT"
+INFRA_COMPONENTS=(kafka redis postgres)
 
 KAFKA_PORT="${JIESHUI_KAFKA_PORT:-19092}"
 KAFKA_CONTROLLER_PORT="${JIESHUI_KAFKA_CONTROLLER_PORT:-19093}"
@@ -27,6 +31,60 @@ KAFKA_TIMEOUT="${JIESHUI_KAFKA_TIMEOUT:-120}"
 REDIS_TIMEOUT="${JIESHUI_REDIS_TIMEOUT:-30}"
 PG_TIMEOUT="${JIESHUI_PG_TIMEOUT:-60}"
 STOP_TIMEOUT="${JIESHUI_STOP_TIMEOUT:-60}"
+SERVICE_TIMEOUT="${JIESHUI_SERVICE_TIMEOUT:-60}"
+SERVICE_STOP_TIMEOUT="${JIESHUI_SERVICE_STOP_TIMEOUT:-30}"
+
+# ---------------------------------------------------------------- services
+#
+# One line per service: name, binary (under the build tree), config file (under the repo), gRPC
+# port, metrics port ("-" = none). A new service is one more line here; everything else is generic.
+# The ports can be moved with JIESHUI_<NAME>_GRPC_PORT / JIESHUI_<NAME>_METRICS_PORT (stack.sh
+# settings: they are not passed on to the service, whose config has no such keys).
+SERVICE_TABLE=(
+  "registry services/registry/jieshui-registry services/registry/registry.yaml 50051 9151"
+)
+PRESET="${JIESHUI_PRESET:-debug}"
+BUILD_DIR="${JIESHUI_BUILD_DIR:-$ROOT/build/$PRESET}"
+PG_PASSWORD="jieshui"  # the local stack's jieshui role (pg_bootstrap)
+# Principal kinds that get a local API key in $STATE/keys/<principal>.key ("enterprise" needs a USCC
+# per key and is left out).
+KEY_PRINCIPALS=(water_affairs partner industry development_reform statistics meter_gateway)
+KEYS_DIR="$STATE/keys"
+
+SERVICES=()
+declare -A SVC_BIN SVC_CONFIG SVC_GRPC_PORT SVC_METRICS_PORT
+load_service_table() {
+  local line name bin cfg grpc metrics var
+  for line in "${SERVICE_TABLE[@]}"; do
+    read -r name bin cfg grpc metrics <<<"$line"
+    SERVICES+=("$name")
+    SVC_BIN[$name]="$BUILD_DIR/$bin"
+    SVC_CONFIG[$name]="$ROOT/$cfg"
+    var="$(service_env_prefix "$name")GRPC_PORT"
+    SVC_GRPC_PORT[$name]="${!var:-$grpc}"
+    var="$(service_env_prefix "$name")METRICS_PORT"
+    SVC_METRICS_PORT[$name]="${!var:-$metrics}"
+  done
+}
+
+# JIESHUI_<NAME>_: the prefix of a service's config overrides (libs/config EnvVarName).
+service_env_prefix() { printf 'JIESHUI_%s_' "$(printf '%s' "$1" | tr 'a-z.-' 'A-Z__')"; }
+
+is_service() {
+  local s
+  for s in "${SERVICES[@]}"; do [ "$s" = "$1" ] && return 0; done
+  return 1
+}
+
+service_built() { [ -x "${SVC_BIN[$1]}" ]; }
+
+build_hint() {
+  local target
+  target="$(basename "${SVC_BIN[$1]}")"
+  echo "cmake --preset $PRESET && cmake --build --preset $PRESET --target $target"
+}
+
+load_service_table
 
 KAFKA_DIR="$STATE/kafka"
 REDIS_DIR="$STATE/redis"
@@ -56,6 +114,7 @@ pidfile_of() {
     kafka) echo "$KAFKA_DIR/kafka.pid" ;;
     redis) echo "$REDIS_DIR/redis.pid" ;;
     postgres) echo "$PG_DIR/postgres.pid" ;;
+    *) echo "$STATE/$1/$1.pid" ;;
   esac
 }
 
@@ -64,6 +123,7 @@ pattern_of() {
     kafka) echo "kafka.Kafka $KAFKA_DIR/server.properties" ;;
     redis) echo "redis-server 127.0.0.1:$REDIS_PORT" ;;
     postgres) echo "postgres" ;;
+    *) echo "$(basename "${SVC_BIN[$1]}") --config" ;;
   esac
 }
 
@@ -72,6 +132,10 @@ ports_of() {
     kafka) echo "$KAFKA_PORT $KAFKA_CONTROLLER_PORT" ;;
     redis) echo "$REDIS_PORT" ;;
     postgres) echo "$PG_PORT" ;;
+    *)
+      echo "${SVC_GRPC_PORT[$1]}"
+      [ "${SVC_METRICS_PORT[$1]}" = - ] || echo "${SVC_METRICS_PORT[$1]}"
+      ;;
   esac
 }
 
@@ -80,6 +144,7 @@ log_of() {
     kafka) echo "$KAFKA_DIR/logs/server.log" ;;
     redis) echo "$REDIS_DIR/redis.log" ;;
     postgres) echo "$PG_DIR/postgres.log" ;;
+    *) echo "$STATE/$1/$1.log" ;;
   esac
 }
 
@@ -125,14 +190,18 @@ show_log_tail() {
   done
 }
 
-# stop_pid COMPONENT PID SIGNAL: graceful signal, wait, then SIGKILL.
+# stop_pid COMPONENT PID SIGNAL [TIMEOUT]: graceful signal, wait (default $STOP_TIMEOUT s), then SIGKILL.
 stop_pid() {
-  local c="$1" pid="$2" sig="$3" pattern waited=0
+  local c="$1" pid="$2" sig="$3" limit="${4:-$STOP_TIMEOUT}" pattern waited=0
   pattern="$(pattern_of "$c")"
   kill -s "$sig" "$pid" 2>/dev/null || true
   while pid_alive "$pid" "$pattern"; do
-    if [ "$waited" -ge "$((STOP_TIMEOUT * 5))" ]; then
-      err "$c: pid $pid still alive after ${STOP_TIMEOUT}s, sending SIGKILL"
+    if [ "$waited" -ge "$((limit * 5))" ]; then
+      err "$c: pid $pid still alive after ${limit}s, sending SIGKILL"
+      # A service leads its own process group (setsid): take whatever it started along.
+      if is_service "$c" && [ "$(ps -o pgid= -p "$pid" 2>/dev/null | tr -d ' ')" = "$pid" ]; then
+        kill -KILL -- "-$pid" 2>/dev/null || true
+      fi
       kill -KILL "$pid" 2>/dev/null || true
       sleep 1
       break
@@ -174,11 +243,17 @@ ready_postgres() {
 # Postgres accepting connections (before the jieshui role exists).
 pg_accepting() { timeout 5 pg_isready -q -h 127.0.0.1 -p "$PG_PORT"; }
 
+# ready_of COMPONENT: an infrastructure component's check, or a service's.
+ready_of() {
+  if is_service "$1"; then ready_service "$1"; else "ready_$1"; fi
+}
+
 timeout_of() {
   case "$1" in
     kafka) echo "$KAFKA_TIMEOUT" ;;
     redis) echo "$REDIS_TIMEOUT" ;;
     postgres) echo "$PG_TIMEOUT" ;;
+    *) echo "$SERVICE_TIMEOUT" ;;
   esac
 }
 
@@ -188,7 +263,7 @@ wait_ready() {
   limit="$(timeout_of "$c")"
   start=$SECONDS
   while :; do
-    if "ready_$c"; then return 0; fi
+    if ready_of "$c"; then return 0; fi
     now=$SECONDS
     if [ $((now - start)) -ge "$limit" ]; then
       err "$c: not ready after ${limit}s"
@@ -462,6 +537,150 @@ stop_postgres() {
   rm -f "$PG_DIR/postgres.pid"
 }
 
+# ---------------------------------------------------------------- API keys
+
+# A new random API key: from tools/apikey when it is built, else 32 random bytes, base64url.
+new_api_key() {
+  local tool="$BUILD_DIR/tools/apikey/jieshui-apikey" key=""
+  if [ -x "$tool" ]; then
+    key="$("$tool" "$1" --name "local $1" 2>/dev/null | sed -n 's/^key .*: *//p' | head -n1)" || key=""
+  fi
+  [ -n "$key" ] || key="js_$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+  printf '%s' "$key"
+}
+
+# Creates the missing $KEYS_DIR/<principal>.key files (mode 600); existing keys are kept.
+ensure_keys() {
+  local p f made=()
+  (umask 077 && mkdir -p "$KEYS_DIR")
+  chmod 700 "$KEYS_DIR"
+  for p in "${KEY_PRINCIPALS[@]}"; do
+    f="$KEYS_DIR/$p.key"
+    [ -s "$f" ] && continue
+    (umask 077 && new_api_key "$p" >"$f.tmp") && mv -f "$f.tmp" "$f"
+    made+=("$p")
+  done
+  chmod 600 "$KEYS_DIR"/*.key
+  [ ${#made[@]} -eq 0 ] || say "keys: created ${made[*]} in $KEYS_DIR (stack.sh keys)"
+}
+
+# The auth.api_keys value for the services: a YAML flow list of every local key's SHA-256.
+api_keys_yaml() {
+  local p key hash items=()
+  for p in "${KEY_PRINCIPALS[@]}"; do
+    key="$(tr -d '[:space:]' <"$KEYS_DIR/$p.key")"
+    hash="$(printf '%s' "$key" | sha256sum | cut -d' ' -f1)"
+    items+=("{sha256: $hash, principal: $p, name: local $p key}")
+  done
+  local joined
+  joined="$(printf ', %s' "${items[@]}")"
+  echo "[${joined:2}]"
+}
+
+# ---------------------------------------------------------------- services
+
+# config_declares FILE KEY: the YAML file declares section.key (two levels, as service configs are).
+# Only declared keys may be set from the environment: libs/config refuses unknown JIESHUI_<NAME>_ vars.
+config_declares() {
+  awk -v want_section="${2%%.*}" -v want_key="${2#*.}" '
+    /^[A-Za-z0-9_-]+:/ { section = $0; sub(/:.*/, "", section); child = ""; next }
+    /^[ ]+[A-Za-z0-9_-]+:/ {
+      match($0, /^[ ]+/); indent = RLENGTH
+      if (child == "") child = indent
+      if (indent != child) next
+      key = $0; sub(/^[ ]+/, "", key); sub(/:.*/, "", key)
+      if (section == want_section && key == want_key) found = 1
+    }
+    END { exit !found }' "$1"
+}
+
+# The infrastructure a service's config points at: kafka, postgres, redis.
+service_needs() {
+  local cfg="${SVC_CONFIG[$1]}"
+  config_declares "$cfg" kafka.bootstrap_servers && echo kafka
+  config_declares "$cfg" postgres.host && echo postgres
+  config_declares "$cfg" redis.host && echo redis
+  return 0
+}
+
+# The JIESHUI_<NAME>_<KEY>=value overrides that point a service at this stack, one per line, for
+# the keys its config declares.
+service_overrides() {
+  local s="$1" cfg="${SVC_CONFIG[$1]}" prefix key value metrics=""
+  prefix="$(service_env_prefix "$s")"
+  [ "${SVC_METRICS_PORT[$s]}" = - ] || metrics="127.0.0.1:${SVC_METRICS_PORT[$s]}"
+  while IFS='=' read -r key value; do
+    if config_declares "$cfg" "$key"; then
+      printf '%s%s=%s\n' "$prefix" "$(printf '%s' "$key" | tr 'a-z.-' 'A-Z__')" "$value"
+    fi
+  done <<EOF
+grpc.listen=127.0.0.1:${SVC_GRPC_PORT[$s]}
+metrics.listen=$metrics
+kafka.bootstrap_servers=127.0.0.1:$KAFKA_PORT
+postgres.host=127.0.0.1
+postgres.port=$PG_PORT
+postgres.database=jieshui
+postgres.user=jieshui
+postgres.password=$PG_PASSWORD
+redis.host=127.0.0.1
+redis.port=$REDIS_PORT
+auth.api_keys=$(api_keys_yaml)
+EOF
+}
+
+ready_service() {
+  local s="$1"
+  running_pid "$s" >/dev/null || return 1
+  grep -qE '"msg": *"grpc server started"' "$(log_of "$s")" 2>/dev/null || return 1
+  port_open "${SVC_GRPC_PORT[$s]}"
+}
+
+start_service() {
+  local s="$1" pid dir log bin cfg dep overrides=() unset_vars=()
+  if pid="$(running_pid "$s")"; then say "$s: already running (pid $pid)"; return 0; fi
+  bin="${SVC_BIN[$s]}"
+  cfg="${SVC_CONFIG[$s]}"
+  if ! service_built "$s"; then
+    err "$s: ${bin#"$ROOT"/} is not built: $(build_hint "$s")"
+    return 1
+  fi
+  [ -f "$cfg" ] || { err "$s: config $cfg not found"; return 1; }
+  for dep in $(service_needs "$s"); do
+    if ! "ready_$dep"; then
+      err "$s: needs $dep, which is not ready (bash deploy/local/stack.sh start $dep)"
+      return 1
+    fi
+  done
+  check_ports_free "$s" || return 3
+  ensure_keys
+  dir="$STATE/$s"
+  log="$(log_of "$s")"
+  mkdir -p "$dir"
+  # One log per run: the previous one is kept as <service>.log.1.
+  if [ -f "$log" ]; then mv -f "$log" "$log.1"; fi
+  mapfile -t overrides < <(service_overrides "$s")
+  # stack.sh's own port settings share the service's prefix but are no config keys: not passed on.
+  unset_vars=(-u "$(service_env_prefix "$s")GRPC_PORT" -u "$(service_env_prefix "$s")METRICS_PORT")
+  (
+    cd "$dir"
+    exec setsid env "${unset_vars[@]}" "${overrides[@]}" "$bin" --config "$cfg"
+  ) </dev/null >>"$log" 2>&1 9>&- &
+  echo $! >"$(pidfile_of "$s")"
+  say "$s: started (pid $!, ${bin#"$ROOT"/})"
+}
+
+stop_service() {
+  local s="$1" pid
+  if pid="$(running_pid "$s")"; then
+    say "$s: stopping (pid $pid)"
+    stop_pid "$s" "$pid" TERM "$SERVICE_STOP_TIMEOUT"
+    say "$s: stopped"
+  else
+    say "$s: not running"
+  fi
+  rm -f "$(pidfile_of "$s")"
+}
+
 # ---------------------------------------------------------------- commands
 
 lock_state() {
@@ -483,11 +702,21 @@ wait_ready_after_start() {
   fi
 }
 
+# Chosen by main: the infrastructure and the services to act on, and whether they were named
+# (a named service that is not built is an error; by default it is skipped).
+SEL_INFRA=()
+SEL_SERVICES=()
+NAMED=0
+
+not_built_line() {
+  echo "$1: not built (${SVC_BIN[$1]#"$ROOT"/}), skipped; build it with: $(build_hint "$1")"
+}
+
 cmd_start() {
-  local c rc=0 t0=$SECONDS failed=()
+  local c pid rc=0 t0=$SECONDS failed=()
   bash "$HERE/install-deps.sh"
   lock_state
-  for c in "$@"; do
+  for c in "${SEL_INFRA[@]}"; do
     local src=0
     "start_$c" || src=$?
     if [ $src -eq 3 ]; then
@@ -497,7 +726,7 @@ cmd_start() {
     fi
   done
   export STACK_STARTED_HERE=1
-  for c in "$@"; do
+  for c in "${SEL_INFRA[@]}"; do
     [[ " ${failed[*]:-} " == *" $c:port "* ]] && continue
     [[ " ${failed[*]:-} " == *" $c "* ]] && { show_log_tail "$c"; continue; }
     if wait_ready_after_start "$c"; then
@@ -506,6 +735,26 @@ cmd_start() {
       local extra=""
       [ "$c" = kafka ] && extra="$KAFKA_DIR/stdout.log"
       show_log_tail "$c" "$extra"
+      rc=1
+    fi
+  done
+  # Services after the infrastructure, one at a time: started, then waited for.
+  [ ${#SEL_SERVICES[@]} -eq 0 ] || ensure_keys
+  for c in "${SEL_SERVICES[@]}"; do
+    if [ $NAMED -eq 0 ] && ! service_built "$c"; then
+      say "$(not_built_line "$c")"
+      continue
+    fi
+    local src=0
+    start_service "$c" || src=$?
+    if [ $src -ne 0 ]; then rc=1; continue; fi
+    if wait_ready "$c"; then
+      say "$c: ready ($(describe "$c"))"
+    else
+      show_log_tail "$c"
+      if pid="$(running_pid "$c")"; then
+        err "$c: left running (pid $pid) in case it is only slow: 'stack.sh wait $c' or 'stack.sh stop $c'"
+      fi
       rc=1
     fi
   done
@@ -518,60 +767,99 @@ describe() {
     kafka) echo "127.0.0.1:$KAFKA_PORT, kafka $JIESHUI_KAFKA_VERSION" ;;
     redis) echo "127.0.0.1:$REDIS_PORT" ;;
     postgres) echo "postgresql://jieshui:jieshui@127.0.0.1:$PG_PORT/jieshui" ;;
+    *)
+      local d="grpc 127.0.0.1:${SVC_GRPC_PORT[$1]}"
+      [ "${SVC_METRICS_PORT[$1]}" = - ] || d+=", metrics 127.0.0.1:${SVC_METRICS_PORT[$1]}"
+      echo "$d, log $(log_of "$1")"
+      ;;
   esac
 }
 
 cmd_stop() {
-  local c i
+  local i
   lock_state
-  # reverse order: the databases last
-  for ((i = $# ; i >= 1 ; i--)); do
-    c="${!i}"
-    "stop_$c"
+  # services first (reverse order), then the infrastructure (reverse order: the databases last)
+  for ((i = ${#SEL_SERVICES[@]} - 1; i >= 0; i--)); do
+    stop_service "${SEL_SERVICES[i]}"
+  done
+  for ((i = ${#SEL_INFRA[@]} - 1; i >= 0; i--)); do
+    "stop_${SEL_INFRA[i]}"
   done
 }
 
 cmd_status() {
   local c pid rc=0 state ready
-  for c in "$@"; do
+  for c in "${SEL_INFRA[@]}" "${SEL_SERVICES[@]}"; do
     if pid="$(running_pid "$c")"; then state="running (pid $pid)"; else state="stopped"; fi
-    if "ready_$c"; then ready="ready"; else ready="not ready"; rc=1; fi
-    printf '%-9s %-22s %-10s %s\n' "$c" "$state" "$ready" "$(describe "$c")"
+    if ready_of "$c"; then
+      ready="ready"
+    elif is_service "$c" && [ "$state" = stopped ] && ! service_built "$c"; then
+      # not built: shown, but only a failure when asked for by name
+      ready="not built"
+      [ $NAMED -eq 0 ] || rc=1
+    else
+      ready="not ready"; rc=1
+    fi
+    printf '%-13s %-22s %-10s %s\n' "$c" "$state" "$ready" "$(describe "$c")"
   done
   return $rc
 }
 
 cmd_wait() {
   local c rc=0
-  for c in "$@"; do
+  for c in "${SEL_INFRA[@]}" "${SEL_SERVICES[@]}"; do
+    if [ $NAMED -eq 0 ] && is_service "$c" && ! service_built "$c"; then continue; fi
     if wait_ready "$c"; then say "$c: ready"; else rc=1; fi
   done
   return $rc
 }
 
+cmd_keys() {
+  local p
+  lock_state
+  ensure_keys
+  say "Local API keys (one per principal kind; the services get their SHA-256 at start):"
+  for p in "${KEY_PRINCIPALS[@]}"; do
+    printf '  %-20s %s\n' "$p" "$KEYS_DIR/$p.key"
+  done
+  say "Use one (gRPC metadata \"authorization: Bearer <key>\"):"
+  say "  export JIESHUI_API_KEY=\$(cat $KEYS_DIR/water_affairs.key)"
+  say "  grpcurl -plaintext -H \"authorization: Bearer \$JIESHUI_API_KEY\" 127.0.0.1:${SVC_GRPC_PORT[registry]:-50051} list"
+}
+
 usage() {
-  sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 }
 
 main() {
   [ $# -ge 1 ] || usage
-  local cmd="$1" c
+  local cmd="$1" c s picked=" "
   shift
-  local comps=()
   for c in "$@"; do
     case "$c" in
-      kafka | redis | postgres) comps+=("$c") ;;
-      pg | postgresql) comps+=(postgres) ;;
-      *) err "unknown component '$c' (kafka, redis, postgres)"; exit 2 ;;
+      pg | postgresql) c=postgres ;;
     esac
+    if [[ " ${INFRA_COMPONENTS[*]} ${SERVICES[*]} " != *" $c "* ]]; then
+      err "unknown component '$c' (${INFRA_COMPONENTS[*]} ${SERVICES[*]})"
+      exit 2
+    fi
+    picked+="$c "
+    NAMED=1
   done
-  [ ${#comps[@]} -gt 0 ] || comps=("${ALL_COMPONENTS[@]}")
+  # Always in the table's order, whatever the order given.
+  for c in "${INFRA_COMPONENTS[@]}"; do
+    if [ $NAMED -eq 0 ] || [[ "$picked" == *" $c "* ]]; then SEL_INFRA+=("$c"); fi
+  done
+  for s in "${SERVICES[@]}"; do
+    if [ $NAMED -eq 0 ] || [[ "$picked" == *" $s "* ]]; then SEL_SERVICES+=("$s"); fi
+  done
   case "$cmd" in
-    start) cmd_start "${comps[@]}" ;;
-    stop) cmd_stop "${comps[@]}" ;;
-    status) cmd_status "${comps[@]}" ;;
-    wait) cmd_wait "${comps[@]}" ;;
+    start) cmd_start ;;
+    stop) cmd_stop ;;
+    status) cmd_status ;;
+    wait) cmd_wait ;;
+    keys) cmd_keys ;;
     -h | --help | help) usage ;;
     *) err "unknown command '$cmd'"; usage ;;
   esac
