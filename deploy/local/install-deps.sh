@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Installs every Debian package Jieshui needs to build, test and run.
 # Idempotent and fast when everything is already present (one dpkg-query, no apt-get).
+#
+#   install-deps.sh           everything (development machine, CI)
+#   install-deps.sh --build   only what `cmake --preset ... && cmake --build` needs (deploy/docker/Dockerfile)
 set -euo pipefail
 
-PACKAGES=(
+BUILD_PACKAGES=(
   # toolchain
-  build-essential cmake ninja-build pkg-config git clang-format clang-tidy clang libclang-rt-14-dev
+  build-essential cmake ninja-build pkg-config git
   # gRPC + protobuf
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   # Kafka, Redis, PostgreSQL clients
@@ -13,12 +16,24 @@ PACKAGES=(
   # libraries
   libabsl-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libyaml-cpp-dev libcli11-dev
   prometheus-cpp-dev libcpp-httplib-dev libssl-dev zlib1g-dev
-  # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev
+  # the build configures the tests too
+  libgtest-dev libgmock-dev
+)
+DEV_PACKAGES=(
+  # formatting, lint, sanitizers
+  clang-format clang-tidy clang libclang-rt-14-dev
+  # benchmarks
+  libbenchmark-dev
   # servers and tools of the local stack
   redis-server redis-tools postgresql-15 postgresql-client-15 kcat
   openjdk-17-jre-headless maven docker-compose curl netcat-openbsd procps iproute2 util-linux python3
 )
+
+case "${1:-}" in
+  "") PACKAGES=("${BUILD_PACKAGES[@]}" "${DEV_PACKAGES[@]}") ;;
+  --build) PACKAGES=("${BUILD_PACKAGES[@]}") ;;
+  *) echo "install-deps: unknown argument $1 (--build)" >&2; exit 2 ;;
+esac
 
 missing=()
 while read -r status name; do

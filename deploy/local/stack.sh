@@ -6,7 +6,8 @@
 #   stack.sh stop   [COMPONENT ...]   graceful stop (services, then infrastructure; SIGKILL at last)
 #   stack.sh status [COMPONENT ...]   running/stopped + ready; exit 0 only if all ready
 #   stack.sh wait   [COMPONENT ...]   wait until ready (does not start anything)
-#   stack.sh keys                     where the local API keys are, and how to use one
+#   stack.sh keys [--yaml]            where the local API keys are, and how to use one
+#                                     (--yaml: their auth.api_keys list, e.g. for docker-compose)
 #
 # COMPONENT: kafka redis postgres, or a service (registry). Default: all, services only if built.
 # Ports: Kafka 127.0.0.1:19092 (controller 19093), Redis 127.0.0.1:16379, PostgreSQL
@@ -816,7 +817,16 @@ cmd_wait() {
 
 cmd_keys() {
   local p
+  case "${1:-}" in
+    "" | --yaml) ;;
+    *) err "keys: unknown argument '$1' (--yaml)"; exit 2 ;;
+  esac
   lock_state
+  if [ "${1:-}" = --yaml ]; then
+    ensure_keys >&2
+    api_keys_yaml
+    return
+  fi
   ensure_keys
   say "Local API keys (one per principal kind; the services get their SHA-256 at start):"
   for p in "${KEY_PRINCIPALS[@]}"; do
@@ -825,10 +835,12 @@ cmd_keys() {
   say "Use one (gRPC metadata \"authorization: Bearer <key>\"):"
   say "  export JIESHUI_API_KEY=\$(cat $KEYS_DIR/water_affairs.key)"
   say "  grpcurl -plaintext -H \"authorization: Bearer \$JIESHUI_API_KEY\" 127.0.0.1:${SVC_GRPC_PORT[registry]:-50051} list"
+  say "docker-compose.yml takes the same keys from JIESHUI_AUTH_API_KEYS:"
+  say "  export JIESHUI_AUTH_API_KEYS=\"\$(bash deploy/local/stack.sh keys --yaml)\""
 }
 
 usage() {
-  sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 }
 
@@ -836,6 +848,10 @@ main() {
   [ $# -ge 1 ] || usage
   local cmd="$1" c s picked=" "
   shift
+  if [ "$cmd" = keys ]; then
+    cmd_keys "$@"
+    return
+  fi
   for c in "$@"; do
     case "$c" in
       pg | postgresql) c=postgres ;;
