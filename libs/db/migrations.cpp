@@ -27,19 +27,12 @@ std::string Fingerprint(const std::string& text) {
 
 }  // namespace
 
-absl::StatusOr<std::vector<Migration>> LoadMigrations(const std::string& dir) {
-  std::error_code ec;
-  if (!std::filesystem::is_directory(dir, ec)) {
-    return absl::NotFoundError(absl::StrCat("migrations folder ", dir, " does not exist"));
-  }
+absl::StatusOr<std::vector<Migration>> ParseMigrations(
+    const std::vector<std::pair<std::string, std::string>>& files) {
   static const std::regex kName(R"(^(\d+)_([A-Za-z0-9_\-]+)\.sql$)");
   std::vector<Migration> out;
   std::set<int> versions;
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    const std::string file = entry.path().filename().string();
-    if (entry.path().extension() != ".sql") {
-      continue;
-    }
+  for (const auto& [file, sql] : files) {
     std::smatch m;
     if (!std::regex_match(file, m, kName)) {
       return absl::InvalidArgumentError(
@@ -54,15 +47,30 @@ absl::StatusOr<std::vector<Migration>> LoadMigrations(const std::string& dir) {
           absl::StrCat("migration ", file, ": number ", migration.version, " used twice"));
     }
     migration.name = m[2].str();
-    std::ifstream in(entry.path());
-    std::stringstream text;
-    text << in.rdbuf();
-    migration.sql = text.str();
+    migration.sql = sql;
     out.push_back(std::move(migration));
   }
   std::sort(out.begin(), out.end(),
             [](const Migration& a, const Migration& b) { return a.version < b.version; });
   return out;
+}
+
+absl::StatusOr<std::vector<Migration>> LoadMigrations(const std::string& dir) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) {
+    return absl::NotFoundError(absl::StrCat("migrations folder ", dir, " does not exist"));
+  }
+  std::vector<std::pair<std::string, std::string>> files;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() != ".sql") {
+      continue;
+    }
+    std::ifstream in(entry.path());
+    std::stringstream text;
+    text << in.rdbuf();
+    files.emplace_back(entry.path().filename().string(), text.str());
+  }
+  return ParseMigrations(files);
 }
 
 absl::StatusOr<MigrationReport> ApplyMigrations(ConnectionPool& pool, const std::string& schema,

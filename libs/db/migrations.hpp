@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -15,6 +16,12 @@ struct Migration {
   std::string name;  // file name without the number, for the record
   std::string sql;
 };
+
+// Turns (file name, SQL) pairs named NNNN_name.sql into migrations sorted by number; used for
+// migrations embedded in a service binary (cmake/JieshuiMigrations.cmake). INVALID_ARGUMENT on a
+// malformed name or a duplicate number.
+absl::StatusOr<std::vector<Migration>> ParseMigrations(
+    const std::vector<std::pair<std::string, std::string>>& files);
 
 // Reads <dir>/NNNN_name.sql; INVALID_ARGUMENT on a malformed name or a duplicate number.
 absl::StatusOr<std::vector<Migration>> LoadMigrations(const std::string& dir);
