@@ -834,7 +834,8 @@ cmd_keys() {
   done
   say "Use one (gRPC metadata \"authorization: Bearer <key>\"):"
   say "  export JIESHUI_API_KEY=\$(cat $KEYS_DIR/water_affairs.key)"
-  say "  grpcurl -plaintext -H \"authorization: Bearer \$JIESHUI_API_KEY\" 127.0.0.1:${SVC_GRPC_PORT[registry]:-50051} list"
+  say "  grpcurl -plaintext -H \"authorization: Bearer \$JIESHUI_API_KEY\" -d '{}' \\"
+  say "    127.0.0.1:${SVC_GRPC_PORT[registry]:-50051} jieshui.registry.v1.RegistryService/ListEnterprises"
   say "docker-compose.yml takes the same keys from JIESHUI_AUTH_API_KEYS:"
   say "  export JIESHUI_AUTH_API_KEYS=\"\$(bash deploy/local/stack.sh keys --yaml)\""
 }
