@@ -34,8 +34,8 @@ absl::StatusOr<RegistryConfig> LoadRegistryConfig(const config::ConfigLoader& co
     if (!text.ok()) {
       return text.status();
     }
-    auto bp = ParsePercentBasisPoints(*text, absl::StrCat("config key ", key, " (env ",
-                                                          config.EnvVarFor(key), ")"));
+    auto bp = ParsePercentBasisPoints(
+        *text, absl::StrCat("config key ", key, " (env ", config.EnvVarFor(key), ")"));
     if (!bp.ok()) {
       return bp.status();
     }
@@ -122,11 +122,11 @@ absl::StatusOr<std::unique_ptr<RegistryApp>> RegistryApp::Start(RegistryConfig c
   }
   app->producer_ = *std::move(producer);
 
-  app->store_ = std::make_unique<RegistryStore>(
-      app->pool_.get(), StoreOptions{.schema = schema,
-                                     .enterprise_topic = c.enterprise_topic,
-                                     .meter_topic = c.meter_topic,
-                                     .producer = "registry"});
+  app->store_ = std::make_unique<RegistryStore>(app->pool_.get(),
+                                                StoreOptions{.schema = schema,
+                                                             .enterprise_topic = c.enterprise_topic,
+                                                             .meter_topic = c.meter_topic,
+                                                             .producer = "registry"});
   db::OutboxRelayOptions relay_options;
   relay_options.schema = schema;
   app->relay_ =

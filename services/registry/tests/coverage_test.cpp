@@ -52,17 +52,17 @@ TEST(Coverage, OneMeterShortIsNotMetAndSaysSo) {
 
 TEST(Coverage, RoundingDoesNotTurnAShortfallIntoAPass) {
   // 189/199 = 94.97...%: rounds down to 9497 bp, and is below 95% exactly.
-  Coverage c = ComputeCoverage({1, 199, 1}, Concat(Concat(Meters(1, 1), Meters(2, 189)),
-                                                   Meters(3, 1)),
-                               CoverageRequirements{});
+  Coverage c =
+      ComputeCoverage({1, 199, 1}, Concat(Concat(Meters(1, 1), Meters(2, 189)), Meters(3, 1)),
+                      CoverageRequirements{});
   EXPECT_EQ(c.levels[1].rate_bp, 9497);
   EXPECT_FALSE(c.levels[1].met);
 }
 
 TEST(Coverage, SuspendedMetersDoNotCountAndSurplusMetersCapAt100) {
-  Coverage c = ComputeCoverage({1, 2, 1}, Concat(Concat(Meters(1, 3), Meters(2, 1, 1)),
-                                                 Meters(3, 1)),
-                               CoverageRequirements{});
+  Coverage c =
+      ComputeCoverage({1, 2, 1}, Concat(Concat(Meters(1, 3), Meters(2, 1, 1)), Meters(3, 1)),
+                      CoverageRequirements{});
   EXPECT_EQ(c.levels[0].installed_meters, 3);
   EXPECT_EQ(c.levels[0].rate_bp, 10000);
   EXPECT_EQ(c.levels[1].installed_meters, 1);
@@ -80,9 +80,8 @@ TEST(Coverage, UndeclaredPointsAreNotMet) {
 
 TEST(Coverage, ConfiguredRatesApply) {
   CoverageRequirements lenient{.required_rate_bp = {10000, 9000, 8000}};
-  Coverage c = ComputeCoverage({1, 20, 20}, Concat(Concat(Meters(1, 1), Meters(2, 18)),
-                                                   Meters(3, 16)),
-                               lenient);
+  Coverage c = ComputeCoverage({1, 20, 20},
+                               Concat(Concat(Meters(1, 1), Meters(2, 18)), Meters(3, 16)), lenient);
   EXPECT_TRUE(c.all_levels_met);
 }
 

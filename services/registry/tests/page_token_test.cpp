@@ -21,8 +21,7 @@ TEST(PageToken, RefusesATokenOfAnotherQueryOrGarbage) {
   EXPECT_NE(other.status().message().find("page.page_token"), std::string::npos);
   EXPECT_EQ(DecodePageToken("not a token!", "q").status().code(),
             absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(DecodePageToken("cDIKYWJjCg", "q").status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(DecodePageToken("cDIKYWJjCg", "q").status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST(PageSize, DefaultsAndBounds) {

@@ -125,7 +125,8 @@ TEST(NormalizeEnterprise, FieldRules) {
          e.mutable_water_sources(0)->mutable_permitted_annual_volume()->set_litres(-1);
        },
        "water_sources[0].permitted_annual_volume"},
-      {"negative intake", [](v1::Enterprise& e) { e.mutable_latest_annual_intake()->set_litres(-5); },
+      {"negative intake",
+       [](v1::Enterprise& e) { e.mutable_latest_annual_intake()->set_litres(-5); },
        "latest_annual_intake"},
       {"intake without year", [](v1::Enterprise& e) { e.set_latest_annual_intake_year(0); },
        "latest_annual_intake_year"},
@@ -189,8 +190,7 @@ TEST(NormalizeMeter, DefaultsAndRules) {
       {"no unit", [](v1::Meter& m) { m.clear_unit(); }, "unit"},
       {"zero multiplier", [](v1::Meter& m) { m.set_multiplier("0"); }, "multiplier"},
       {"text multiplier", [](v1::Meter& m) { m.set_multiplier("ten"); }, "multiplier"},
-      {"too precise multiplier", [](v1::Meter& m) { m.set_multiplier("0.0000001"); },
-       "multiplier"},
+      {"too precise multiplier", [](v1::Meter& m) { m.set_multiplier("0.0000001"); }, "multiplier"},
       {"no register digits", [](v1::Meter& m) { m.set_register_digits(0); }, "register_digits"},
       {"13 register digits", [](v1::Meter& m) { m.set_register_digits(13); }, "register_digits"},
       {"odd accuracy class", [](v1::Meter& m) { m.set_accuracy_class("3"); }, "accuracy_class"},
@@ -198,8 +198,7 @@ TEST(NormalizeMeter, DefaultsAndRules) {
        "calibration_due_on"},
       {"MN without data code", [](v1::Meter& m) { m.mutable_hj212()->set_mn("88888880000001"); },
        "hj212.data_code"},
-      {"retired by update", [](v1::Meter& m) { m.set_status(v1::METER_STATUS_RETIRED); },
-       "status"},
+      {"retired by update", [](v1::Meter& m) { m.set_status(v1::METER_STATUS_RETIRED); }, "status"},
   };
   for (const Case& c : cases) {
     v1::Meter meter = ValidMeter();

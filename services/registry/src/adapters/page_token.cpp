@@ -20,7 +20,8 @@ std::string Fingerprint(const std::string& query) {
 }  // namespace
 
 std::string EncodePageToken(const std::string& query, const std::string& last_key) {
-  return absl::WebSafeBase64Escape(absl::StrCat(kVersion, "\n", Fingerprint(query), "\n", last_key));
+  return absl::WebSafeBase64Escape(
+      absl::StrCat(kVersion, "\n", Fingerprint(query), "\n", last_key));
 }
 
 absl::StatusOr<std::string> DecodePageToken(const std::string& token, const std::string& query) {

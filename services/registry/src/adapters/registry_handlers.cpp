@@ -35,20 +35,20 @@ grpc::Status AuthorizeWriter(grpc::ServerContext* ctx, Principal* principal) {
 
 // Everyone who may read some record; enterprise principals are further limited to their own.
 grpc::Status AuthorizeReader(grpc::ServerContext* ctx, Principal* principal) {
-  return Authorize(ctx,
-                   {PrincipalKind::kWaterAffairs, PrincipalKind::kIndustry,
-                    PrincipalKind::kDevelopmentReform, PrincipalKind::kStatistics,
-                    PrincipalKind::kPartner, PrincipalKind::kEnterprise},
-                   principal);
+  return Authorize(
+      ctx,
+      {PrincipalKind::kWaterAffairs, PrincipalKind::kIndustry, PrincipalKind::kDevelopmentReform,
+       PrincipalKind::kStatistics, PrincipalKind::kPartner, PrincipalKind::kEnterprise},
+      principal);
 }
 
 // District-wide lists: departments and partners, not a single enterprise.
 grpc::Status AuthorizeDistrictReader(grpc::ServerContext* ctx, Principal* principal) {
-  return Authorize(ctx,
-                   {PrincipalKind::kWaterAffairs, PrincipalKind::kIndustry,
-                    PrincipalKind::kDevelopmentReform, PrincipalKind::kStatistics,
-                    PrincipalKind::kPartner},
-                   principal);
+  return Authorize(
+      ctx,
+      {PrincipalKind::kWaterAffairs, PrincipalKind::kIndustry, PrincipalKind::kDevelopmentReform,
+       PrincipalKind::kStatistics, PrincipalKind::kPartner},
+      principal);
 }
 
 std::tuple<int, int, int> DateKey(const common::v1::Date& d) {
@@ -115,8 +115,8 @@ Actor RegistryHandlers::ActorOf(const Principal& principal) const {
   actor.principal =
       absl::StrCat(std::string(grpcserver::PrincipalKindName(principal.kind)), ":", principal.name);
   actor.unix_seconds = seconds;
-  actor.nanos = static_cast<int32_t>(
-      absl::ToInt64Nanoseconds(now - absl::FromUnixSeconds(seconds)));
+  actor.nanos =
+      static_cast<int32_t>(absl::ToInt64Nanoseconds(now - absl::FromUnixSeconds(seconds)));
   return actor;
 }
 
@@ -390,8 +390,7 @@ grpc::Status RegistryHandlers::ListParks(grpc::ServerContext* ctx, const v1::Lis
 // --- meters --------------------------------------------------------------------------------
 
 grpc::Status RegistryHandlers::RegisterMeter(grpc::ServerContext* ctx,
-                                             const v1::RegisterMeterRequest* req,
-                                             v1::Meter* resp) {
+                                             const v1::RegisterMeterRequest* req, v1::Meter* resp) {
   Principal principal;
   if (grpc::Status s = AuthorizeWriter(ctx, &principal); !s.ok()) {
     return s;
@@ -401,11 +400,10 @@ grpc::Status RegistryHandlers::RegisterMeter(grpc::ServerContext* ctx,
     return Fail(s, ctx);
   }
   const Actor actor = ActorOf(principal);
-  auto decision = store_->MutateMeter(
-      meter.meter_id(), meter.uscc().value(),
-      [&](const v1::Meter* current, const v1::Enterprise* owner) {
-        return DecideRegisterMeter(current, owner, meter, actor);
-      });
+  auto decision = store_->MutateMeter(meter.meter_id(), meter.uscc().value(),
+                                      [&](const v1::Meter* current, const v1::Enterprise* owner) {
+                                        return DecideRegisterMeter(current, owner, meter, actor);
+                                      });
   if (!decision.ok()) {
     return Fail(decision.status(), ctx);
   }
@@ -732,9 +730,9 @@ grpc::Status RegistryHandlers::ImportEnterprises(
     if (!uscc.ok()) {
       status = uscc.status();
     } else if (auto [it, fresh] = seen.emplace(*uscc, row_number); !fresh) {
-      status = grpcserver::InvalidArgument(
-          "uscc", absl::StrCat(*uscc, " is also in row ", it->second,
-                               "; a file lists each enterprise once"));
+      status =
+          grpcserver::InvalidArgument("uscc", absl::StrCat(*uscc, " is also in row ", it->second,
+                                                           "; a file lists each enterprise once"));
     } else {
       const Actor actor = ActorOf(principal);
       auto decision = store_->MutateEnterprise(*uscc, [&](const v1::Enterprise* current) {
@@ -777,11 +775,11 @@ grpc::Status RegistryHandlers::ImportMeters(grpc::ServerContext* ctx,
                                      "; a file lists each meter once"));
       } else {
         const Actor actor = ActorOf(principal);
-        auto decision = store_->MutateMeter(
-            meter.meter_id(), meter.uscc().value(),
-            [&](const v1::Meter* current, const v1::Enterprise* owner) {
-              return DecideImportMeter(current, owner, meter, actor);
-            });
+        auto decision =
+            store_->MutateMeter(meter.meter_id(), meter.uscc().value(),
+                                [&](const v1::Meter* current, const v1::Enterprise* owner) {
+                                  return DecideImportMeter(current, owner, meter, actor);
+                                });
         if (decision.ok()) {
           CountOutcome(*decision, resp);
         } else {

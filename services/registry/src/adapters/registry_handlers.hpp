@@ -80,7 +80,8 @@ class RegistryHandlers final : public v1::RegistryService::Service {
   grpc::Status ImportEnterprises(grpc::ServerContext* ctx,
                                  grpc::ServerReader<v1::ImportEnterpriseRow>* reader,
                                  v1::ImportSummary* resp) override;
-  grpc::Status ImportMeters(grpc::ServerContext* ctx, grpc::ServerReader<v1::ImportMeterRow>* reader,
+  grpc::Status ImportMeters(grpc::ServerContext* ctx,
+                            grpc::ServerReader<v1::ImportMeterRow>* reader,
                             v1::ImportSummary* resp) override;
 
  private:

@@ -248,9 +248,9 @@ absl::StatusOr<Decision<v1::Meter>> RegistryStore::MutateMeter(const std::string
           m.hj212().mn(), m.hj212().data_code(), m.meter_id());
       if (!clash.empty()) {
         return grpcserver::WithFieldViolation(
-            absl::AlreadyExistsError(absl::StrCat("hj212: MN ", m.hj212().mn(), " data code ",
-                                                  m.hj212().data_code(), " already belongs to meter ",
-                                                  clash[0][0].c_str())),
+            absl::AlreadyExistsError(
+                absl::StrCat("hj212: MN ", m.hj212().mn(), " data code ", m.hj212().data_code(),
+                             " already belongs to meter ", clash[0][0].c_str())),
             "hj212", "MN and data code already used by another meter");
       }
     }
@@ -388,8 +388,9 @@ absl::StatusOr<v1::Enterprise> RegistryStore::GetEnterprise(const std::string& u
                                 "enterprise");
 }
 
-absl::StatusOr<Page<v1::Enterprise>> RegistryStore::ListEnterprises(
-    const EnterpriseFilter& filter, const std::string& after_uscc, int limit) {
+absl::StatusOr<Page<v1::Enterprise>> RegistryStore::ListEnterprises(const EnterpriseFilter& filter,
+                                                                    const std::string& after_uscc,
+                                                                    int limit) {
   auto where = [&filter](pqxx::work& tx) {
     std::vector<std::string> terms = {"TRUE"};
     if (!filter.include_deregistered) {

@@ -44,8 +44,8 @@ Coverage ComputeCoverage(const std::array<int, 3>& declared_points,
     const int64_t covered = std::min(level.installed_meters, level.required_points);
     level.rate_bp = static_cast<int>(covered * 10000 / level.required_points);
     // covered / required >= rate_bp / 10000, in integers.
-    level.met = covered * 10000 >= static_cast<int64_t>(level.required_rate_bp) *
-                                       level.required_points;
+    level.met =
+        covered * 10000 >= static_cast<int64_t>(level.required_rate_bp) * level.required_points;
     if (!level.met) {
       level.shortfall = absl::StrFormat(
           "%d of %d level-%d measuring points metered (%d.%02d%%), below the required %d.%02d%%",

@@ -29,10 +29,10 @@ struct LevelCoverage {
   int level = 0;
   int required_points = 0;
   int installed_meters = 0;
-  int rate_bp = 0;           // min(installed, required) * 10000 / required, rounded down
+  int rate_bp = 0;  // min(installed, required) * 10000 / required, rounded down
   int required_rate_bp = 0;
-  bool met = false;          // rate ≥ required rate, judged exactly (not on the rounded rate)
-  std::string shortfall;     // empty when met
+  bool met = false;       // rate ≥ required rate, judged exactly (not on the rounded rate)
+  std::string shortfall;  // empty when met
 };
 
 struct Coverage {

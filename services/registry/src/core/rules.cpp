@@ -48,8 +48,7 @@ std::string Trimmed(std::string_view text) {
 }
 
 // Trims `*text`; INVALID_ARGUMENT when required and empty, or longer than `max_chars`.
-absl::Status CheckText(std::string* text, std::string_view field, bool required,
-                       size_t max_chars) {
+absl::Status CheckText(std::string* text, std::string_view field, bool required, size_t max_chars) {
   *text = Trimmed(*text);
   if (required && text->empty()) {
     return InvalidArgument(field, "required");
@@ -79,8 +78,8 @@ absl::Status CheckPhone(std::string* phone, std::string_view field, bool require
     }
   }
   if (digits < 7 || digits > 15) {
-    return InvalidArgument(field, absl::StrCat("'", *phone, "' has ", digits,
-                                               " digits; a phone number has 7 to 15"));
+    return InvalidArgument(
+        field, absl::StrCat("'", *phone, "' has ", digits, " digits; a phone number has 7 to 15"));
   }
   return absl::OkStatus();
 }
@@ -140,9 +139,9 @@ absl::Status CheckIdentifier(std::string* id, std::string_view field, size_t max
   }
   for (char c : *id) {
     if (!IdChar(c, extra)) {
-      return InvalidArgument(field, absl::StrCat("'", *id, "' may contain only letters, digits and ",
-                                                 Spaced(extra),
-                                                 " characters"));
+      return InvalidArgument(
+          field, absl::StrCat("'", *id, "' may contain only letters, digits and ", Spaced(extra),
+                              " characters"));
     }
   }
   return absl::OkStatus();
@@ -198,29 +197,28 @@ void Stamp(const Actor& actor, v1::AuditStamp* stamp) {
 
 // Fields a caller may set on an enterprise (everything before field 20 in resources.proto).
 const std::set<std::string>& EnterpriseSettableFields() {
-  static const auto* fields = new std::set<std::string>{
-      "name",
-      "address",
-      "town",
-      "park_id",
-      "industry_code",
-      "above_scale",
-      "water_sources",
-      "latest_annual_intake",
-      "latest_annual_intake_year",
-      "key_monitored",
-      "high_water_use_high_pollution",
-      "contact",
-      "specialist",
-      "metering_points"};
+  static const auto* fields = new std::set<std::string>{"name",
+                                                        "address",
+                                                        "town",
+                                                        "park_id",
+                                                        "industry_code",
+                                                        "above_scale",
+                                                        "water_sources",
+                                                        "latest_annual_intake",
+                                                        "latest_annual_intake_year",
+                                                        "key_monitored",
+                                                        "high_water_use_high_pollution",
+                                                        "contact",
+                                                        "specialist",
+                                                        "metering_points"};
   return *fields;
 }
 
 const std::set<std::string>& MeterSettableFields() {
   static const auto* fields = new std::set<std::string>{
-      "description", "level",        "measures",           "unit",         "multiplier",
-      "register_digits", "accuracy_class", "calibration_due_on", "installed_on", "serial_number",
-      "hj212",       "status"};
+      "description",  "level",           "measures",       "unit",
+      "multiplier",   "register_digits", "accuracy_class", "calibration_due_on",
+      "installed_on", "serial_number",   "hj212",          "status"};
   return *fields;
 }
 
@@ -340,9 +338,10 @@ absl::Status NormalizeEnterprise(v1::Enterprise& e, const RegistryRules& rules) 
   // 工业 in Chinese statistics is GB/T 4754-2017 sections B (mining), C (manufacturing) and D
   // (electricity, heat, gas and water supply) (国家统计局《三次产业划分规定》).
   if (code->section() != 'B' && code->section() != 'C' && code->section() != 'D') {
-    return InvalidArgument("industry_code",
-                           absl::StrCat(code->value(), " is in section ", std::string(1, code->section()),
-                                        ", not industry (GB/T 4754-2017 sections B, C, D)"));
+    return InvalidArgument(
+        "industry_code",
+        absl::StrCat(code->value(), " is in section ", std::string(1, code->section()),
+                     ", not industry (GB/T 4754-2017 sections B, C, D)"));
   }
   e.mutable_industry_code()->set_value(code->value());
 
@@ -363,24 +362,26 @@ absl::Status NormalizeEnterprise(v1::Enterprise& e, const RegistryRules& rules) 
         !s.ok()) {
       return s;
     }
-    // 取水许可和水资源费征收管理条例 art. 2: taking water directly from rivers, lakes or underground
-    // needs an intake permit.
+    // 取水许可和水资源费征收管理条例 art. 2: taking water directly from rivers, lakes or
+    // underground needs an intake permit.
     const bool self_supplied = source->kind() == v1::WATER_SOURCE_KIND_SELF_SUPPLIED_SURFACE ||
                                source->kind() == v1::WATER_SOURCE_KIND_SELF_SUPPLIED_GROUND;
     if (self_supplied && source->intake_permit_number().empty()) {
-      return InvalidArgument(absl::StrCat(field, ".intake_permit_number"),
-                             absl::StrCat("required for ", SourceName(source->kind()),
-                                          " (取水许可证)"));
+      return InvalidArgument(
+          absl::StrCat(field, ".intake_permit_number"),
+          absl::StrCat("required for ", SourceName(source->kind()), " (取水许可证)"));
     }
     if (source->permitted_annual_volume().litres() < 0) {
-      return InvalidArgument(absl::StrCat(field, ".permitted_annual_volume"), "must not be negative");
+      return InvalidArgument(absl::StrCat(field, ".permitted_annual_volume"),
+                             "must not be negative");
     }
   }
   if (e.latest_annual_intake().litres() < 0) {
     return InvalidArgument("latest_annual_intake", "must not be negative");
   }
   if (e.latest_annual_intake().litres() > 0 && e.latest_annual_intake_year() == 0) {
-    return InvalidArgument("latest_annual_intake_year", "required when latest_annual_intake is set");
+    return InvalidArgument("latest_annual_intake_year",
+                           "required when latest_annual_intake is set");
   }
   if (e.latest_annual_intake_year() != 0 &&
       (e.latest_annual_intake_year() < 2000 || e.latest_annual_intake_year() > 2100)) {
@@ -428,7 +429,8 @@ absl::Status NormalizeEnterprise(v1::Enterprise& e, const RegistryRules& rules) 
        {"metering_points.level3", points.level3()}}};
   for (const auto& [field, value] : levels) {
     if (value < 0 || value > kMaxMeteringPoints) {
-      return InvalidArgument(field, absl::StrCat(value, " is not between 0 and ", kMaxMeteringPoints));
+      return InvalidArgument(field,
+                             absl::StrCat(value, " is not between 0 and ", kMaxMeteringPoints));
     }
   }
   if (e.has_metering_points() && points.level1() == 0 && points.level2() == 0 &&
@@ -463,8 +465,9 @@ absl::Status NormalizeMeter(v1::Meter& m) {
     return s;
   }
   if (m.level() == v1::METER_LEVEL_UNSPECIFIED || !v1::MeterLevel_IsValid(m.level())) {
-    return InvalidArgument("level", "required: 1 (enterprise boundary), 2 (sub-unit) or 3 "
-                                    "(equipment), GB/T 24789-2022");
+    return InvalidArgument("level",
+                           "required: 1 (enterprise boundary), 2 (sub-unit) or 3 "
+                           "(equipment), GB/T 24789-2022");
   }
   if (m.measures() == v1::MEASURED_FLOW_UNSPECIFIED || !v1::MeasuredFlow_IsValid(m.measures())) {
     return InvalidArgument("measures", "required: which intake, internal or discharge flow");
@@ -494,9 +497,9 @@ absl::Status NormalizeMeter(v1::Meter& m) {
   m.set_accuracy_class(Trimmed(m.accuracy_class()));
   static const std::set<std::string> kClasses = {"0.2", "0.5", "1", "1.5", "2", "2.5"};
   if (!m.accuracy_class().empty() && kClasses.count(m.accuracy_class()) == 0) {
-    return InvalidArgument("accuracy_class", absl::StrCat("'", m.accuracy_class(),
-                                                          "' is not one of ",
-                                                          absl::StrJoin(kClasses, ", ")));
+    return InvalidArgument(
+        "accuracy_class",
+        absl::StrCat("'", m.accuracy_class(), "' is not one of ", absl::StrJoin(kClasses, ", ")));
   }
   // GB/T 24789-2022 requires meters to be verified or calibrated on schedule; the due date is
   // what the overdue list is built from.
@@ -566,9 +569,9 @@ std::string EnterpriseWhat(const v1::Enterprise& e) {
 
 absl::Status EnterpriseMustBeActive(const v1::Enterprise& e) {
   if (e.status() == v1::ENTERPRISE_STATUS_DEREGISTERED) {
-    return absl::FailedPreconditionError(
-        absl::StrCat(EnterpriseWhat(e), " is deregistered (", e.deregistration().reason(),
-                     "); its record can no longer change"));
+    return absl::FailedPreconditionError(absl::StrCat(EnterpriseWhat(e), " is deregistered (",
+                                                      e.deregistration().reason(),
+                                                      "); its record can no longer change"));
   }
   return absl::OkStatus();
 }
@@ -599,8 +602,8 @@ std::string MeterWhat(const v1::Meter& m) { return absl::StrCat("meter ", m.mete
 absl::Status OwnerMustBeActive(const v1::Enterprise* owner, const v1::Meter& meter) {
   if (owner == nullptr) {
     return grpcserver::WithFieldViolation(
-        absl::NotFoundError(absl::StrCat("uscc: no enterprise ", meter.uscc().value(),
-                                         " is registered")),
+        absl::NotFoundError(
+            absl::StrCat("uscc: no enterprise ", meter.uscc().value(), " is registered")),
         "uscc", "no such enterprise");
   }
   if (owner->status() == v1::ENTERPRISE_STATUS_DEREGISTERED) {
@@ -613,9 +616,8 @@ absl::Status OwnerMustBeActive(const v1::Enterprise* owner, const v1::Meter& met
 
 absl::Status MeterMustBeLive(const v1::Meter& m) {
   if (m.status() == v1::METER_STATUS_RETIRED) {
-    return absl::FailedPreconditionError(
-        absl::StrCat(MeterWhat(m), " is retired (", m.retirement().reason(),
-                     "); it can no longer change"));
+    return absl::FailedPreconditionError(absl::StrCat(
+        MeterWhat(m), " is retired (", m.retirement().reason(), "); it can no longer change"));
   }
   return absl::OkStatus();
 }
@@ -641,10 +643,10 @@ v1::Meter NextMeterVersion(v1::Meter next, const v1::Meter& current, const Actor
 
 absl::Status MeterKeepsOwner(const v1::Meter& current, const v1::Meter& next) {
   if (current.uscc().value() != next.uscc().value()) {
-    return InvalidArgument("uscc", absl::StrCat(MeterWhat(current), " belongs to ",
-                                                current.uscc().value(),
-                                                "; a meter cannot move to another enterprise "
-                                                "(retire it and register a new one)"));
+    return InvalidArgument("uscc",
+                           absl::StrCat(MeterWhat(current), " belongs to ", current.uscc().value(),
+                                        "; a meter cannot move to another enterprise "
+                                        "(retire it and register a new one)"));
   }
   return absl::OkStatus();
 }
@@ -675,7 +677,8 @@ absl::StatusOr<Decision<v1::Enterprise>> DecideUpdateEnterprise(const v1::Enterp
   if (current == nullptr) {
     return absl::NotFoundError(absl::StrCat("enterprise ", request.uscc().value(), " not found"));
   }
-  if (absl::Status s = CheckVersion(EnterpriseWhat(*current), request.version(), current->version());
+  if (absl::Status s =
+          CheckVersion(EnterpriseWhat(*current), request.version(), current->version());
       !s.ok()) {
     return s;
   }
@@ -791,8 +794,8 @@ absl::StatusOr<Decision<v1::Meter>> DecideRegisterMeter(const v1::Meter* current
     return s;
   }
   if (current != nullptr) {
-    return absl::AlreadyExistsError(absl::StrCat(MeterWhat(*current), " is already registered to ",
-                                                 current->uscc().value()));
+    return absl::AlreadyExistsError(
+        absl::StrCat(MeterWhat(*current), " is already registered to ", current->uscc().value()));
   }
   if (absl::Status s = OwnerMustBeActive(owner, request); !s.ok()) {
     return s;

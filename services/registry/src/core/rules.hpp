@@ -85,11 +85,9 @@ absl::StatusOr<Decision<v1::Enterprise>> DecideDeregisterEnterprise(
     const jieshui::common::v1::Date& effective_on, const Actor& actor);
 
 absl::StatusOr<Decision<v1::Park>> DecideCreatePark(const v1::Park* current, v1::Park request,
-                                                    const RegistryRules& rules,
-                                                    const Actor& actor);
+                                                    const RegistryRules& rules, const Actor& actor);
 absl::StatusOr<Decision<v1::Park>> DecideUpdatePark(const v1::Park* current, v1::Park request,
-                                                    const RegistryRules& rules,
-                                                    const Actor& actor);
+                                                    const RegistryRules& rules, const Actor& actor);
 
 // `owner` is the enterprise the meter belongs to (nullptr when unknown): it must exist and be
 // active for a meter to be registered, updated or imported.
