@@ -1,6 +1,7 @@
 // jieshui-registry: the register of industrial enterprises, parks and meters (DESIGN.md).
 //   jieshui-registry --config services/registry/registry.yaml
 #include <cstdio>
+#include <exception>
 #include <string>
 
 #include "CLI/CLI.hpp"
@@ -9,8 +10,9 @@
 #include "grpcserver/server.hpp"
 #include "log/log.hpp"
 
-int main(int argc, char** argv) {
-  jieshui::grpcserver::BlockShutdownSignals();
+namespace {
+
+int Run(int argc, char** argv) {
   CLI::App cli("Jieshui registry service: enterprises, parks, meters, the key-monitored list");
   std::string config_path = "services/registry/registry.yaml";
   cli.add_option("--config", config_path, "YAML configuration file")->check(CLI::ExistingFile);
@@ -41,4 +43,17 @@ int main(int argc, char** argv) {
   jieshui::log::Info("shutdown requested", {{"signal", signal}});
   (*app)->Stop();
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  jieshui::grpcserver::BlockShutdownSignals();
+  try {
+    return Run(argc, argv);
+  } catch (const std::exception& e) {
+    // Libraries return statuses; this catches what escapes third-party code (CLI11, allocation).
+    std::fprintf(stderr, "registry: %s\n", e.what());
+    return 1;
+  }
 }

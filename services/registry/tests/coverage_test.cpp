@@ -8,6 +8,7 @@ namespace {
 
 std::vector<MeterForCoverage> Meters(int level, int active, int suspended = 0) {
   std::vector<MeterForCoverage> out;
+  out.reserve(static_cast<size_t>(active) + static_cast<size_t>(suspended));
   for (int i = 0; i < active; ++i) {
     out.push_back({level, true});
   }

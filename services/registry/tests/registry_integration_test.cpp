@@ -18,6 +18,7 @@ namespace {
 
 using google::protobuf::util::MessageDifferencer;
 using testing::Context;
+using ::testing::HasSubstr;
 using testing::kEnterpriseAKey;
 using testing::kGatewayKey;
 using testing::kPartnerKey;
@@ -27,7 +28,6 @@ using testing::kWaterAffairsKey;
 using testing::SampleEnterprise;
 using testing::SampleMeter;
 using testing::TopicReader;
-using ::testing::HasSubstr;
 
 class RegistryIntegrationTest : public ::testing::Test {
  protected:
@@ -104,7 +104,8 @@ TEST_F(RegistryIntegrationTest, CreatePublishesTheFullStateOnTheCompactedTopic) 
   ASSERT_TRUE(changed.ok()) << changed.status();
   EXPECT_EQ(changed->change(), v1::CHANGE_KIND_CREATED);
   EXPECT_TRUE(MessageDifferencer::Equals(changed->enterprise(), created))
-      << changed->enterprise().ShortDebugString() << "\nvs\n" << created.ShortDebugString();
+      << changed->enterprise().ShortDebugString() << "\nvs\n"
+      << created.ShortDebugString();
 
   const v1::Meter meter = Register(SampleMeter("WZ-M-0001", kUsccA, 1));
   TopicReader meters(env_.meter_topic);
@@ -353,8 +354,8 @@ TEST_F(RegistryIntegrationTest, ListFiltersPagesAndCounts) {
 
   for (int i = 1; i <= 7; ++i) {
     v1::Enterprise e = SampleEnterprise(testing::UsccFor(i), absl::StrCat("企业", i));
-    e.set_key_monitored(i % 2 == 1);                                // 1, 3, 5, 7
-    e.mutable_latest_annual_intake()->set_litres(i * 100'000'000);  // i × 100,000 m³
+    e.set_key_monitored(i % 2 == 1);                                         // 1, 3, 5, 7
+    e.mutable_latest_annual_intake()->set_litres(int64_t{i} * 100'000'000);  // i × 100,000 m³
     e.mutable_industry_code()->set_value(i <= 3 ? "C2614" : "C3130");
     if (i >= 6) {
       e.set_park_id("WZ-ETDZ");

@@ -119,8 +119,7 @@ TopicReader::TopicReader(const std::string& topic) {
   consumer_ = *std::move(consumer);
 }
 
-std::vector<events::v1::EventEnvelope> TopicReader::WaitForKey(const std::string& key,
-                                                               size_t count,
+std::vector<events::v1::EventEnvelope> TopicReader::WaitForKey(const std::string& key, size_t count,
                                                                std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (by_key_[key].size() < count && std::chrono::steady_clock::now() < deadline) {

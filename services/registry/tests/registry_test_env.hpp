@@ -18,8 +18,6 @@
 
 namespace jieshui::registry::testing {
 
-namespace v1 = jieshui::registry::v1;
-
 // Raw API keys the test environment configures (their SHA-256 goes into auth.api_keys).
 inline constexpr char kWaterAffairsKey[] = "test-water-affairs-key";
 inline constexpr char kPartnerKey[] = "test-partner-key";

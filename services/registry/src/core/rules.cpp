@@ -266,7 +266,7 @@ absl::StatusOr<Message> Merge(const Message& base, const Message& request, const
   }
   for (int i = 0; i < mask.paths_size(); ++i) {
     const std::string& path = mask.paths(i);
-    if (settable.count(path) == 0) {
+    if (!settable.contains(path)) {
       return InvalidArgument(absl::StrCat("update_mask.paths[", i, "]"),
                              absl::StrCat("'", path, "' is not a field that can be updated (",
                                           absl::StrJoin(settable, ", "), ")"));
@@ -496,7 +496,7 @@ absl::Status NormalizeMeter(v1::Meter& m) {
   }
   m.set_accuracy_class(Trimmed(m.accuracy_class()));
   static const std::set<std::string> kClasses = {"0.2", "0.5", "1", "1.5", "2", "2.5"};
-  if (!m.accuracy_class().empty() && kClasses.count(m.accuracy_class()) == 0) {
+  if (!m.accuracy_class().empty() && !kClasses.contains(m.accuracy_class())) {
     return InvalidArgument(
         "accuracy_class",
         absl::StrCat("'", m.accuracy_class(), "' is not one of ", absl::StrJoin(kClasses, ", ")));
@@ -670,7 +670,7 @@ absl::StatusOr<Decision<v1::Enterprise>> DecideCreateEnterprise(const v1::Enterp
 }
 
 absl::StatusOr<Decision<v1::Enterprise>> DecideUpdateEnterprise(const v1::Enterprise* current,
-                                                                v1::Enterprise request,
+                                                                const v1::Enterprise& request,
                                                                 const FieldMask& mask,
                                                                 const RegistryRules& rules,
                                                                 const Actor& actor) {
@@ -805,8 +805,8 @@ absl::StatusOr<Decision<v1::Meter>> DecideRegisterMeter(const v1::Meter* current
 
 absl::StatusOr<Decision<v1::Meter>> DecideUpdateMeter(const v1::Meter* current,
                                                       const v1::Enterprise* owner,
-                                                      v1::Meter request, const FieldMask& mask,
-                                                      const Actor& actor) {
+                                                      const v1::Meter& request,
+                                                      const FieldMask& mask, const Actor& actor) {
   if (current == nullptr) {
     return absl::NotFoundError(absl::StrCat("meter ", request.meter_id(), " not found"));
   }

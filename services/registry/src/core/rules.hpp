@@ -19,8 +19,6 @@
 
 namespace jieshui::registry {
 
-namespace v1 = jieshui::registry::v1;
-
 // District settings the rules depend on (registry.yaml, section registry).
 struct RegistryRules {
   // 镇/街道 an enterprise or park may be placed in; empty accepts any non-empty name.
@@ -72,8 +70,8 @@ absl::StatusOr<Decision<v1::Enterprise>> DecideCreateEnterprise(const v1::Enterp
                                                                 const Actor& actor);
 // An empty mask replaces every caller-settable field.
 absl::StatusOr<Decision<v1::Enterprise>> DecideUpdateEnterprise(
-    const v1::Enterprise* current, v1::Enterprise request, const google::protobuf::FieldMask& mask,
-    const RegistryRules& rules, const Actor& actor);
+    const v1::Enterprise* current, const v1::Enterprise& request,
+    const google::protobuf::FieldMask& mask, const RegistryRules& rules, const Actor& actor);
 // Bulk import: creates an unknown enterprise, replaces the caller-settable fields of a known one,
 // and leaves a record whose fields already equal the row unchanged (no new version).
 absl::StatusOr<Decision<v1::Enterprise>> DecideImportEnterprise(const v1::Enterprise* current,
@@ -96,7 +94,7 @@ absl::StatusOr<Decision<v1::Meter>> DecideRegisterMeter(const v1::Meter* current
                                                         v1::Meter request, const Actor& actor);
 absl::StatusOr<Decision<v1::Meter>> DecideUpdateMeter(const v1::Meter* current,
                                                       const v1::Enterprise* owner,
-                                                      v1::Meter request,
+                                                      const v1::Meter& request,
                                                       const google::protobuf::FieldMask& mask,
                                                       const Actor& actor);
 absl::StatusOr<Decision<v1::Meter>> DecideImportMeter(const v1::Meter* current,
