@@ -33,13 +33,14 @@ TEST(RegistryEndToEnd, BinaryServesTheApiReflectionAndHealthOverTcp) {
                                    << ::testing::PrintToString(registry.Lines());
   std::smatch port;
   ASSERT_TRUE(std::regex_search(*started, port, std::regex(R"("port":(\d+))"))) << *started;
-  auto channel = grpc::CreateChannel("127.0.0.1:" + port[1].str(),
-                                     grpc::InsecureChannelCredentials());
+  auto channel =
+      grpc::CreateChannel("127.0.0.1:" + port[1].str(), grpc::InsecureChannelCredentials());
 
   // The API through the generated stub.
   auto stub = v1::RegistryService::NewStub(channel);
   v1::CreateEnterpriseRequest create;
-  *create.mutable_enterprise() = testing::SampleEnterprise(testing::UsccFor(99), "苏州吴中印染有限公司");
+  *create.mutable_enterprise() =
+      testing::SampleEnterprise(testing::UsccFor(99), "苏州吴中印染有限公司");
   v1::Enterprise created;
   grpc::Status s = stub->CreateEnterprise(Context(kWaterAffairsKey).get(), create, &created);
   ASSERT_TRUE(s.ok()) << s.error_message();
@@ -89,7 +90,8 @@ TEST(RegistryEndToEnd, BinaryServesTheApiReflectionAndHealthOverTcp) {
   ASSERT_EQ(setenv("JIESHUI_API_KEY", kWaterAffairsKey, 1), 0);
   auto cli = [&](const std::vector<std::string>& args) {
     jieshui::testing::ChildProcess process;
-    std::vector<std::string> argv = {JIESHUI_REGISTRY_CLI, "--target", "127.0.0.1:" + port[1].str()};
+    std::vector<std::string> argv = {JIESHUI_REGISTRY_CLI, "--target",
+                                     "127.0.0.1:" + port[1].str()};
     argv.insert(argv.end(), args.begin(), args.end());
     EXPECT_TRUE(process.Start(argv));
     auto code = process.Wait(std::chrono::seconds(60));
