@@ -239,7 +239,10 @@ absl::TimeZone BeijingTimeZone() {
 }
 
 std::string FormatDataTime(absl::Time time) {
-  return absl::FormatTime("%Y%m%d%H%M%S", time, BeijingTimeZone());
+  // Fields formatted one by one: FormatTime's %Y writes year 224 as "224", not "0224".
+  const absl::CivilSecond c = absl::ToCivilSecond(time, BeijingTimeZone());
+  return absl::StrFormat("%04d%02d%02d%02d%02d%02d", c.year(), c.month(), c.day(), c.hour(),
+                         c.minute(), c.second());
 }
 
 std::string FormatQn(absl::Time time) {

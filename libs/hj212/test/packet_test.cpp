@@ -241,6 +241,11 @@ TEST(TimeFormatTest, BeijingTime) {
   const absl::Time t = Utc("2024-12-31T16:05:09.042Z");
   EXPECT_EQ(FormatQn(t), "20250101000509042");
   EXPECT_EQ(FormatDataTime(t), "20250101000509");
+  // Early years keep 4 digits, so what ParsePacket accepts formats back the same (found by
+  // hj212_fuzz: FormatTime's %Y wrote "224").
+  absl::StatusOr<Packet> p = ParsePacket(Segment("DataTime=02240315103000"));
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(FormatDataTime(*p->data_time), "02240315103000");
 }
 
 DataUpload FlowUpload() {
