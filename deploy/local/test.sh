@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The test command of Jieshui (README "Run the tests"): installs what is missing, builds, checks
 # formatting and the compose file, runs clang-tidy (debug preset), starts the local stack (Kafka,
-# Redis, PostgreSQL on loopback), runs every ctest label, and stops the stack again, also when a
-# test fails. A stack that was already running before is left running.
+# Redis, PostgreSQL on loopback), runs every ctest label, fuzzes the HJ 212 codec (debug preset,
+# JIESHUI_FUZZ_SECONDS, default 60, 0 skips), and stops the stack again, also when a test fails. A
+# stack that was already running before is left running.
 #
 #   bash deploy/local/test.sh [--preset debug|asan|release] [--label unit|integration|e2e]
 set -euo pipefail
@@ -86,10 +87,28 @@ for label in "${labels[@]}"; do
 done
 rm -f "$log"
 
+# libFuzzer on the HJ 212 codec (deploy/local/fuzz-hj212.sh, clang, its own sanitizers), with the
+# unit tests. Like clang-tidy, one preset is enough: the fuzzer is built apart from the preset.
+# JIESHUI_FUZZ_SECONDS sets how long (default 60); 0 skips it.
+fuzz_seconds="${JIESHUI_FUZZ_SECONDS:-60}"
+fuzz_failed=0
+if [ "$preset" = debug ] && printf '%s\n' "${labels[@]}" | grep -qx unit; then
+  if [ "$fuzz_seconds" = 0 ]; then
+    step "fuzzing libs/hj212: skipped (JIESHUI_FUZZ_SECONDS=0)"
+  else
+    step "fuzzing libs/hj212 (${fuzz_seconds}s, JIESHUI_FUZZ_SECONDS)"
+    bash "$HERE/fuzz-hj212.sh" "$fuzz_seconds" || fuzz_failed=1
+  fi
+fi
+
 echo
 echo "test.sh: preset $preset, labels ${labels[*]}"
 echo "test.sh: ${total_passed} passed, ${total_failed} failed"
 if [ "$failed" -ne 0 ] || [ "$total_failed" -ne 0 ]; then
   echo "test.sh: some tests failed" >&2
+  exit 1
+fi
+if [ "$fuzz_failed" -ne 0 ]; then
+  echo "test.sh: fuzzing libs/hj212 failed (see its report above)" >&2
   exit 1
 fi
