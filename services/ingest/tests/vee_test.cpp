@@ -9,11 +9,13 @@
 namespace jieshui::ingest {
 namespace {
 
-constexpr int64_t kMin = 60 * 1000;
+constexpr int64_t kMin = 60LL * 1000;
 constexpr int64_t kHour = 60 * kMin;
+constexpr int64_t kDay = 24 * kHour;
+constexpr int64_t kQuarter = 15 * kMin;
 // 2026-11-01T00:00:00Z, a whole hour.
 constexpr int64_t kT0 = 1'793'491'200'000;
-constexpr int64_t kNow = kT0 + 2LL * 24 * kHour;
+constexpr int64_t kNow = kT0 + 2 * kDay;
 
 MeterInfo CubicMetreMeter(int digits = 8) {
   MeterInfo m;
@@ -76,10 +78,10 @@ TEST(Vee, RejectionsOnATableOfCases) {
   MeterState state;
   VeeConfig config;
   struct Case {
-    const char* name;
-    const MeterInfo* meter;
+    const char* name = "";
+    const MeterInfo* meter = nullptr;
     RawReading reading;
-    Rejection expected;
+    Rejection expected = Rejection::kNone;
   };
   RawReading neither;
   neither.ts_ms = kNow;
@@ -87,7 +89,7 @@ TEST(Vee, RejectionsOnATableOfCases) {
       {"unknown meter", nullptr, Register(kNow, 1000), Rejection::kUnknownMeter},
       {"retired meter", &retired, Register(kNow, 1000), Rejection::kRetiredMeter},
       {"six minutes ahead", &meter, Register(kNow + 6 * kMin, 1000), Rejection::kFutureTimestamp},
-      {"eight days old", &meter, Register(kNow - 8 * 24 * kHour, 1000), Rejection::kTooOld},
+      {"eight days old", &meter, Register(kNow - 8 * kDay, 1000), Rejection::kTooOld},
       {"no value", &meter, neither, Rejection::kMalformed},
       {"negative register", &meter, Register(kNow, -1), Rejection::kMalformed},
       {"negative interval volume", &meter, Interval(kNow, -5), Rejection::kNegativeVolume},
@@ -103,8 +105,7 @@ TEST(Vee, RejectionsOnATableOfCases) {
   // back-fill window.
   EXPECT_EQ(Evaluate(state, &meter, Register(kNow + 4 * kMin, 1), kNow, config).outcome,
             Outcome::kAccepted);
-  EXPECT_EQ(Evaluate(state, &meter, Register(kNow - 7 * 24 * kHour + kMin, 1), kNow, config)
-                .outcome,
+  EXPECT_EQ(Evaluate(state, &meter, Register(kNow - 7 * kDay + kMin, 1), kNow, config).outcome,
             Outcome::kAccepted);
 }
 
@@ -131,7 +132,7 @@ TEST(Vee, MultiplierAndLitreUnitsConvertWithoutDrift) {
   // Each step adds 0.005 counts = 0.0005 L; the total telescopes: 30 steps = 0.15 counts → 0 L
   // counted per step but exactly floor(0.015 L) overall, never a drift.
   for (int i = 1; i <= 30; ++i) {
-    m.Feed(Register(kT0 + i * kMin, i * 5));
+    m.Feed(Register(kT0 + i * kMin, int64_t{i} * 5));
   }
   EXPECT_EQ(m.Total(), 0);
   m.Feed(Register(kT0 + 31 * kMin, 10'000'000));  // 10000 counts × 0.1 = 1000 L
@@ -199,12 +200,12 @@ TEST(Vee, SpikeIsFlaggedAndStillCounted) {
   m.Feed(Register(kT0, v));
   for (int i = 1; i <= 5; ++i) {
     v += 2000;  // 2 m³ per 15 min
-    EXPECT_EQ(Own(m.Feed(Register(kT0 + i * 15 * kMin, v))).flags, 0U);
+    EXPECT_EQ(Own(m.Feed(Register(kT0 + i * kQuarter, v))).flags, 0U);
   }
   v += 19'000;  // 9.5 × the usual rate: not a spike (factor 10)
-  EXPECT_EQ(Own(m.Feed(Register(kT0 + 6 * 15 * kMin, v))).flags, 0U);
+  EXPECT_EQ(Own(m.Feed(Register(kT0 + 6 * kQuarter, v))).flags, 0U);
   v += 60'000;  // far above
-  Evaluation spike = m.Feed(Register(kT0 + 7 * 15 * kMin, v));
+  Evaluation spike = m.Feed(Register(kT0 + 7 * kQuarter, v));
   EXPECT_EQ(Own(spike).flags, kSpike);
   EXPECT_EQ(Own(spike).delta_litres, 60'000);
 }
@@ -267,7 +268,7 @@ TEST(Vee, RealDataSupersedesTheEstimatesAndKeepsTheTotal) {
   EXPECT_EQ(Own(late).end_ms, kT0 + 2 * kHour);
   EXPECT_EQ(Own(late).start_ms, kT0 + kHour);
   EXPECT_EQ(Own(late).delta_litres, 50'000);  // hour 1..2 of the linear 100 m³ over 2 h
-  EXPECT_EQ(m.Total(), 400'000);               // what the register says, unchanged
+  EXPECT_EQ(m.Total(), 400'000);              // what the register says, unchanged
 
   // Hours 0..1 and 2..3 are estimates again: 50 m³ (linear 1000 → 1100 over 2 h) and 200 m³
   // (1100 at 2 h up to the 1300 the estimates had reached at 3 h).
@@ -281,7 +282,7 @@ TEST(Vee, RealDataSupersedesTheEstimatesAndKeepsTheTotal) {
       hour2 += r.delta_litres;
     }
   }
-  EXPECT_EQ(hour0, 100'000 + 50'000);  // the first estimate (100) and its re-estimate (50)
+  EXPECT_EQ(hour0, 100'000 + 50'000);   // the first estimate (100) and its re-estimate (50)
   EXPECT_EQ(hour2, 100'000 + 200'000);  // T0+2h..T0+3h: first 100, then 200 (2..3 of 1100→1300)
 
   // Another back-filled reading in the right-hand gap; the total still holds.

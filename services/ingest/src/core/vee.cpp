@@ -8,7 +8,7 @@
 namespace jieshui::ingest {
 namespace {
 
-constexpr int64_t kMsPerHour = 3600 * 1000;
+constexpr int64_t kMsPerHour = 3600LL * 1000;
 
 int64_t Pow10(int digits) {
   int64_t out = 1;
@@ -80,12 +80,9 @@ int64_t Interpolate(int64_t t0, int64_t c0, int64_t t1, int64_t c1, bool last_is
 
 // Running total at the end of the last record in `records` whose end is `at`, or `fallback`.
 int64_t CumAt(const std::vector<Record>& records, int64_t at, int64_t fallback) {
-  for (auto it = records.rbegin(); it != records.rend(); ++it) {
-    if (it->end_ms == at) {
-      return it->cumulative_litres;
-    }
-  }
-  return fallback;
+  auto it = std::find_if(records.rbegin(), records.rend(),
+                         [at](const Record& r) { return r.end_ms == at; });
+  return it != records.rend() ? it->cumulative_litres : fallback;
 }
 
 Evaluation Reject(Rejection why, std::string detail) {
@@ -190,16 +187,18 @@ Evaluation Evaluate(const MeterState& state, const MeterInfo* meter, const RawRe
     return Reject(Rejection::kRetiredMeter, absl::StrCat("meter ", meter->meter_id, " is retired"));
   }
   if (reading.register_milli.has_value() == reading.interval_litres.has_value()) {
-    return Reject(Rejection::kMalformed, "a reading has either a register value or an interval volume");
+    return Reject(Rejection::kMalformed,
+                  "a reading has either a register value or an interval volume");
   }
   if (reading.ts_ms > now_ms + config.future_skew_ms) {
-    return Reject(Rejection::kFutureTimestamp,
-                  absl::StrCat("timestamp is ", (reading.ts_ms - now_ms) / 1000,
-                               " s in the future"));
+    return Reject(
+        Rejection::kFutureTimestamp,
+        absl::StrCat("timestamp is ", (reading.ts_ms - now_ms) / 1000, " s in the future"));
   }
   if (reading.ts_ms < now_ms - config.backfill_window_ms) {
-    return Reject(Rejection::kTooOld, absl::StrCat("timestamp is older than the back-fill window of ",
-                                                   config.backfill_window_ms / kMsPerHour, " h"));
+    return Reject(Rejection::kTooOld,
+                  absl::StrCat("timestamp is older than the back-fill window of ",
+                               config.backfill_window_ms / kMsPerHour, " h"));
   }
   if (reading.interval_litres.has_value() && *reading.interval_litres < 0) {
     return Reject(Rejection::kNegativeVolume, "interval volume is negative");
@@ -299,8 +298,8 @@ Evaluation Evaluate(const MeterState& state, const MeterInfo* meter, const RawRe
   }
   real.cumulative_litres = cum;
   if (interval > config.gap_threshold_ms && (flags & kReset) == 0) {
-    const int64_t piece_start = Interpolate(state.last_ms, state.cumulative_litres, ts, cum, true,
-                                            config, &result.records);
+    const int64_t piece_start =
+        Interpolate(state.last_ms, state.cumulative_litres, ts, cum, true, config, &result.records);
     real.start_ms = piece_start;
     real.delta_litres = cum - CumAt(result.records, piece_start, state.cumulative_litres);
     real.flags = flags | kGap;
@@ -391,8 +390,8 @@ void Apply(MeterState& state, const Record& record, const VeeConfig& config) {
   }
   // The recent rate learns from ordinary intervals only, so one spike or gap cannot skew it.
   if ((record.flags & (kSpike | kGap | kRollover)) == 0 && record.end_ms > record.start_ms) {
-    const int64_t rate = MulDivFloor(record.delta_litres, 1000 * kMsPerHour,
-                                     record.end_ms - record.start_ms);
+    const int64_t rate =
+        MulDivFloor(record.delta_litres, 1000 * kMsPerHour, record.end_ms - record.start_ms);
     state.avg_rate_mlph = state.rate_samples == 0 ? rate : (state.avg_rate_mlph * 7 + rate) / 8;
     ++state.rate_samples;
   }

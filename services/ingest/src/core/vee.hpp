@@ -75,15 +75,15 @@ struct Record {
 
 // Configurable thresholds (ingest.yaml, section vee).
 struct VeeConfig {
-  int64_t future_skew_ms = 5 * 60 * 1000;             // a clock ahead by more is "future"
+  int64_t future_skew_ms = 5LL * 60 * 1000;             // a clock ahead by more is "future"
   int64_t backfill_window_ms = 7LL * 24 * 3600 * 1000;  // older readings are refused
-  int64_t gap_threshold_ms = 3600 * 1000;             // a longer interval is a gap
-  int64_t estimate_step_ms = 3600 * 1000;             // estimates at these boundaries (UTC-aligned)
-  int64_t spike_factor = 10;        // rate above factor × recent average rate is a spike
-  int64_t spike_min_litres = 1000;  // ... and only when the delta is at least this
+  int64_t gap_threshold_ms = 3600LL * 1000;             // a longer interval is a gap
+  int64_t estimate_step_ms = 3600LL * 1000;   // estimates at these boundaries (UTC-aligned)
+  int64_t spike_factor = 10;                  // rate above factor × recent average rate is a spike
+  int64_t spike_min_litres = 1000;            // ... and only when the delta is at least this
   int64_t zero_flow_ms = 24LL * 3600 * 1000;  // no flow for this long is flagged
-  int recent_timestamps = 16;       // real timestamps remembered per meter for duplicate checks
-  int max_open_gaps = 8;            // estimated gaps per meter that real data may still replace
+  int recent_timestamps = 16;  // real timestamps remembered per meter for duplicate checks
+  int max_open_gaps = 8;       // estimated gaps per meter that real data may still replace
 };
 
 // An estimated stretch real data may still replace: between a real reading at left_ms (running

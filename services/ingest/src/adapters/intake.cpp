@@ -1,0 +1,230 @@
+#include "adapters/intake.hpp"
+
+#include <future>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "adapters/record_codec.hpp"
+#include "kafka/envelope.hpp"
+#include "log/log.hpp"
+
+namespace jieshui::ingest {
+
+// Delivery of one published record, which later duplicates of the same reading wait for: a
+// duplicate is answered only once the original is durable.
+struct Intake::InFlight {
+  std::mutex mu;
+  bool done = false;
+  bool ok = true;
+  std::vector<std::function<void(bool)>> waiters;
+
+  void Complete(bool delivered) {
+    std::vector<std::function<void(bool)>> to_call;
+    {
+      std::lock_guard lock(mu);
+      done = true;
+      ok = delivered;
+      to_call.swap(waiters);
+    }
+    for (auto& waiter : to_call) {
+      waiter(delivered);
+    }
+  }
+  // False when already complete (the caller uses `ok`).
+  bool AddWaiter(std::function<void(bool)> waiter, bool* delivered) {
+    std::lock_guard lock(mu);
+    if (done) {
+      *delivered = ok;
+      return false;
+    }
+    waiters.push_back(std::move(waiter));
+    return true;
+  }
+};
+
+// One submitted batch: answered when its last outstanding delivery (or duplicate wait) ends.
+struct Intake::Batch {
+  std::atomic<int64_t> remaining{1};  // 1 for the submitting pass itself
+  std::atomic<bool> failed{false};
+  BatchResult result;
+  std::function<void(BatchResult)> done;
+
+  void Release(bool ok) {
+    if (!ok) {
+      failed = true;
+    }
+    if (remaining.fetch_sub(1) == 1) {
+      if (failed) {
+        result.status = absl::UnavailableError(
+            "Kafka did not confirm every record of this batch; nothing in it is acknowledged, "
+            "send it again");
+      }
+      done(std::move(result));
+    }
+  }
+};
+
+Intake::Intake(MeterDirectory* directory, kafka::Producer* producer, IntakeOptions options)
+    : directory_(directory), producer_(producer), options_(std::move(options)) {
+  if (!options_.now_ms) {
+    options_.now_ms = [] { return absl::ToUnixMillis(absl::Now()); };
+  }
+}
+
+Intake::~Intake() = default;
+
+Intake::Shard& Intake::ShardOf(const std::string& meter_id) {
+  return shards_[std::hash<std::string>{}(meter_id) % kShards];
+}
+
+const Intake::Shard& Intake::ShardOf(const std::string& meter_id) const {
+  return shards_[std::hash<std::string>{}(meter_id) % kShards];
+}
+
+void Intake::Publish(const std::shared_ptr<Batch>& batch, const std::string& topic,
+                     const std::string& key, const std::string& value,
+                     const std::shared_ptr<InFlight>& inflight) {
+  batch->remaining.fetch_add(1);
+  auto on_delivery = [this, batch, inflight, topic](const kafka::DeliveryResult& d) {
+    const bool ok = d.status.ok();
+    if (!ok) {
+      if (healthy_.exchange(false)) {
+        log::Error("delivery failed: intake stops accepting readings until restarted",
+                   {{"topic", topic}, {"error", std::string(d.status.message())}});
+      }
+    }
+    if (inflight) {
+      inflight->Complete(ok);
+    }
+    batch->Release(ok);
+  };
+  absl::Status enqueued = producer_->Produce(topic, key, value, on_delivery);
+  if (!enqueued.ok()) {
+    kafka::DeliveryResult failed;
+    failed.status = enqueued;
+    on_delivery(failed);
+  }
+}
+
+void Intake::SubmitAsync(const std::vector<const v1::Reading*>& readings,
+                         const std::string& source, std::function<void(BatchResult)> done) {
+  auto batch = std::make_shared<Batch>();
+  batch->done = std::move(done);
+  batch->result.results.resize(readings.size());
+  if (!healthy_) {
+    batch->result.status = absl::UnavailableError(
+        "ingest is not accepting readings: a Kafka delivery failed and its state must be rebuilt "
+        "(restart the service)");
+    batch->done(std::move(batch->result));
+    return;
+  }
+  const int64_t now = options_.now_ms();
+  static const MeterState kNoState;
+  for (size_t i = 0; i < readings.size(); ++i) {
+    const v1::Reading& reading = *readings[i];
+    ReadingResult& out = batch->result.results[i];
+    absl::StatusOr<RawReading> raw = ToRawReading(reading);
+    std::optional<MeterInfo> meter = directory_->Find(reading.meter_id());
+    Evaluation evaluation;
+    if (!raw.ok()) {
+      evaluation.outcome = Outcome::kRejected;
+      evaluation.rejection = Rejection::kMalformed;
+      evaluation.detail = std::string(raw.status().message());
+    } else {
+      Shard& shard = ShardOf(reading.meter_id());
+      std::lock_guard lock(shard.mu);
+      MeterSlot* slot = nullptr;
+      if (meter.has_value()) {
+        slot = &shard.meters[reading.meter_id()];
+      }
+      evaluation = Evaluate(slot != nullptr ? slot->state : kNoState,
+                            meter.has_value() ? &*meter : nullptr, *raw, now, options_.vee);
+      if (evaluation.outcome == Outcome::kDuplicate && slot != nullptr && slot->last_inflight) {
+        batch->remaining.fetch_add(1);
+        bool delivered = true;
+        if (!slot->last_inflight->AddWaiter([batch](bool ok) { batch->Release(ok); },
+                                            &delivered)) {
+          batch->Release(delivered);
+        }
+      } else if (evaluation.outcome == Outcome::kAccepted) {
+        for (const Record& record : evaluation.records) {
+          Apply(slot->state, record, options_.vee);
+          auto inflight = std::make_shared<InFlight>();
+          slot->last_inflight = inflight;
+          Publish(batch, options_.reading_topic, meter->uscc,
+                  kafka::EncodeEvent(ToProto(record, *meter, source, now),
+                                     {.producer = "ingest",
+                                      .subject_key = meter->uscc,
+                                      .occurred_at = absl::FromUnixMillis(record.end_ms),
+                                      .correlation_id = ""}),
+                  inflight);
+        }
+      }
+    }
+    out.outcome = evaluation.outcome;
+    switch (evaluation.outcome) {
+      case Outcome::kAccepted:
+        out.flags = evaluation.records.back().flags;
+        out.delta_litres = evaluation.records.back().delta_litres;
+        accepted_.fetch_add(1);
+        break;
+      case Outcome::kDuplicate:
+        duplicates_.fetch_add(1);
+        break;
+      case Outcome::kRejected: {
+        out.rejection = evaluation.rejection;
+        out.detail = evaluation.detail;
+        rejected_.fetch_add(1);
+        v1::ReadingRejected quarantined;
+        *quarantined.mutable_reading() = reading;
+        quarantined.set_reason(RejectReasonToProto(evaluation.rejection));
+        quarantined.set_detail(evaluation.detail);
+        quarantined.set_source(source);
+        quarantined.set_received_unix_ms(now);
+        if (meter.has_value()) {
+          quarantined.set_uscc(meter->uscc);
+        }
+        Publish(batch, options_.rejected_topic, reading.meter_id(),
+                kafka::EncodeEvent(quarantined, {.producer = "ingest",
+                                                 .subject_key = reading.meter_id(),
+                                                 .occurred_at = absl::FromUnixMillis(now),
+                                                 .correlation_id = ""}),
+                nullptr);
+        break;
+      }
+    }
+  }
+  batch->Release(true);
+}
+
+BatchResult Intake::Submit(const std::vector<const v1::Reading*>& readings,
+                           const std::string& source) {
+  std::promise<BatchResult> promise;
+  std::future<BatchResult> future = promise.get_future();
+  SubmitAsync(readings, source, [&promise](BatchResult result) { promise.set_value(std::move(result)); });
+  return future.get();
+}
+
+void Intake::RestoreState(const std::string& meter_id, MeterState state) {
+  Shard& shard = ShardOf(meter_id);
+  std::lock_guard lock(shard.mu);
+  shard.meters[meter_id].state = std::move(state);
+}
+
+void Intake::ReplayRecord(const v1::ReadingAccepted& accepted) {
+  Shard& shard = ShardOf(accepted.meter_id());
+  std::lock_guard lock(shard.mu);
+  Apply(shard.meters[accepted.meter_id()].state, FromProto(accepted), options_.vee);
+}
+
+std::optional<MeterState> Intake::StateOf(const std::string& meter_id) const {
+  const Shard& shard = ShardOf(meter_id);
+  std::lock_guard lock(shard.mu);
+  auto it = shard.meters.find(meter_id);
+  if (it == shard.meters.end()) {
+    return std::nullopt;
+  }
+  return it->second.state;
+}
+
+}  // namespace jieshui::ingest

@@ -1,0 +1,104 @@
+// The intake pipeline: readings in, VEE per meter, records out to Kafka, and an answer per reading
+// only once every record it produced is acknowledged by the broker (nothing is acknowledged
+// before it is durable). Shared by the gRPC handlers and the HJ 212 listener.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "adapters/meter_directory.hpp"
+#include "core/vee.hpp"
+#include "jieshui/ingest/v1/readings.pb.h"
+#include "kafka/producer.hpp"
+
+namespace jieshui::ingest {
+
+struct ReadingResult {
+  Outcome outcome = Outcome::kAccepted;
+  Rejection rejection = Rejection::kNone;
+  std::string detail;
+  Flags flags = 0;
+  int64_t delta_litres = 0;
+};
+
+struct BatchResult {
+  // Not OK when Kafka did not confirm every record: then nothing in the batch is acknowledged and
+  // the caller should send it again (duplicates are recognised).
+  absl::Status status;
+  std::vector<ReadingResult> results;
+};
+
+struct IntakeOptions {
+  std::string reading_topic;
+  std::string rejected_topic;
+  VeeConfig vee;
+  std::function<int64_t()> now_ms;
+};
+
+class Intake {
+ public:
+  Intake(MeterDirectory* directory, kafka::Producer* producer, IntakeOptions options);
+  ~Intake();
+  Intake(const Intake&) = delete;
+  Intake& operator=(const Intake&) = delete;
+
+  // Evaluates and publishes every reading; `done` runs once (on a Kafka delivery thread, or on
+  // the caller's thread when nothing had to be published) with the per-reading results. A
+  // reading that does not parse is rejected as malformed (and quarantined like any rejection).
+  void SubmitAsync(const std::vector<const v1::Reading*>& readings, const std::string& source,
+                   std::function<void(BatchResult)> done);
+  // Blocking form.
+  BatchResult Submit(const std::vector<const v1::Reading*>& readings, const std::string& source);
+
+  // Replaces the state of `meter_id` (recovery).
+  void RestoreState(const std::string& meter_id, MeterState state);
+  // Moves a meter's state past a record read back from the topic (recovery replay).
+  void ReplayRecord(const v1::ReadingAccepted& accepted);
+  // A copy of what intake knows of a meter now.
+  std::optional<MeterState> StateOf(const std::string& meter_id) const;
+
+  int64_t accepted() const { return accepted_.load(); }
+  int64_t rejected() const { return rejected_.load(); }
+  int64_t duplicates() const { return duplicates_.load(); }
+  // False after a delivery failure: the in-memory state may be ahead of the topic, so intake
+  // refuses new readings (UNAVAILABLE) until the process restarts and rebuilds it.
+  bool healthy() const { return healthy_.load(); }
+
+ private:
+  struct InFlight;
+  struct Batch;
+  struct MeterSlot {
+    MeterState state;
+    std::shared_ptr<InFlight> last_inflight;  // the meter's latest unconfirmed record, if any
+  };
+  struct Shard {
+    mutable std::mutex mu;
+    std::unordered_map<std::string, MeterSlot> meters;
+  };
+  static constexpr size_t kShards = 64;
+
+  Shard& ShardOf(const std::string& meter_id);
+  const Shard& ShardOf(const std::string& meter_id) const;
+  void Publish(const std::shared_ptr<Batch>& batch, const std::string& topic,
+               const std::string& key, const std::string& value,
+               const std::shared_ptr<InFlight>& inflight);
+
+  MeterDirectory* directory_;
+  kafka::Producer* producer_;
+  IntakeOptions options_;
+  std::array<Shard, kShards> shards_;
+  std::atomic<int64_t> accepted_{0};
+  std::atomic<int64_t> rejected_{0};
+  std::atomic<int64_t> duplicates_{0};
+  std::atomic<bool> healthy_{true};
+};
+
+}  // namespace jieshui::ingest

@@ -1,0 +1,139 @@
+#include "adapters/meter_directory.hpp"
+
+#include <mutex>
+
+#include "absl/strings/str_cat.h"
+#include "adapters/record_codec.hpp"
+#include "jieshui/events/v1/registry_events.pb.h"
+#include "kafka/envelope.hpp"
+#include "log/log.hpp"
+
+namespace jieshui::ingest {
+namespace {
+
+std::string Hj212Key(const std::string& mn, const std::string& code) {
+  return absl::StrCat(mn, "\x1f", code);
+}
+
+}  // namespace
+
+MeterDirectory::MeterDirectory(std::string bootstrap_servers, std::string meter_topic)
+    : bootstrap_servers_(std::move(bootstrap_servers)), topic_(std::move(meter_topic)) {}
+
+MeterDirectory::~MeterDirectory() { Stop(); }
+
+absl::Status MeterDirectory::Start(std::chrono::milliseconds timeout) {
+  auto reader = kafka::TopicReader::Create(bootstrap_servers_, topic_);
+  if (!reader.ok()) {
+    return reader.status();
+  }
+  reader_ = *std::move(reader);
+  auto ends = reader_->EndOffsets();
+  if (!ends.ok()) {
+    return ends.status();
+  }
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!reader_->Reached(*ends)) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      return absl::UnavailableError(
+          absl::StrCat("meter directory: could not read ", topic_, " to its end in time"));
+    }
+    auto message = reader_->Poll(std::chrono::milliseconds(200));
+    if (!message.ok()) {
+      return message.status();
+    }
+    if (message->has_value()) {
+      ApplyEvent((*message)->value);
+    }
+  }
+  log::Info("meter directory loaded", {{"topic", topic_}, {"meters", static_cast<int64_t>(size())}});
+  thread_ = std::thread([this] { Follow(); });
+  return absl::OkStatus();
+}
+
+void MeterDirectory::Stop() {
+  stop_ = true;
+  if (thread_.joinable()) {
+    thread_.join();
+  }
+}
+
+void MeterDirectory::Follow() {
+  while (!stop_) {
+    auto message = reader_->Poll(std::chrono::milliseconds(200));
+    if (!message.ok()) {
+      log::Warn("meter directory: poll failed", {{"error", std::string(message.status().message())}});
+      continue;
+    }
+    if (message->has_value()) {
+      ApplyEvent((*message)->value);
+    }
+  }
+}
+
+void MeterDirectory::ApplyEvent(const std::string& value) {
+  auto envelope = kafka::DecodeEnvelope(value);
+  if (!envelope.ok()) {
+    log::Warn("meter directory: not an event", {{"error", std::string(envelope.status().message())}});
+    return;
+  }
+  auto changed = kafka::UnpackPayload<events::v1::MeterChanged>(*envelope);
+  if (!changed.ok()) {
+    log::Warn("meter directory: unexpected payload",
+              {{"event_id", envelope->event_id()}, {"error", std::string(changed.status().message())}});
+    return;
+  }
+  auto info = MeterInfoFromRegistry(changed->meter());
+  if (!info.ok()) {
+    log::Warn("meter directory: meter skipped", {{"meter_id", changed->meter().meter_id()},
+                                                 {"error", std::string(info.status().message())}});
+    return;
+  }
+  std::unique_lock lock(mu_);
+  const std::string& id = info->meter_id;
+  if (auto old = hj212_of_.find(id); old != hj212_of_.end()) {
+    auto it = by_hj212_.find(old->second);
+    if (it != by_hj212_.end() && it->second == id) {
+      by_hj212_.erase(it);
+    }
+    hj212_of_.erase(old);
+  }
+  const auto& hj212 = changed->meter().hj212();
+  if (!info->retired && !hj212.mn().empty()) {
+    const std::string key = Hj212Key(hj212.mn(), hj212.data_code());
+    by_hj212_[key] = id;
+    hj212_of_[id] = key;
+  }
+  meters_[id] = *std::move(info);
+  ++events_applied_;
+}
+
+std::optional<MeterInfo> MeterDirectory::Find(const std::string& meter_id) const {
+  std::shared_lock lock(mu_);
+  auto it = meters_.find(meter_id);
+  if (it == meters_.end()) {
+    return std::nullopt;
+  }
+  return it->second;
+}
+
+std::optional<MeterInfo> MeterDirectory::FindByHj212(const std::string& mn,
+                                                     const std::string& data_code) const {
+  std::shared_lock lock(mu_);
+  auto it = by_hj212_.find(Hj212Key(mn, data_code));
+  if (it == by_hj212_.end()) {
+    return std::nullopt;
+  }
+  auto meter = meters_.find(it->second);
+  if (meter == meters_.end()) {
+    return std::nullopt;
+  }
+  return meter->second;
+}
+
+size_t MeterDirectory::size() const {
+  std::shared_lock lock(mu_);
+  return meters_.size();
+}
+
+}  // namespace jieshui::ingest

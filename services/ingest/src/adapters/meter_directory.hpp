@@ -1,0 +1,57 @@
+// What ingest knows of the district's meters: the registry's compacted meter topic read from the
+// beginning into memory at start, and followed afterwards, so a meter registered later is known
+// as soon as its event arrives. Also maps HJ 212 identities (MN + data code) to meters.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+
+#include "absl/status/status.h"
+#include "core/vee.hpp"
+#include "kafka/topic_reader.hpp"
+
+namespace jieshui::ingest {
+
+class MeterDirectory {
+ public:
+  MeterDirectory(std::string bootstrap_servers, std::string meter_topic);
+  ~MeterDirectory();
+  MeterDirectory(const MeterDirectory&) = delete;
+  MeterDirectory& operator=(const MeterDirectory&) = delete;
+
+  // Reads the topic up to its end as of now (UNAVAILABLE after `timeout`), then keeps following
+  // it on a background thread.
+  absl::Status Start(std::chrono::milliseconds timeout);
+  void Stop();
+
+  std::optional<MeterInfo> Find(const std::string& meter_id) const;
+  // The live (not retired) meter a gateway names with MN + data code.
+  std::optional<MeterInfo> FindByHj212(const std::string& mn, const std::string& data_code) const;
+  size_t size() const;
+  int64_t events_applied() const { return events_applied_.load(); }
+
+  // Applies one registry meter event (the topic's value); exposed for tests.
+  void ApplyEvent(const std::string& value);
+
+ private:
+  void Follow();
+
+  std::string bootstrap_servers_;
+  std::string topic_;
+  std::unique_ptr<kafka::TopicReader> reader_;
+  mutable std::shared_mutex mu_;
+  std::unordered_map<std::string, MeterInfo> meters_;
+  std::unordered_map<std::string, std::string> by_hj212_;  // "MN\x1fcode" -> meter id
+  std::unordered_map<std::string, std::string> hj212_of_;  // meter id -> its key above
+  std::atomic<bool> stop_{false};
+  std::atomic<int64_t> events_applied_{0};
+  std::thread thread_;
+};
+
+}  // namespace jieshui::ingest
