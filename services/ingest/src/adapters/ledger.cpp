@@ -1,0 +1,644 @@
+#include "adapters/ledger.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <tuple>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/time.h"
+#include "adapters/record_codec.hpp"
+#include "adapters/state_codec.hpp"
+#include "db/idempotent.hpp"
+#include "domain/period.hpp"
+#include "grpcserver/auth.hpp"
+#include "grpcserver/status.hpp"
+#include "kafka/envelope.hpp"
+#include "kafka/topic_reader.hpp"
+#include "log/log.hpp"
+
+namespace jieshui::ingest {
+namespace {
+
+constexpr int64_t kMaxUnixMs = 253'402'300'799'999;  // 9999-12-31T23:59:59.999Z
+constexpr int kMaxSmallint = std::numeric_limits<int16_t>::max();
+constexpr int kMaxQueryLimit = 10000;
+constexpr size_t kStatementChunk = 1000;  // meters per state SELECT / upsert statement
+constexpr char kStaging[] = "ledger_staging";
+constexpr char kCursorVersion[] = "l1";
+
+// A timestamptz from a Unix-ms bigint SQL expression, exactly (integer microseconds).
+std::string TsFromMs(absl::string_view expr) {
+  return absl::StrCat("('epoch'::timestamptz + (", expr, ")::bigint * interval '1 millisecond')");
+}
+// Unix ms of a timestamptz column, exactly (extract returns numeric since PostgreSQL 14).
+std::string MsFromTs(absl::string_view column) {
+  return absl::StrCat("(extract(epoch FROM ", column, ") * 1000)::bigint");
+}
+
+bool HasNul(const std::string& s) { return s.find('\0') != std::string::npos; }
+
+// Why `a` cannot be a ledger row ("" when it can). Anything PostgreSQL would refuse must be
+// caught here: a refused row would fail its whole batch, on every retry.
+std::string Malformed(const std::string& event_id, const v1::ReadingAccepted& a) {
+  if (event_id.empty() || HasNul(event_id)) {
+    return "event_id is empty or not text";
+  }
+  if (a.meter_id().empty()) {
+    return "meter_id is empty";
+  }
+  if (HasNul(a.meter_id()) || HasNul(a.uscc().value()) || HasNul(a.register_value()) ||
+      HasNul(a.source()) || HasNul(a.data_flag())) {
+    return "a text field holds a NUL character";
+  }
+  if (a.kind() != v1::RECORD_KIND_REAL && a.kind() != v1::RECORD_KIND_ESTIMATE &&
+      a.kind() != v1::RECORD_KIND_REVERSAL) {
+    return absl::StrCat("kind ", a.kind(), " is not REAL, ESTIMATE or REVERSAL");
+  }
+  for (int64_t ms : {a.interval_start_unix_ms(), a.interval_end_unix_ms(), a.received_unix_ms()}) {
+    if (ms < 0 || ms > kMaxUnixMs) {
+      return absl::StrCat("time ", ms, " ms is outside 1970..9999");
+    }
+  }
+  if (a.measures() < 0 || a.measures() > kMaxSmallint || a.level() < 0 ||
+      a.level() > kMaxSmallint) {
+    return "measures or level out of range";
+  }
+  if (a.data_flag().size() > 1) {
+    return absl::StrCat("data_flag '", a.data_flag(), "' is not one character");
+  }
+  return "";
+}
+
+// Stored next offset of `partition` (0 when none is stored).
+int64_t OffsetOf(const std::map<int32_t, int64_t>& offsets, int32_t partition) {
+  auto it = offsets.find(partition);
+  return it == offsets.end() ? 0 : it->second;
+}
+
+std::string PartitionName(const domain::YearMonth& month) {
+  return absl::StrFormat("readings_%04d%02d", month.year(), month.month());
+}
+
+// Creates the monthly partitions the batch needs (Asia/Shanghai months) that do not exist yet;
+// appends every partition it checked to `checked`.
+void EnsurePartitions(pqxx::work& tx, const std::string& schema,
+                      const std::vector<const v1::ReadingAccepted*>& rows,
+                      const std::set<std::string>& known, std::vector<std::string>* checked) {
+  std::set<domain::YearMonth> months;
+  for (const v1::ReadingAccepted* a : rows) {
+    months.insert(domain::MonthOfUnixMillis(a->interval_end_unix_ms()));
+  }
+  const std::string s = db::QuoteIdent(schema);
+  for (const domain::YearMonth& month : months) {
+    const std::string name = PartitionName(month);
+    if (known.contains(name)) {
+      continue;
+    }
+    const std::string table = absl::StrCat(s, ".", db::QuoteIdent(name));
+    // Checked first: CREATE ... IF NOT EXISTS on an existing table still sends a NOTICE.
+    if (tx.exec_params("SELECT to_regclass($1)", table)[0][0].is_null()) {
+      const absl::TimeZone shanghai = domain::ShanghaiTimeZone();
+      constexpr char kBound[] = "%Y-%m-%d %H:%M:%S%Ez";
+      tx.exec(absl::StrCat(
+          "CREATE TABLE IF NOT EXISTS ", table, " PARTITION OF ", s, ".readings FOR VALUES FROM (",
+          tx.quote(absl::FormatTime(kBound, domain::StartOf(month), shanghai)), ") TO (",
+          tx.quote(absl::FormatTime(kBound, domain::EndOf(month), shanghai)), ")"));
+    }
+    checked->push_back(name);
+  }
+}
+
+const std::vector<std::string>& StagingColumns() {
+  static const std::vector<std::string> kColumns = {
+      "event_id",     "meter_id", "uscc",           "measures",
+      "level",        "kind",     "start_ms",       "end_ms",
+      "delta_litres", "flags",    "register_value", "cumulative_litres",
+      "data_flag",    "source",   "received_ms",    "topic_partition",
+      "topic_offset"};
+  return kColumns;
+}
+
+// COPYs `rows` into the session's staging table (created on the connection's first batch; ON
+// COMMIT DELETE ROWS empties it for the next one).
+void Stage(pqxx::work& tx, const std::vector<const v1::ReadingAccepted*>& rows,
+           const std::vector<const std::string*>& event_ids,
+           const std::vector<std::pair<int32_t, int64_t>>& positions) {
+  if (tx.exec_params("SELECT to_regclass($1)", absl::StrCat("pg_temp.", kStaging))[0][0]
+          .is_null()) {
+    tx.exec(absl::StrCat(
+        "CREATE TEMP TABLE ", kStaging,
+        " (event_id text, meter_id text, uscc text, measures integer, level integer,"
+        " kind integer, start_ms bigint, end_ms bigint, delta_litres bigint, flags text,"
+        " register_value text, cumulative_litres bigint, data_flag text, source text,"
+        " received_ms bigint, topic_partition integer, topic_offset bigint)"
+        " ON COMMIT DELETE ROWS"));
+  }
+  pqxx::stream_to copy(tx, kStaging, StagingColumns());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const v1::ReadingAccepted& a = *rows[i];
+    copy << std::make_tuple(
+        *event_ids[i], a.meter_id(), a.uscc().value(), static_cast<int>(a.measures()),
+        static_cast<int>(a.level()), static_cast<int>(a.kind()), a.interval_start_unix_ms(),
+        a.interval_end_unix_ms(), a.delta().litres(),
+        absl::StrCat("{", absl::StrJoin(a.flags(), ","), "}"), a.register_value(),
+        a.cumulative_litres(), a.data_flag().empty() ? std::string("N") : a.data_flag(), a.source(),
+        a.received_unix_ms(), positions[i].first, positions[i].second);
+  }
+  copy.complete();
+}
+
+// Moves the staged rows into the ledger; returns the (partition, offset) of each row added (an
+// event id already there adds nothing).
+std::set<std::pair<int32_t, int64_t>> InsertStaged(pqxx::work& tx, const std::string& schema) {
+  const pqxx::result added = tx.exec(absl::StrCat(
+      "INSERT INTO ", db::QuoteIdent(schema),
+      ".readings (event_id, meter_id, uscc, measures, level, kind, interval_start, interval_end,"
+      " delta_litres, flags, register_value, cumulative_litres, data_flag, source, received_at,"
+      " topic_partition, topic_offset)"
+      " SELECT event_id, meter_id, uscc, measures, level, kind, ",
+      TsFromMs("start_ms"), ", ", TsFromMs("end_ms"),
+      ", delta_litres, flags::integer[], NULLIF(register_value, ''), cumulative_litres,"
+      " data_flag, source, ",
+      TsFromMs("received_ms"), ", topic_partition, topic_offset FROM pg_temp.", kStaging,
+      " ORDER BY topic_partition, topic_offset"
+      " ON CONFLICT DO NOTHING RETURNING topic_partition, topic_offset"));
+  std::set<std::pair<int32_t, int64_t>> out;
+  for (const auto& row : added) {
+    out.emplace(row[0].as<int32_t>(), row[1].as<int64_t>());
+  }
+  return out;
+}
+
+// Reads the stored states of `meters` into `out`; meters with none start from an empty state.
+absl::Status LoadStates(pqxx::work& tx, const std::string& schema,
+                        const std::vector<std::string>& meters,
+                        std::unordered_map<std::string, MeterState>* out) {
+  for (size_t begin = 0; begin < meters.size(); begin += kStatementChunk) {
+    const size_t end = std::min(meters.size(), begin + kStatementChunk);
+    std::string list;
+    for (size_t i = begin; i < end; ++i) {
+      absl::StrAppend(&list, i == begin ? "" : ",", tx.quote(meters[i]));
+      out->try_emplace(meters[i]);
+    }
+    for (const auto& row :
+         tx.exec(absl::StrCat("SELECT meter_id, state::text FROM ", db::QuoteIdent(schema),
+                              ".meter_state WHERE meter_id IN (", list, ")"))) {
+      const std::string meter_id = row[0].as<std::string>();
+      absl::StatusOr<MeterState> state = DecodeMeterState(row[1].as<std::string>());
+      if (!state.ok()) {
+        return absl::DataLossError(absl::StrCat("ledger: stored state of meter ", meter_id,
+                                                " does not decode: ", state.status().message()));
+      }
+      (*out)[meter_id] = *std::move(state);
+    }
+  }
+  return absl::OkStatus();
+}
+
+void UpsertStates(pqxx::work& tx, const std::string& schema,
+                  const std::unordered_map<std::string, MeterState>& states) {
+  std::vector<const std::pair<const std::string, MeterState>*> all;
+  all.reserve(states.size());
+  for (const auto& entry : states) {
+    all.push_back(&entry);
+  }
+  for (size_t begin = 0; begin < all.size(); begin += kStatementChunk) {
+    const size_t end = std::min(all.size(), begin + kStatementChunk);
+    std::string values;
+    for (size_t i = begin; i < end; ++i) {
+      absl::StrAppend(&values, i == begin ? "" : ",", "(", tx.quote(all[i]->first), ",",
+                      tx.quote(EncodeMeterState(all[i]->second)), "::jsonb, now())");
+    }
+    tx.exec(absl::StrCat("INSERT INTO ", db::QuoteIdent(schema),
+                         ".meter_state (meter_id, state, updated_at) VALUES ", values,
+                         " ON CONFLICT (meter_id) DO UPDATE SET state = EXCLUDED.state,"
+                         " updated_at = EXCLUDED.updated_at"));
+  }
+}
+
+}  // namespace
+
+LedgerWriter::LedgerWriter(db::ConnectionPool* pool, LedgerOptions options)
+    : pool_(pool), options_(std::move(options)) {}
+
+LedgerWriter::~LedgerWriter() { Stop(); }
+
+absl::StatusOr<std::unique_ptr<LedgerWriter>> LedgerWriter::Create(db::ConnectionPool* pool,
+                                                                   LedgerOptions options) {
+  if (pool == nullptr) {
+    return absl::InvalidArgumentError("ledger: no PostgreSQL pool");
+  }
+  if (options.schema.empty() || options.reading_topic.empty()) {
+    return absl::InvalidArgumentError("ledger: schema and reading_topic are required");
+  }
+  if (options.max_batch < 1 || options.max_wait.count() < 0) {
+    return absl::InvalidArgumentError(
+        "ledger: max_batch must be at least 1, max_wait not negative");
+  }
+  if (absl::Status s = db::EnsureConsumerTables(*pool, options.schema); !s.ok()) {
+    return s;
+  }
+  absl::StatusOr<std::map<int32_t, int64_t>> offsets =
+      db::LoadNextOffsets(*pool, options.schema, kLedgerConsumer, options.reading_topic);
+  if (!offsets.ok()) {
+    return offsets.status();
+  }
+  absl::StatusOr<std::unique_ptr<kafka::TopicReader>> reader =
+      kafka::TopicReader::Create(options.bootstrap_servers, options.reading_topic, *offsets);
+  if (!reader.ok()) {
+    return reader.status();
+  }
+  std::unique_ptr<LedgerWriter> writer(new LedgerWriter(pool, std::move(options)));
+  writer->reader_ = *std::move(reader);
+  writer->stored_ = *std::move(offsets);
+  return writer;
+}
+
+void LedgerWriter::Start() {
+  std::lock_guard<std::mutex> lock(stop_mu_);
+  if (thread_.joinable()) {
+    return;
+  }
+  stop_ = false;
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void LedgerWriter::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(stop_mu_);
+    stop_ = true;
+  }
+  stop_cv_.notify_all();
+  if (thread_.joinable()) {
+    thread_.join();
+  }
+}
+
+void LedgerWriter::Loop() {
+  constexpr std::chrono::milliseconds kFirstBackoff{100};
+  constexpr std::chrono::milliseconds kMaxBackoff{5000};
+  std::chrono::milliseconds backoff = kFirstBackoff;
+  while (true) {
+    {
+      std::lock_guard<std::mutex> lock(stop_mu_);
+      if (stop_) {
+        return;
+      }
+    }
+    absl::StatusOr<int> written = RunOnce();
+    if (written.ok()) {
+      backoff = kFirstBackoff;
+      continue;
+    }
+    log::Error("ledger: batch failed, retrying it",
+               {{"topic", options_.reading_topic},
+                {"error", written.status().ToString()},
+                {"retry_in_ms", static_cast<int64_t>(backoff.count())}});
+    std::unique_lock<std::mutex> lock(stop_mu_);
+    stop_cv_.wait_for(lock, backoff, [this] { return stop_; });
+    backoff = std::min(backoff * 2, kMaxBackoff);
+  }
+}
+
+absl::StatusOr<int> LedgerWriter::RunOnce() {
+  std::lock_guard<std::mutex> lock(run_mu_);
+  if (pending_.empty()) {
+    if (absl::Status s = PollBatch(); !s.ok() && pending_.empty()) {
+      return s;
+    }  // else: write what arrived before the error; the reader reports it again if it persists
+  }
+  if (pending_.empty()) {
+    return 0;
+  }
+  return WriteBatch();
+}
+
+absl::Status LedgerWriter::PollBatch() {
+  const auto deadline = std::chrono::steady_clock::now() + options_.max_wait;
+  while (static_cast<int>(pending_.size()) < options_.max_batch) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    absl::StatusOr<std::optional<kafka::Message>> message =
+        reader_->Poll(std::max(left, std::chrono::milliseconds(0)));
+    if (!message.ok()) {
+      return message.status();
+    }
+    if (!message->has_value()) {
+      return absl::OkStatus();
+    }
+    const kafka::Message& m = **message;
+    Pending p;
+    p.partition = m.partition;
+    p.offset = m.offset;
+    absl::Status problem;
+    absl::StatusOr<kafka::EventEnvelope> envelope = kafka::DecodeEnvelope(m.value);
+    if (!envelope.ok()) {
+      problem = envelope.status();
+    } else {
+      absl::StatusOr<v1::ReadingAccepted> accepted =
+          kafka::UnpackPayload<v1::ReadingAccepted>(*envelope);
+      if (!accepted.ok()) {
+        problem = accepted.status();
+      } else if (std::string why = Malformed(envelope->event_id(), *accepted); !why.empty()) {
+        problem = absl::InvalidArgumentError(why);
+      } else {
+        p.event_id = envelope->event_id();
+        p.accepted = *std::move(accepted);
+      }
+    }
+    if (!problem.ok()) {
+      undecodable_.fetch_add(1);
+      log::Warn("ledger: skipping a message that is not a valid ReadingAccepted event",
+                {{"topic", m.topic},
+                 {"partition", m.partition},
+                 {"offset", m.offset},
+                 {"key", m.key},
+                 {"error", std::string(problem.message())}});
+    }
+    pending_.push_back(std::move(p));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int> LedgerWriter::WriteBatch() {
+  std::map<int32_t, int64_t> next;  // per partition: after the last message in hand
+  for (const Pending& p : pending_) {
+    next[p.partition] = std::max(next[p.partition], p.offset + 1);
+  }
+  const std::string lock_key =
+      absl::StrCat(options_.schema, "/", kLedgerConsumer, "/", options_.reading_topic);
+
+  // Filled by the transaction; they become this writer's view only once it commits.
+  std::map<int32_t, int64_t> stored_now;
+  bool foreign = false;
+  std::unordered_map<std::string, MeterState> touched;
+  std::vector<std::string> partitions_checked;
+  int added = 0;
+
+  absl::Status status = pool_->InTransaction([&](pqxx::work& tx) -> absl::Status {
+    stored_now.clear();
+    touched.clear();
+    partitions_checked.clear();
+    added = 0;
+    // Writers of one schema and topic take turns, so stored offsets and states move together.
+    tx.exec_params("SELECT pg_advisory_xact_lock(hashtext($1))", lock_key);
+    for (const auto& row : tx.exec_params(
+             absl::StrCat("SELECT partition, next_offset FROM ", db::QuoteIdent(options_.schema),
+                          ".consumer_offsets WHERE consumer = $1 AND topic = $2"),
+             kLedgerConsumer, options_.reading_topic)) {
+      stored_now[row[0].as<int32_t>()] = row[1].as<int64_t>();
+    }
+    // Another writer stored offsets since this one last did: what it applied is skipped, and
+    // meter states are read again from the table instead of this writer's memory.
+    foreign = stored_now != stored_;
+
+    std::vector<const Pending*> todo;
+    std::vector<const v1::ReadingAccepted*> rows;
+    std::vector<const std::string*> event_ids;
+    std::vector<std::pair<int32_t, int64_t>> positions;
+    for (const Pending& p : pending_) {
+      if (p.accepted.has_value() && p.offset >= OffsetOf(stored_now, p.partition)) {
+        todo.push_back(&p);
+        rows.push_back(&*p.accepted);
+        event_ids.push_back(&p.event_id);
+        positions.emplace_back(p.partition, p.offset);
+      }
+    }
+    if (!todo.empty()) {
+      EnsurePartitions(tx, options_.schema, rows, known_partitions_, &partitions_checked);
+      Stage(tx, rows, event_ids, positions);
+      const std::set<std::pair<int32_t, int64_t>> inserted = InsertStaged(tx, options_.schema);
+      added = static_cast<int>(inserted.size());
+
+      // The states of the meters whose records were added: from memory, or from the table.
+      std::vector<const Pending*> applied;
+      std::vector<std::string> to_load;
+      std::set<std::string> seen;
+      for (const Pending* p : todo) {
+        if (!inserted.contains({p->partition, p->offset})) {
+          continue;  // a duplicate event: already counted in the ledger and the state
+        }
+        applied.push_back(p);
+        const std::string& meter = p->accepted->meter_id();
+        if (!seen.insert(meter).second) {
+          continue;
+        }
+        auto cached = states_.find(meter);
+        if (!foreign && cached != states_.end()) {
+          touched.emplace(meter, cached->second);
+        } else {
+          to_load.push_back(meter);
+        }
+      }
+      if (absl::Status s = LoadStates(tx, options_.schema, to_load, &touched); !s.ok()) {
+        return s;
+      }
+      for (const Pending* p : applied) {
+        Apply(touched[p->accepted->meter_id()], FromProto(*p->accepted), options_.vee);
+      }
+      UpsertStates(tx, options_.schema, touched);
+    }
+    for (const auto& [partition, next_offset] : next) {
+      if (next_offset > OffsetOf(stored_now, partition)) {
+        db::StoreNextOffset(tx, options_.schema, kLedgerConsumer, options_.reading_topic, partition,
+                            next_offset);
+      }
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) {
+    return status;
+  }
+  if (foreign) {
+    states_.clear();
+  }
+  for (auto& [meter, state] : touched) {
+    states_[meter] = std::move(state);
+  }
+  stored_ = std::move(stored_now);
+  for (const auto& [partition, next_offset] : next) {
+    stored_[partition] = std::max(OffsetOf(stored_, partition), next_offset);
+  }
+  known_partitions_.insert(partitions_checked.begin(), partitions_checked.end());
+  pending_.clear();
+  records_written_.fetch_add(added);
+  return added;
+}
+
+absl::StatusOr<StateSnapshot> LoadStateSnapshot(db::ConnectionPool& pool, const std::string& schema,
+                                                const std::string& topic) {
+  StateSnapshot snapshot;
+  const std::string s = db::QuoteIdent(schema);
+  absl::Status status = pool.InTransaction([&](pqxx::work& tx) -> absl::Status {
+    snapshot = StateSnapshot();
+    // One snapshot for both tables: the writer commits states and offsets together.
+    tx.exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+    for (const auto& row :
+         tx.exec(absl::StrCat("SELECT meter_id, state::text FROM ", s, ".meter_state"))) {
+      const std::string meter_id = row[0].as<std::string>();
+      absl::StatusOr<MeterState> state = DecodeMeterState(row[1].as<std::string>());
+      if (!state.ok()) {
+        return absl::DataLossError(absl::StrCat("ledger: stored state of meter ", meter_id,
+                                                " does not decode: ", state.status().message()));
+      }
+      snapshot.meters.emplace(meter_id, *std::move(state));
+    }
+    // The offsets table is the writer's to create; before its first run there is nothing.
+    if (tx.exec_params("SELECT to_regclass($1)", absl::StrCat(s, ".consumer_offsets"))[0][0]
+            .is_null()) {
+      return absl::OkStatus();
+    }
+    for (const auto& row :
+         tx.exec_params(absl::StrCat("SELECT partition, next_offset FROM ", s,
+                                     ".consumer_offsets WHERE consumer = $1 AND topic = $2"),
+                        kLedgerConsumer, topic)) {
+      snapshot.next_offsets[row[0].as<int32_t>()] = row[1].as<int64_t>();
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) {
+    return status;
+  }
+  return snapshot;
+}
+
+namespace {
+
+struct CursorKey {
+  int64_t end_ms = 0;
+  std::string meter_id;
+  std::string event_id;
+};
+
+std::string QueryFingerprint(const LedgerQuery& q) {
+  return grpcserver::Sha256Hex(absl::StrCat(q.meter_id.empty() ? "uscc:" : "meter:",
+                                            q.meter_id.empty() ? q.uscc : q.meter_id, "\n",
+                                            q.start_ms, "\n", q.end_ms))
+      .substr(0, 16);
+}
+
+std::string EncodeCursor(const std::string& fingerprint, const CursorKey& key) {
+  return absl::WebSafeBase64Escape(
+      nlohmann::json::array({kCursorVersion, fingerprint, key.end_ms, key.meter_id, key.event_id})
+          .dump());
+}
+
+absl::StatusOr<CursorKey> DecodeCursor(const std::string& cursor, const std::string& fingerprint) {
+  const absl::Status malformed =
+      grpcserver::InvalidArgument("page.page_token", "not a token this service issued");
+  std::string raw;
+  if (!absl::WebSafeBase64Unescape(cursor, &raw)) {
+    return malformed;
+  }
+  const nlohmann::json doc = nlohmann::json::parse(raw, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded() || !doc.is_array() || doc.size() != 5 || doc[0] != kCursorVersion ||
+      !doc[1].is_string() || !doc[2].is_number_integer() || !doc[3].is_string() ||
+      !doc[4].is_string()) {
+    return malformed;
+  }
+  if (doc[1].get<std::string>() != fingerprint) {
+    return grpcserver::InvalidArgument(
+        "page.page_token", "issued for a different query; send the same filters as before");
+  }
+  return CursorKey{doc[2].get<int64_t>(), doc[3].get<std::string>(), doc[4].get<std::string>()};
+}
+
+}  // namespace
+
+absl::StatusOr<LedgerPage> QueryLedger(db::ConnectionPool& pool, const std::string& schema,
+                                       const LedgerQuery& query) {
+  if (query.meter_id.empty() == query.uscc.empty()) {
+    return grpcserver::InvalidArgument("subject", "exactly one of meter_id and uscc");
+  }
+  if (query.start_ms < 0 || query.start_ms > kMaxUnixMs || query.end_ms < 0 ||
+      query.end_ms > kMaxUnixMs + 1 || (query.end_ms != 0 && query.end_ms <= query.start_ms)) {
+    return grpcserver::InvalidArgument("range", "end must be after start, both in 1970..9999");
+  }
+  if (query.limit < 1 || query.limit > kMaxQueryLimit) {
+    return grpcserver::InvalidArgument(
+        "page.page_size", absl::StrCat(query.limit, " is not between 1 and ", kMaxQueryLimit));
+  }
+  const std::string fingerprint = QueryFingerprint(query);
+  std::optional<CursorKey> after;
+  if (!query.after_cursor.empty()) {
+    absl::StatusOr<CursorKey> key = DecodeCursor(query.after_cursor, fingerprint);
+    if (!key.ok()) {
+      return key.status();
+    }
+    after = *std::move(key);
+  }
+  const int64_t end_ms = query.end_ms == 0 ? kMaxUnixMs + 1 : query.end_ms;
+  const std::string sql = absl::StrCat(
+      "SELECT event_id, meter_id, uscc, measures, level, kind, ", MsFromTs("interval_start"), ", ",
+      MsFromTs("interval_end"),
+      ", delta_litres, array_to_string(flags, ','), register_value, cumulative_litres,"
+      " data_flag, source, ",
+      MsFromTs("received_at"), " FROM ", db::QuoteIdent(schema), ".readings WHERE ",
+      query.meter_id.empty() ? "uscc" : "meter_id", " = $1 AND interval_end >= ", TsFromMs("$2"),
+      " AND interval_end < ", TsFromMs("$3"),
+      after.has_value()
+          ? absl::StrCat(" AND (interval_end, meter_id, event_id) > (", TsFromMs("$5"), ", $6, $7)")
+          : "",
+      " ORDER BY interval_end, meter_id, event_id LIMIT $4");
+  const std::string& subject = query.meter_id.empty() ? query.uscc : query.meter_id;
+  LedgerPage page;
+  absl::Status status = pool.InTransaction([&](pqxx::work& tx) -> absl::Status {
+    page = LedgerPage();
+    const pqxx::result rows =
+        after.has_value() ? tx.exec_params(sql, subject, query.start_ms, end_ms, query.limit + 1,
+                                           after->end_ms, after->meter_id, after->event_id)
+                          : tx.exec_params(sql, subject, query.start_ms, end_ms, query.limit + 1);
+    for (const auto& row : rows) {
+      if (static_cast<int>(page.records.size()) == query.limit) {
+        page.more = true;
+        break;
+      }
+      v1::LedgerRecord& out = page.records.emplace_back();
+      out.set_event_id(row[0].as<std::string>());
+      v1::ReadingAccepted& a = *out.mutable_record();
+      a.set_meter_id(row[1].as<std::string>());
+      a.mutable_uscc()->set_value(row[2].as<std::string>());
+      a.set_measures(static_cast<jieshui::registry::v1::MeasuredFlow>(row[3].as<int>()));
+      a.set_level(static_cast<jieshui::registry::v1::MeterLevel>(row[4].as<int>()));
+      a.set_kind(static_cast<v1::RecordKind>(row[5].as<int>()));
+      a.set_interval_start_unix_ms(row[6].as<int64_t>());
+      a.set_interval_end_unix_ms(row[7].as<int64_t>());
+      a.mutable_delta()->set_litres(row[8].as<int64_t>());
+      for (absl::string_view flag :
+           absl::StrSplit(row[9].as<std::string>(), ',', absl::SkipEmpty())) {
+        int value = 0;
+        if (absl::SimpleAtoi(flag, &value)) {
+          a.add_flags(static_cast<v1::VeeFlag>(value));
+        }
+      }
+      if (!row[10].is_null()) {
+        a.set_register_value(row[10].as<std::string>());
+      }
+      a.set_cumulative_litres(row[11].as<int64_t>());
+      a.set_data_flag(row[12].as<std::string>());
+      a.set_source(row[13].as<std::string>());
+      a.set_received_unix_ms(row[14].as<int64_t>());
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) {
+    return status;
+  }
+  if (!page.records.empty()) {
+    const v1::LedgerRecord& last = page.records.back();
+    page.last_cursor = EncodeCursor(fingerprint, {last.record().interval_end_unix_ms(),
+                                                  last.record().meter_id(), last.event_id()});
+  }
+  return page;
+}
+
+}  // namespace jieshui::ingest

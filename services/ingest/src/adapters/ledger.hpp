@@ -1,0 +1,142 @@
+// The raw ledger (原始记录): every record published on the reading topic, kept in PostgreSQL
+// (migrations/0001_ledger.sql), with each meter's VEE state as of the stored offsets, so intake
+// can rebuild its memory after a restart from the snapshot plus a short replay of the topic.
+//
+// Exactly-once effect: a batch's rows, the meter states it moved and the next offsets commit in
+// one transaction; a restarted writer resumes at the stored offsets. A record whose event id is
+// already in the ledger (the same envelope published again) adds no row and moves no state.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "core/vee.hpp"
+#include "db/pool.hpp"
+#include "jieshui/ingest/v1/readings.pb.h"
+
+namespace jieshui::kafka {
+class TopicReader;
+}  // namespace jieshui::kafka
+
+namespace jieshui::ingest {
+
+// The consumer name under which the ledger stores its offsets (db/idempotent.hpp).
+inline constexpr char kLedgerConsumer[] = "ingest-ledger";
+
+struct LedgerOptions {
+  std::string bootstrap_servers;
+  std::string schema;  // the service's PostgreSQL schema (migrations applied)
+  std::string reading_topic;
+  int max_batch = 5000;
+  std::chrono::milliseconds max_wait{200};
+  VeeConfig vee;
+};
+
+// One per service instance. Reads every partition of the reading topic with a
+// kafka::TopicReader (no consumer group), from the offsets stored in PostgreSQL. Several
+// instances may run against one schema: their batches are serialised by an advisory lock and
+// each skips what another has already stored (the work is then done twice, the effect once).
+class LedgerWriter {
+ public:
+  static absl::StatusOr<std::unique_ptr<LedgerWriter>> Create(db::ConnectionPool* pool,
+                                                              LedgerOptions options);
+  ~LedgerWriter();
+  LedgerWriter(const LedgerWriter&) = delete;
+  LedgerWriter& operator=(const LedgerWriter&) = delete;
+
+  // Runs batches on a background thread until Stop(); a failed batch is logged and retried
+  // (the same messages) after a back-off.
+  void Start();
+  // Finishes the batch in hand, then returns. Idempotent.
+  void Stop();
+
+  // One batch: polls up to max_batch messages or max_wait, writes them in one transaction.
+  // Returns the rows added (duplicates and undecodable messages are not counted). On an error
+  // the polled messages are kept and the next call writes them again.
+  absl::StatusOr<int> RunOnce();
+
+  int64_t records_written() const { return records_written_.load(); }
+  // Messages skipped because they are not a ReadingAccepted envelope (logged with their offset).
+  int64_t undecodable() const { return undecodable_.load(); }
+
+ private:
+  // One polled message, decoded when it could be.
+  struct Pending {
+    int32_t partition = 0;
+    int64_t offset = 0;
+    std::string event_id;
+    std::optional<v1::ReadingAccepted> accepted;
+  };
+
+  LedgerWriter(db::ConnectionPool* pool, LedgerOptions options);
+  absl::Status PollBatch();
+  absl::StatusOr<int> WriteBatch();
+  void Loop();
+
+  db::ConnectionPool* pool_;
+  const LedgerOptions options_;
+  std::unique_ptr<kafka::TopicReader> reader_;
+
+  std::mutex run_mu_;  // one batch at a time; guards everything below
+  std::vector<Pending> pending_;
+  // Next offsets as this writer last saw them stored; a difference means another writer wrote.
+  std::map<int32_t, int64_t> stored_;
+  // Meter states as of stored_ (loaded from meter_state on first touch).
+  std::unordered_map<std::string, MeterState> states_;
+  std::set<std::string> known_partitions_;  // monthly partitions known to exist
+
+  std::atomic<int64_t> records_written_{0};
+  std::atomic<int64_t> undecodable_{0};
+
+  std::mutex stop_mu_;
+  std::condition_variable stop_cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+struct StateSnapshot {
+  std::unordered_map<std::string, MeterState> meters;
+  std::map<int32_t, int64_t> next_offsets;  // per partition of the topic; missing = from 0
+};
+
+// Meter states as of the stored offsets (read in one snapshot): intake loads this, then replays
+// the topic from next_offsets to the end. Empty when the ledger has written nothing yet.
+absl::StatusOr<StateSnapshot> LoadStateSnapshot(db::ConnectionPool& pool, const std::string& schema,
+                                                const std::string& topic);
+
+struct LedgerQuery {
+  // Exactly one of the two.
+  std::string meter_id;
+  std::string uscc;
+  // Interval end in [start_ms, end_ms), Unix ms; end_ms 0 = no upper bound.
+  int64_t start_ms = 0;
+  int64_t end_ms = 0;
+  std::string after_cursor;  // last_cursor of the previous page; "" = first page
+  int limit = 100;           // 1 .. 10000
+};
+
+struct LedgerPage {
+  // Ordered by (interval end, meter id, event id).
+  std::vector<v1::LedgerRecord> records;
+  std::string last_cursor;  // of the last record returned ("" when none)
+  bool more = false;        // further records match
+};
+
+// INVALID_ARGUMENT naming the field: not exactly one subject, an empty range, a limit out of
+// range, or a cursor that is malformed or was issued for another query (page.page_token).
+absl::StatusOr<LedgerPage> QueryLedger(db::ConnectionPool& pool, const std::string& schema,
+                                       const LedgerQuery& query);
+
+}  // namespace jieshui::ingest
