@@ -55,10 +55,12 @@ absl::StatusOr<std::unique_ptr<TopicReader>> TopicReader::Create(
   }
   rc = self->consumer_->assign(assignment);
   for (RdKafka::TopicPartition* tp : assignment) {
-    delete tp;  // NOLINT(cppcoreguidelines-owning-memory): librdkafka's C++ API hands out raw pointers
+    delete tp;  // NOLINT(cppcoreguidelines-owning-memory): librdkafka's C++ API hands out raw
+                // pointers
   }
   if (rc != RdKafka::ERR_NO_ERROR) {
-    return absl::UnavailableError(absl::StrCat("kafka topic reader: assign: ", RdKafka::err2str(rc)));
+    return absl::UnavailableError(
+        absl::StrCat("kafka topic reader: assign: ", RdKafka::err2str(rc)));
   }
   for (int32_t p = 0; p < self->partitions_; ++p) {
     auto it = start.find(p);

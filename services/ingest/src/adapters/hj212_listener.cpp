@@ -210,9 +210,10 @@ void Hj212Listener::Serve(int fd) {
     while (auto result = decoder.Next()) {
       if (const auto* error = std::get_if<hj212::FrameError>(&*result)) {
         ++counters_.bad_frames;
-        log::Warn("hj212: bad frame", {{"kind", std::string(hj212::FrameErrorKindName(error->kind))},
-                                      {"reason", error->message},
-                                      {"discarded_bytes", static_cast<int64_t>(error->discarded_bytes)}});
+        log::Warn("hj212: bad frame",
+                  {{"kind", std::string(hj212::FrameErrorKindName(error->kind))},
+                   {"reason", error->message},
+                   {"discarded_bytes", static_cast<int64_t>(error->discarded_bytes)}});
         continue;
       }
       ++counters_.frames;
@@ -251,7 +252,9 @@ void Hj212Listener::Serve(int fd) {
       if (!stored.status.ok()) {
         // Not durable: no reply, so the gateway sends the data again.
         log::Warn("hj212: readings not stored, no reply sent",
-                  {{"mn", whole->mn}, {"qn", whole->qn}, {"error", std::string(stored.status.message())}});
+                  {{"mn", whole->mn},
+                   {"qn", whole->qn},
+                   {"error", std::string(stored.status.message())}});
         continue;
       }
       if (whole->ack_wanted()) {

@@ -106,8 +106,8 @@ void Intake::Publish(const std::shared_ptr<Batch>& batch, const std::string& top
   }
 }
 
-void Intake::SubmitAsync(const std::vector<const v1::Reading*>& readings,
-                         const std::string& source, std::function<void(BatchResult)> done) {
+void Intake::SubmitAsync(const std::vector<const v1::Reading*>& readings, const std::string& source,
+                         std::function<void(BatchResult)> done) {
   auto batch = std::make_shared<Batch>();
   batch->done = std::move(done);
   batch->result.results.resize(readings.size());
@@ -142,8 +142,7 @@ void Intake::SubmitAsync(const std::vector<const v1::Reading*>& readings,
       if (evaluation.outcome == Outcome::kDuplicate && slot != nullptr && slot->last_inflight) {
         batch->remaining.fetch_add(1);
         bool delivered = true;
-        if (!slot->last_inflight->AddWaiter([batch](bool ok) { batch->Release(ok); },
-                                            &delivered)) {
+        if (!slot->last_inflight->AddWaiter([batch](bool ok) { batch->Release(ok); }, &delivered)) {
           batch->Release(delivered);
         }
       } else if (evaluation.outcome == Outcome::kAccepted) {
@@ -201,7 +200,8 @@ BatchResult Intake::Submit(const std::vector<const v1::Reading*>& readings,
                            const std::string& source) {
   std::promise<BatchResult> promise;
   std::future<BatchResult> future = promise.get_future();
-  SubmitAsync(readings, source, [&promise](BatchResult result) { promise.set_value(std::move(result)); });
+  SubmitAsync(readings, source,
+              [&promise](BatchResult result) { promise.set_value(std::move(result)); });
   return future.get();
 }
 

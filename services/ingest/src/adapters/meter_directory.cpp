@@ -46,7 +46,8 @@ absl::Status MeterDirectory::Start(std::chrono::milliseconds timeout) {
       ApplyEvent((*message)->value);
     }
   }
-  log::Info("meter directory loaded", {{"topic", topic_}, {"meters", static_cast<int64_t>(size())}});
+  log::Info("meter directory loaded",
+            {{"topic", topic_}, {"meters", static_cast<int64_t>(size())}});
   thread_ = std::thread([this] { Follow(); });
   return absl::OkStatus();
 }
@@ -62,7 +63,8 @@ void MeterDirectory::Follow() {
   while (!stop_) {
     auto message = reader_->Poll(std::chrono::milliseconds(200));
     if (!message.ok()) {
-      log::Warn("meter directory: poll failed", {{"error", std::string(message.status().message())}});
+      log::Warn("meter directory: poll failed",
+                {{"error", std::string(message.status().message())}});
       continue;
     }
     if (message->has_value()) {
@@ -74,13 +76,15 @@ void MeterDirectory::Follow() {
 void MeterDirectory::ApplyEvent(const std::string& value) {
   auto envelope = kafka::DecodeEnvelope(value);
   if (!envelope.ok()) {
-    log::Warn("meter directory: not an event", {{"error", std::string(envelope.status().message())}});
+    log::Warn("meter directory: not an event",
+              {{"error", std::string(envelope.status().message())}});
     return;
   }
   auto changed = kafka::UnpackPayload<events::v1::MeterChanged>(*envelope);
   if (!changed.ok()) {
-    log::Warn("meter directory: unexpected payload",
-              {{"event_id", envelope->event_id()}, {"error", std::string(changed.status().message())}});
+    log::Warn(
+        "meter directory: unexpected payload",
+        {{"event_id", envelope->event_id()}, {"error", std::string(changed.status().message())}});
     return;
   }
   auto info = MeterInfoFromRegistry(changed->meter());

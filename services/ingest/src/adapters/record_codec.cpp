@@ -68,9 +68,9 @@ absl::StatusOr<RawReading> ToRawReading(const pb::Reading& reading) {
              std::string_view("NFMSDCTB").find(reading.data_flag()[0]) != std::string::npos) {
     raw.data_flag = reading.data_flag()[0];
   } else {
-    return grpcserver::InvalidArgument(
-        "data_flag", absl::StrCat("'", reading.data_flag(), "' is not an HJ 212 data flag "
-                                                          "(N, F, M, S, D, C, T, B)"));
+    return grpcserver::InvalidArgument("data_flag", absl::StrCat("'", reading.data_flag(),
+                                                                 "' is not an HJ 212 data flag "
+                                                                 "(N, F, M, S, D, C, T, B)"));
   }
   return raw;
 }
@@ -83,11 +83,16 @@ struct FlagName {
 };
 
 constexpr FlagName kFlagNames[] = {
-    {kOutOfOrder, pb::VEE_FLAG_OUT_OF_ORDER}, {kRollover, pb::VEE_FLAG_ROLLOVER},
-    {kReset, pb::VEE_FLAG_RESET},             {kSpike, pb::VEE_FLAG_SPIKE},
-    {kGap, pb::VEE_FLAG_GAP},                 {kEstimated, pb::VEE_FLAG_ESTIMATED},
-    {kSuperseded, pb::VEE_FLAG_SUPERSEDED},   {kZeroFlow, pb::VEE_FLAG_ZERO_FLOW},
-    {kFirst, pb::VEE_FLAG_FIRST},             {kGatewayNotNormal, pb::VEE_FLAG_GATEWAY_NOT_NORMAL},
+    {kOutOfOrder, pb::VEE_FLAG_OUT_OF_ORDER},
+    {kRollover, pb::VEE_FLAG_ROLLOVER},
+    {kReset, pb::VEE_FLAG_RESET},
+    {kSpike, pb::VEE_FLAG_SPIKE},
+    {kGap, pb::VEE_FLAG_GAP},
+    {kEstimated, pb::VEE_FLAG_ESTIMATED},
+    {kSuperseded, pb::VEE_FLAG_SUPERSEDED},
+    {kZeroFlow, pb::VEE_FLAG_ZERO_FLOW},
+    {kFirst, pb::VEE_FLAG_FIRST},
+    {kGatewayNotNormal, pb::VEE_FLAG_GATEWAY_NOT_NORMAL},
     {kMeterSuspended, pb::VEE_FLAG_METER_SUSPENDED},
 };
 
@@ -166,8 +171,8 @@ Record FromProto(const pb::ReadingAccepted& accepted) {
   r.delta_litres = accepted.delta().litres();
   r.flags = FlagsFromProto(accepted.flags());
   if (!accepted.register_value().empty()) {
-    auto milli = domain::internal::ParseFixedDecimal(accepted.register_value(), 3,
-                                                     "register_value", "a register value");
+    auto milli = domain::internal::ParseFixedDecimal(accepted.register_value(), 3, "register_value",
+                                                     "a register value");
     if (milli.ok()) {
       r.register_milli = *milli;
     }

@@ -1,0 +1,315 @@
+// Integration tests of the ingest service against the real local stack: the service in-process
+// with its own schema and topics; readings over gRPC and over HJ 212 TCP; what lands on the
+// reading and rejected topics and in the ledger.
+#include <arpa/inet.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "absl/strings/str_cat.h"
+#include "app.hpp"
+#include "hj212/frame.hpp"
+#include "hj212/packet.hpp"
+#include "ingest_test_env.hpp"
+#include "kafka/envelope.hpp"
+#include "testing/stack.hpp"
+
+namespace jieshui::ingest {
+namespace {
+
+using testing::Context;
+using ::testing::HasSubstr;
+using testing::kEnterpriseKey;
+using testing::kEnterpriseUscc;
+using testing::kGatewayKey;
+using testing::kOtherUscc;
+using testing::kWaterAffairsKey;
+
+int64_t NowMs() { return absl::ToUnixMillis(absl::Now()); }
+
+v1::Reading RegisterReading(const std::string& meter, int64_t ts, const std::string& value) {
+  v1::Reading r;
+  r.set_meter_id(meter);
+  r.set_timestamp_unix_ms(ts);
+  r.set_register_value(value);
+  return r;
+}
+
+class IngestIntegrationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    env_ = testing::MakeTestEnv();
+    testing::PublishMeters(env_.meter_topic, {testing::SampleMeter("M-A1", kEnterpriseUscc),
+                                              testing::SampleMeter("M-A2", kEnterpriseUscc),
+                                              testing::SampleMeter("M-B1", kOtherUscc)});
+    auto config = config::ConfigLoader::Load("ingest", testing::ConfigPath(), env_.env);
+    ASSERT_TRUE(config.ok()) << config.status();
+    auto settings = LoadIngestConfig(*config);
+    ASSERT_TRUE(settings.ok()) << settings.status();
+    auto app = IngestApp::Start(*std::move(settings));
+    ASSERT_TRUE(app.ok()) << app.status();
+    app_ = *std::move(app);
+    stub_ = v1::IngestService::NewStub(grpc::CreateChannel(absl::StrCat("127.0.0.1:", app_->port()),
+                                                           grpc::InsecureChannelCredentials()));
+  }
+  void TearDown() override {
+    if (app_) {
+      app_->Stop();
+    }
+  }
+
+  v1::SubmitReadingsResponse Submit(const std::vector<v1::Reading>& readings,
+                                    const std::string& key = kGatewayKey) {
+    v1::SubmitReadingsRequest request;
+    request.set_batch_id("b");
+    for (const auto& r : readings) {
+      *request.add_readings() = r;
+    }
+    v1::SubmitReadingsResponse response;
+    grpc::Status s = stub_->SubmitReadings(Context(key).get(), request, &response);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return response;
+  }
+
+  testing::TestEnv env_;
+  std::unique_ptr<IngestApp> app_;
+  std::unique_ptr<v1::IngestService::Stub> stub_;
+};
+
+TEST_F(IngestIntegrationTest, BatchIsAnsweredPerReadingAndLandsOnTheTopics) {
+  const int64_t t0 = NowMs() - 3'600'000;
+  v1::Reading unknown = RegisterReading("NO-SUCH-METER", t0, "1");
+  v1::Reading future = RegisterReading("M-A1", NowMs() + 3'600'000, "1");
+  const v1::SubmitReadingsResponse first = Submit(
+      {RegisterReading("M-A1", t0, "100.000"), RegisterReading("M-A1", t0 + 900'000, "101.250"),
+       RegisterReading("M-A1", t0 + 900'000, "101.250"), unknown, future});
+  ASSERT_EQ(first.results_size(), 5);
+  EXPECT_EQ(first.results(0).outcome(), v1::OUTCOME_ACCEPTED);
+  EXPECT_THAT(first.results(0).flags(), ::testing::ElementsAre(v1::VEE_FLAG_FIRST));
+  EXPECT_EQ(first.results(1).outcome(), v1::OUTCOME_ACCEPTED);
+  EXPECT_EQ(first.results(1).delta().litres(), 1250);
+  EXPECT_EQ(first.results(2).outcome(), v1::OUTCOME_DUPLICATE);
+  EXPECT_EQ(first.results(3).outcome(), v1::OUTCOME_REJECTED);
+  EXPECT_EQ(first.results(3).reason(), v1::REJECT_REASON_UNKNOWN_METER);
+  EXPECT_EQ(first.results(4).reason(), v1::REJECT_REASON_FUTURE_TIMESTAMP);
+  EXPECT_EQ(first.accepted(), 2);
+  EXPECT_EQ(first.duplicates(), 1);
+  EXPECT_EQ(first.rejected(), 2);
+
+  // Answered only once durable: the records are already on the topics.
+  testing::TopicCollector readings(env_.reading_topic);
+  ASSERT_EQ(readings.WaitFor(2), 2U);
+  int64_t total = 0;
+  for (const auto& message : readings.messages()) {
+    EXPECT_EQ(message.key, kEnterpriseUscc);
+    auto envelope = kafka::DecodeEnvelope(message.value);
+    ASSERT_TRUE(envelope.ok());
+    auto accepted = kafka::UnpackPayload<v1::ReadingAccepted>(*envelope);
+    ASSERT_TRUE(accepted.ok());
+    EXPECT_EQ(accepted->meter_id(), "M-A1");
+    EXPECT_EQ(accepted->measures(), jieshui::registry::v1::MEASURED_FLOW_INTAKE_MUNICIPAL_TAP);
+    total += accepted->delta().litres();
+  }
+  EXPECT_EQ(total, 1250);
+  testing::TopicCollector rejected(env_.rejected_topic);
+  ASSERT_EQ(rejected.WaitFor(2), 2U);
+  auto envelope = kafka::DecodeEnvelope(rejected.messages()[0].value);
+  ASSERT_TRUE(envelope.ok());
+  auto quarantined = kafka::UnpackPayload<v1::ReadingRejected>(*envelope);
+  ASSERT_TRUE(quarantined.ok());
+  EXPECT_EQ(quarantined->reading().meter_id(), "NO-SUCH-METER");
+  EXPECT_EQ(quarantined->reason(), v1::REJECT_REASON_UNKNOWN_METER);
+
+  // A meter registered after start is known once its event arrives.
+  testing::PublishMeters(env_.meter_topic, {testing::SampleMeter("M-LATE", kOtherUscc)});
+  ASSERT_TRUE(jieshui::testing::WaitFor([&] {
+    v1::SubmitReadingsResponse r = Submit({RegisterReading("M-LATE", t0, "5")});
+    return r.accepted() == 1 || r.duplicates() == 1;
+  }));
+
+  // The ledger gets the records; an enterprise reads its own, not another's.
+  v1::QueryLedgerRequest query;
+  query.mutable_uscc()->set_value(kEnterpriseUscc);
+  query.mutable_range()->set_start_unix_ms(t0 - 1);
+  query.mutable_range()->set_end_unix_ms(NowMs());
+  v1::QueryLedgerResponse ledger;
+  ASSERT_TRUE(jieshui::testing::WaitFor([&] {
+    ledger.Clear();
+    return stub_->QueryLedger(Context(kEnterpriseKey).get(), query, &ledger).ok() &&
+           ledger.records_size() == 2;
+  })) << ledger.ShortDebugString();
+  EXPECT_EQ(ledger.records(1).record().register_value(), "101.250");
+  query.mutable_uscc()->set_value(kOtherUscc);
+  EXPECT_EQ(stub_->QueryLedger(Context(kEnterpriseKey).get(), query, &ledger).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(stub_->QueryLedger(Context(kGatewayKey).get(), query, &ledger).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+
+  v1::GetMeterStateRequest state_request;
+  state_request.set_meter_id("M-A1");
+  v1::MeterState state;
+  ASSERT_TRUE(stub_->GetMeterState(Context(kWaterAffairsKey).get(), state_request, &state).ok());
+  EXPECT_EQ(state.last_reading_unix_ms(), t0 + 900'000);
+  EXPECT_EQ(state.last_register_value(), "101.250");
+  EXPECT_EQ(state.readings_accepted(), 2);
+}
+
+TEST_F(IngestIntegrationTest, OnlyGatewaysAndTheBureauSubmit) {
+  v1::SubmitReadingsRequest request;
+  *request.add_readings() = RegisterReading("M-A1", NowMs(), "1");
+  v1::SubmitReadingsResponse response;
+  EXPECT_EQ(stub_->SubmitReadings(Context(kEnterpriseKey).get(), request, &response).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(stub_->SubmitReadings(Context("").get(), request, &response).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_TRUE(stub_->SubmitReadings(Context(kWaterAffairsKey).get(), request, &response).ok());
+  // A malformed reading is rejected with the field named, and the rest of the batch is served.
+  v1::Reading bad = RegisterReading("M-A2", NowMs(), "12,5");
+  const v1::SubmitReadingsResponse mixed = Submit({bad, RegisterReading("M-A2", NowMs(), "3")});
+  ASSERT_EQ(mixed.results_size(), 2);
+  EXPECT_EQ(mixed.results(0).reason(), v1::REJECT_REASON_MALFORMED);
+  EXPECT_THAT(mixed.results(0).detail(), HasSubstr("register_value"));
+  EXPECT_EQ(mixed.results(1).outcome(), v1::OUTCOME_ACCEPTED);
+}
+
+TEST_F(IngestIntegrationTest, StreamAnswersEveryBatch) {
+  auto ctx = Context(kGatewayKey);
+  auto stream = stub_->StreamReadings(ctx.get());
+  const int64_t t0 = NowMs() - int64_t{24} * 3'600'000;
+  for (int b = 0; b < 20; ++b) {
+    v1::SubmitReadingsRequest request;
+    request.set_batch_id(absl::StrCat("batch-", b));
+    for (int i = 0; i < 50; ++i) {
+      const int step = b * 50 + i;
+      *request.add_readings() =
+          RegisterReading("M-A2", t0 + int64_t{step} * 60'000, absl::StrCat(1000 + step, ".5"));
+    }
+    ASSERT_TRUE(stream->Write(request));
+  }
+  stream->WritesDone();
+  std::set<std::string> answered;
+  int accepted = 0;
+  v1::SubmitReadingsResponse response;
+  while (stream->Read(&response)) {
+    answered.insert(response.batch_id());
+    accepted += response.accepted();
+  }
+  grpc::Status s = stream->Finish();
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(answered.size(), 20U);
+  EXPECT_EQ(accepted, 1000);
+}
+
+class Hj212Client {
+ public:
+  explicit Hj212Client(int port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    // NOLINTNEXTLINE(cppcoreguidelines-pro-type-reinterpret-cast): the sockets API
+    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+    timeval tv{10, 0};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  }
+  ~Hj212Client() { ::close(fd_); }
+  Hj212Client(const Hj212Client&) = delete;
+  Hj212Client& operator=(const Hj212Client&) = delete;
+  bool connected() const { return connected_; }
+  void Send(std::string_view bytes) {
+    ASSERT_EQ(::send(fd_, bytes.data(), bytes.size(), 0), static_cast<ssize_t>(bytes.size()));
+  }
+  // The next reply frame's data segment, or "" on timeout.
+  std::string ReadReply() {
+    char buffer[4096];
+    while (true) {
+      if (auto next = decoder_.Next()) {
+        if (auto* frame = std::get_if<hj212::Frame>(&*next)) {
+          return frame->data_segment;
+        }
+        continue;
+      }
+      const ssize_t n = ::recv(fd_, buffer, sizeof(buffer), 0);
+      if (n <= 0) {
+        return "";
+      }
+      decoder_.Feed(std::string_view(buffer, static_cast<size_t>(n)));
+    }
+  }
+
+ private:
+  int fd_ = -1;
+  bool connected_ = false;
+  hj212::FrameDecoder decoder_;
+};
+
+TEST_F(IngestIntegrationTest, Hj212FramesBecomeReadingsAndAreAnsweredOnceDurable) {
+  auto meter = testing::SampleMeter("M-HJ", kOtherUscc);
+  meter.mutable_hj212()->set_mn("88888880000001");
+  meter.mutable_hj212()->set_data_code("w00000");
+  testing::PublishMeters(env_.meter_topic, {meter});
+  // Hour data: w00000-Cou is the volume of the hour starting at DataTime.
+  const absl::Time hour =
+      absl::FromUnixSeconds((absl::ToUnixSeconds(absl::Now()) / 3600 - 3) * 3600);
+  auto frame_for = [&](absl::Time data_time, const std::string& cou, int flag) {
+    hj212::DataUpload upload;
+    upload.qn = hj212::FormatQn(data_time);
+    upload.st = "32";
+    upload.cn = std::string(hj212::kCnHourData);
+    upload.pw = "123456";
+    upload.mn = "88888880000001";
+    upload.flag = flag;
+    upload.data_time = data_time;
+    hj212::Item flow;
+    flow.code = "w00000";
+    flow.fields = {{"Cou", cou}, {"Flag", "N"}};
+    hj212::Item cod;  // a pollutant value on the same MN: not water volume, ignored
+    cod.code = "w01018";
+    cod.fields = {{"Avg", "35.2"}, {"Flag", "N"}};
+    upload.items = {flow, cod};
+    auto frame = hj212::BuildDataFrame(upload);
+    EXPECT_TRUE(frame.ok()) << frame.status();
+    return frame.value_or("");
+  };
+  ASSERT_TRUE(jieshui::testing::WaitFor([&] { return app_->intake().StateOf("M-HJ") || true; }));
+  Hj212Client client(app_->hj212_port());
+  ASSERT_TRUE(client.connected());
+  // Garbage, then a frame with a corrupted CRC, then a good frame delivered in two pieces.
+  std::string corrupted = frame_for(hour, "12.5", 5);
+  corrupted[corrupted.size() - 4] = corrupted[corrupted.size() - 4] == '0' ? '1' : '0';
+  client.Send("hello gateway\r\n");
+  client.Send(corrupted);
+  const std::string good = frame_for(hour, "12.5", 5);
+  client.Send(good.substr(0, 30));
+  client.Send(good.substr(30));
+  const std::string reply = client.ReadReply();
+  EXPECT_THAT(reply, HasSubstr("CN=9014"));
+  EXPECT_THAT(reply, HasSubstr(absl::StrCat("QN=", hj212::FormatQn(hour))));
+  // The reply came after the reading was durable: it is on the topic.
+  testing::TopicCollector readings(env_.reading_topic);
+  ASSERT_EQ(readings.WaitFor(1), 1U);
+  auto envelope = kafka::DecodeEnvelope(readings.messages()[0].value);
+  ASSERT_TRUE(envelope.ok());
+  auto accepted = kafka::UnpackPayload<v1::ReadingAccepted>(*envelope);
+  ASSERT_TRUE(accepted.ok());
+  EXPECT_EQ(accepted->meter_id(), "M-HJ");
+  EXPECT_EQ(accepted->delta().litres(), 12'500);
+  EXPECT_EQ(accepted->interval_start_unix_ms(), absl::ToUnixMillis(hour));
+  EXPECT_EQ(accepted->interval_end_unix_ms(), absl::ToUnixMillis(hour + absl::Hours(1)));
+  EXPECT_EQ(accepted->source(), "hj212");
+
+  // The same frame again (a gateway resending): a duplicate, answered, nothing new on the topic.
+  client.Send(good);
+  EXPECT_THAT(client.ReadReply(), HasSubstr("CN=9014"));
+  // A frame that wants no reply (Flag=4) is stored without one; the next one is answered.
+  client.Send(frame_for(hour + absl::Hours(1), "10", 4));
+  client.Send(frame_for(hour + absl::Hours(2), "11", 5));
+  EXPECT_THAT(client.ReadReply(), HasSubstr(hj212::FormatQn(hour + absl::Hours(2))));
+  ASSERT_EQ(readings.WaitFor(3), 3U);
+  EXPECT_EQ(readings.WaitFor(4, std::chrono::seconds(2)), 3U);
+}
+
+}  // namespace
+}  // namespace jieshui::ingest
