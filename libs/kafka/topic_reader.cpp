@@ -2,6 +2,8 @@
 
 #include <librdkafka/rdkafkacpp.h>
 
+#include <algorithm>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -30,19 +32,27 @@ absl::StatusOr<std::unique_ptr<TopicReader>> TopicReader::Create(
   if (!self->consumer_) {
     return absl::InvalidArgumentError(absl::StrCat("kafka topic reader: ", err));
   }
-  RdKafka::Metadata* raw = nullptr;
   std::unique_ptr<RdKafka::Topic> handle(
       RdKafka::Topic::create(self->consumer_.get(), topic, nullptr, err));
-  RdKafka::ErrorCode rc = self->consumer_->metadata(false, handle.get(), &raw, 10000);
-  std::unique_ptr<RdKafka::Metadata> metadata(raw);
-  if (rc != RdKafka::ERR_NO_ERROR) {
-    return absl::UnavailableError(
-        absl::StrCat("kafka topic reader: metadata of ", topic, ": ", RdKafka::err2str(rc)));
-  }
-  for (const RdKafka::TopicMetadata* t : *metadata->topics()) {
-    if (t->topic() == topic && t->err() == RdKafka::ERR_NO_ERROR) {
-      self->partitions_ = static_cast<int>(t->partitions()->size());
+  // A topic created a moment ago may take a little while to appear in the metadata.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (true) {
+    RdKafka::Metadata* raw = nullptr;
+    RdKafka::ErrorCode rc = self->consumer_->metadata(false, handle.get(), &raw, 10000);
+    std::unique_ptr<RdKafka::Metadata> metadata(raw);
+    if (rc != RdKafka::ERR_NO_ERROR) {
+      return absl::UnavailableError(
+          absl::StrCat("kafka topic reader: metadata of ", topic, ": ", RdKafka::err2str(rc)));
     }
+    for (const RdKafka::TopicMetadata* t : *metadata->topics()) {
+      if (t->topic() == topic && t->err() == RdKafka::ERR_NO_ERROR) {
+        self->partitions_ = static_cast<int>(t->partitions()->size());
+      }
+    }
+    if (self->partitions_ > 0 || std::chrono::steady_clock::now() >= deadline) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   if (self->partitions_ == 0) {
     return absl::NotFoundError(absl::StrCat("kafka topic reader: topic ", topic, " not found"));
@@ -53,10 +63,10 @@ absl::StatusOr<std::unique_ptr<TopicReader>> TopicReader::Create(
     const int64_t offset = it != start.end() ? it->second : RdKafka::Topic::OFFSET_BEGINNING;
     assignment.push_back(RdKafka::TopicPartition::create(topic, p, offset));
   }
-  rc = self->consumer_->assign(assignment);
+  const RdKafka::ErrorCode rc = self->consumer_->assign(assignment);
   for (RdKafka::TopicPartition* tp : assignment) {
-    delete tp;  // NOLINT(cppcoreguidelines-owning-memory): librdkafka's C++ API hands out raw
-                // pointers
+    // NOLINTNEXTLINE(cppcoreguidelines-owning-memory): librdkafka's C++ API hands out raw pointers
+    delete tp;
   }
   if (rc != RdKafka::ERR_NO_ERROR) {
     return absl::UnavailableError(
@@ -78,17 +88,32 @@ TopicReader::~TopicReader() {
 
 absl::StatusOr<std::map<int32_t, int64_t>> TopicReader::EndOffsets(
     std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::map<int32_t, int64_t> ends;
   for (int32_t p = 0; p < partitions_; ++p) {
-    int64_t low = 0;
-    int64_t high = 0;
-    RdKafka::ErrorCode rc = consumer_->query_watermark_offsets(topic_, p, &low, &high,
-                                                               static_cast<int>(timeout.count()));
-    if (rc != RdKafka::ERR_NO_ERROR) {
-      return absl::UnavailableError(absl::StrCat("kafka topic reader: watermarks of ", topic_, "/",
-                                                 p, ": ", RdKafka::err2str(rc)));
+    while (true) {
+      int64_t low = 0;
+      int64_t high = 0;
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      RdKafka::ErrorCode rc = consumer_->query_watermark_offsets(
+          topic_, p, &low, &high, static_cast<int>(std::max<int64_t>(left.count(), 100)));
+      if (rc == RdKafka::ERR_NO_ERROR) {
+        ends[p] = high;
+        break;
+      }
+      // A topic created a moment ago may not have its leaders known yet: these clear by
+      // themselves (librdkafka refreshes metadata), so retry until the deadline.
+      const bool transient =
+          rc == RdKafka::ERR_NOT_LEADER_FOR_PARTITION || rc == RdKafka::ERR_LEADER_NOT_AVAILABLE ||
+          rc == RdKafka::ERR_UNKNOWN_TOPIC_OR_PART || rc == RdKafka::ERR__UNKNOWN_PARTITION ||
+          rc == RdKafka::ERR__TIMED_OUT || rc == RdKafka::ERR__TRANSPORT;
+      if (!transient || std::chrono::steady_clock::now() >= deadline) {
+        return absl::UnavailableError(absl::StrCat("kafka topic reader: watermarks of ", topic_,
+                                                   "/", p, ": ", RdKafka::err2str(rc)));
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
-    ends[p] = high;
   }
   return ends;
 }

@@ -48,7 +48,8 @@ absl::StatusOr<IngestConfig> LoadIngestConfig(const config::ConfigLoader& config
   std::vector<absl::Status> errors;
   errors.push_back(Take(config.GetString("ingest.topics.reading"), &out.reading_topic));
   errors.push_back(Take(config.GetString("ingest.topics.rejected"), &out.rejected_topic));
-  errors.push_back(Take(config.GetString("ingest.topics.registry_meter"), &out.registry_meter_topic));
+  errors.push_back(
+      Take(config.GetString("ingest.topics.registry_meter"), &out.registry_meter_topic));
   errors.push_back(Take(config.GetInt("kafka.topic_partitions", 1, 1000), &n));
   out.topic_partitions = static_cast<int>(n);
   errors.push_back(Take(config.GetInt("kafka.topic_replication", 1, 10), &n));
@@ -142,18 +143,33 @@ absl::StatusOr<std::unique_ptr<IngestApp>> IngestApp::Start(IngestConfig config)
   }
   app->producer_ = *std::move(producer);
 
-  app->directory_ = std::make_unique<MeterDirectory>(c.common.kafka_bootstrap,
-                                                     c.registry_meter_topic);
+  app->directory_ =
+      std::make_unique<MeterDirectory>(c.common.kafka_bootstrap, c.registry_meter_topic);
   const auto timeout = absl::ToChronoMilliseconds(c.startup_timeout);
   if (absl::Status s = app->directory_->Start(timeout); !s.ok()) {
     return s;
+  }
+  auto server = grpcserver::GrpcServer::Create({.service_name = "ingest",
+                                                .listen_address = c.common.grpc_listen,
+                                                .metrics_address = c.common.metrics_listen,
+                                                .api_keys = c.common.api_keys,
+                                                .drain_timeout = c.common.drain_timeout});
+  if (!server.ok()) {
+    return server.status();
+  }
+  app->server_ = *std::move(server);
+  auto readings_counter = app->server_->metrics().AddCounterFamily(
+      "jieshui_ingest_readings_total", "Readings answered, by outcome and rejection reason.");
+  if (!readings_counter.ok()) {
+    return readings_counter.status();
   }
   app->intake_ = std::make_unique<Intake>(
       app->directory_.get(), app->producer_.get(),
       IntakeOptions{.reading_topic = c.reading_topic,
                     .rejected_topic = c.rejected_topic,
                     .vee = c.vee,
-                    .now_ms = [] { return absl::ToUnixMillis(absl::Now()); }});
+                    .now_ms = [] { return absl::ToUnixMillis(absl::Now()); },
+                    .readings_counter = *readings_counter});
   if (absl::Status s = app->Recover(); !s.ok()) {
     return s;
   }
@@ -173,15 +189,6 @@ absl::StatusOr<std::unique_ptr<IngestApp>> IngestApp::Start(IngestConfig config)
 
   app->handlers_ = std::make_unique<IngestHandlers>(app->intake_.get(), app->directory_.get(),
                                                     app->pool_.get(), c.handlers);
-  auto server = grpcserver::GrpcServer::Create({.service_name = "ingest",
-                                                .listen_address = c.common.grpc_listen,
-                                                .metrics_address = c.common.metrics_listen,
-                                                .api_keys = c.common.api_keys,
-                                                .drain_timeout = c.common.drain_timeout});
-  if (!server.ok()) {
-    return server.status();
-  }
-  app->server_ = *std::move(server);
   app->server_->AddService(app->handlers_.get(), v1::IngestService::service_full_name());
   app->hj212_ = std::make_unique<Hj212Listener>(app->intake_.get(), app->directory_.get(), c.hj212);
 
@@ -222,8 +229,8 @@ absl::Status IngestApp::Recover() {
     intake_->RestoreState(meter_id, std::move(state));
   }
   // The ledger may lag the topic: replay what it has not yet applied, up to the end as of now.
-  auto reader = kafka::TopicReader::Create(c.common.kafka_bootstrap, c.reading_topic,
-                                           snapshot->next_offsets);
+  auto reader =
+      kafka::TopicReader::Create(c.common.kafka_bootstrap, c.reading_topic, snapshot->next_offsets);
   if (!reader.ok()) {
     return reader.status();
   }
@@ -256,8 +263,8 @@ absl::Status IngestApp::Recover() {
     intake_->ReplayRecord(*accepted);
     ++replayed;
   }
-  log::Info("vee state recovered",
-            {{"meters_from_snapshot", static_cast<int64_t>(restored)}, {"records_replayed", replayed}});
+  log::Info("vee state recovered", {{"meters_from_snapshot", static_cast<int64_t>(restored)},
+                                    {"records_replayed", replayed}});
   return absl::OkStatus();
 }
 

@@ -50,17 +50,16 @@ TestEnv MakeTestEnv() {
       {"JIESHUI_INGEST_AUTH_API_KEYS",
        absl::StrCat("[{sha256: ", Sha256Hex(kGatewayKey), ", principal: meter_gateway, name: gw}, ",
                     "{sha256: ", Sha256Hex(kWaterAffairsKey),
-                    ", principal: water_affairs, name: bureau}, ", "{sha256: ",
-                    Sha256Hex(kEnterpriseKey), ", principal: enterprise, uscc: ", kEnterpriseUscc,
-                    ", name: ent}]")},
+                    ", principal: water_affairs, name: bureau}, ",
+                    "{sha256: ", Sha256Hex(kEnterpriseKey),
+                    ", principal: enterprise, uscc: ", kEnterpriseUscc, ", name: ent}]")},
   };
   // The meter topic exists before the service starts, as the registry would have made it.
   auto admin = kafka::Admin::Create(jieshui::testing::KafkaBootstrap());
-  if (!admin.ok() ||
-      !(*admin)
-           ->EnsureTopics({kafka::topics::SpecFor({t.meter_topic, kafka::topics::Retention::kCompacted},
-                                                  3, 1, -1)})
-           .ok()) {
+  if (!admin.ok() || !(*admin)
+                          ->EnsureTopics({kafka::topics::SpecFor(
+                              {t.meter_topic, kafka::topics::Retention::kCompacted}, 3, 1, -1)})
+                          .ok()) {
     throw std::runtime_error("cannot create the test meter topic");
   }
   return t;
@@ -94,12 +93,12 @@ void PublishMeters(const std::string& topic,
     events::v1::MeterChanged event;
     event.set_change(jieshui::registry::v1::CHANGE_KIND_CREATED);
     *event.mutable_meter() = meter;
-    deliveries.push_back((*producer)->Produce(
-        topic, meter.meter_id(),
-        kafka::EncodeEvent(event, {.producer = "registry",
-                                   .subject_key = meter.meter_id(),
-                                   .occurred_at = absl::Now(),
-                                   .correlation_id = ""})));
+    deliveries.push_back(
+        (*producer)->Produce(topic, meter.meter_id(),
+                             kafka::EncodeEvent(event, {.producer = "registry",
+                                                        .subject_key = meter.meter_id(),
+                                                        .occurred_at = absl::Now(),
+                                                        .correlation_id = ""})));
   }
   for (auto& d : deliveries) {
     if (!d.get().status.ok()) {

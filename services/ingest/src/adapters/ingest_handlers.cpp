@@ -24,11 +24,11 @@ grpc::Status AuthorizeSubmitter(grpc::ServerContext* ctx) {
 }
 
 grpc::Status AuthorizeReader(grpc::ServerContext* ctx, Principal* principal) {
-  return Authorize(ctx,
-                   {PrincipalKind::kWaterAffairs, PrincipalKind::kIndustry,
-                    PrincipalKind::kDevelopmentReform, PrincipalKind::kStatistics,
-                    PrincipalKind::kPartner, PrincipalKind::kEnterprise},
-                   principal);
+  return Authorize(
+      ctx,
+      {PrincipalKind::kWaterAffairs, PrincipalKind::kIndustry, PrincipalKind::kDevelopmentReform,
+       PrincipalKind::kStatistics, PrincipalKind::kPartner, PrincipalKind::kEnterprise},
+      principal);
 }
 
 std::vector<const v1::Reading*> Pointers(const v1::SubmitReadingsRequest& req) {
@@ -84,9 +84,9 @@ grpc::Status IngestHandlers::SubmitReadings(grpc::ServerContext* ctx,
   }
   if (req->readings_size() > options_.max_batch_readings) {
     return grpcserver::ToGrpcStatus(
-        grpcserver::InvalidArgument("readings", absl::StrCat(req->readings_size(),
-                                                             " readings; a batch holds at most ",
-                                                             options_.max_batch_readings)),
+        grpcserver::InvalidArgument(
+            "readings", absl::StrCat(req->readings_size(), " readings; a batch holds at most ",
+                                     options_.max_batch_readings)),
         ctx);
   }
   BatchResult result = intake_->Submit(Pointers(*req), "grpc");
@@ -140,9 +140,9 @@ grpc::Status IngestHandlers::StreamReadings(
     if (request.readings_size() > options_.max_batch_readings) {
       std::lock_guard lock(mu);
       stream_error = grpcserver::InvalidArgument(
-          "readings", absl::StrCat("batch ", request.batch_id(), " has ", request.readings_size(),
-                                   " readings; a batch holds at most ",
-                                   options_.max_batch_readings));
+          "readings",
+          absl::StrCat("batch ", request.batch_id(), " has ", request.readings_size(),
+                       " readings; a batch holds at most ", options_.max_batch_readings));
       break;
     }
     {
@@ -197,7 +197,8 @@ grpc::Status IngestHandlers::QueryLedger(grpc::ServerContext* ctx,
       std::optional<MeterInfo> meter = directory_->Find(req->meter_id());
       owner = meter.has_value() ? meter->uscc : "";
       if (principal.kind == PrincipalKind::kEnterprise && owner.empty()) {
-        return grpcserver::PermissionDenied(principal, absl::StrCat("read meter ", req->meter_id()));
+        return grpcserver::PermissionDenied(principal,
+                                            absl::StrCat("read meter ", req->meter_id()));
       }
       break;
     }
@@ -221,9 +222,8 @@ grpc::Status IngestHandlers::QueryLedger(grpc::ServerContext* ctx,
   const int size = req->page().page_size();
   if (size < 0 || size > options_.page_size_max) {
     return grpcserver::ToGrpcStatus(
-        grpcserver::InvalidArgument("page.page_size",
-                                    absl::StrCat(size, " is not between 1 and ",
-                                                 options_.page_size_max)),
+        grpcserver::InvalidArgument(
+            "page.page_size", absl::StrCat(size, " is not between 1 and ", options_.page_size_max)),
         ctx);
   }
   query.limit = size == 0 ? options_.page_size_default : size;

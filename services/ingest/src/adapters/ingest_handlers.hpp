@@ -27,10 +27,9 @@ class IngestHandlers final : public v1::IngestService::Service {
 
   grpc::Status SubmitReadings(grpc::ServerContext* ctx, const v1::SubmitReadingsRequest* req,
                               v1::SubmitReadingsResponse* resp) override;
-  grpc::Status StreamReadings(
-      grpc::ServerContext* ctx,
-      grpc::ServerReaderWriter<v1::SubmitReadingsResponse, v1::SubmitReadingsRequest>* stream)
-      override;
+  grpc::Status StreamReadings(grpc::ServerContext* ctx,
+                              grpc::ServerReaderWriter<v1::SubmitReadingsResponse,
+                                                       v1::SubmitReadingsRequest>* stream) override;
   grpc::Status QueryLedger(grpc::ServerContext* ctx, const v1::QueryLedgerRequest* req,
                            v1::QueryLedgerResponse* resp) override;
   grpc::Status GetMeterState(grpc::ServerContext* ctx, const v1::GetMeterStateRequest* req,

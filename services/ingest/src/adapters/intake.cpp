@@ -69,6 +69,18 @@ Intake::Intake(MeterDirectory* directory, kafka::Producer* producer, IntakeOptio
   if (!options_.now_ms) {
     options_.now_ms = [] { return absl::ToUnixMillis(absl::Now()); };
   }
+  if (auto* family = options_.readings_counter; family != nullptr) {
+    accepted_counter_ = &family->Add({{"outcome", "accepted"}, {"reason", ""}});
+    duplicate_counter_ = &family->Add({{"outcome", "duplicate"}, {"reason", ""}});
+    for (size_t i = 0; i < rejected_counters_.size(); ++i) {
+      const auto reason = RejectReasonToProto(static_cast<Rejection>(i));
+      std::string name = v1::RejectReason_Name(reason);
+      if (name.rfind("REJECT_REASON_", 0) == 0) {
+        name.erase(0, 14);
+      }
+      rejected_counters_[i] = &family->Add({{"outcome", "rejected"}, {"reason", name}});
+    }
+  }
 }
 
 Intake::~Intake() = default;
@@ -166,14 +178,24 @@ void Intake::SubmitAsync(const std::vector<const v1::Reading*>& readings, const 
         out.flags = evaluation.records.back().flags;
         out.delta_litres = evaluation.records.back().delta_litres;
         accepted_.fetch_add(1);
+        if (accepted_counter_ != nullptr) {
+          accepted_counter_->Increment();
+        }
         break;
       case Outcome::kDuplicate:
         duplicates_.fetch_add(1);
+        if (duplicate_counter_ != nullptr) {
+          duplicate_counter_->Increment();
+        }
         break;
       case Outcome::kRejected: {
         out.rejection = evaluation.rejection;
         out.detail = evaluation.detail;
         rejected_.fetch_add(1);
+        if (auto* counter = rejected_counters_[static_cast<size_t>(evaluation.rejection)];
+            counter != nullptr) {
+          counter->Increment();
+        }
         v1::ReadingRejected quarantined;
         *quarantined.mutable_reading() = reading;
         quarantined.set_reason(RejectReasonToProto(evaluation.rejection));

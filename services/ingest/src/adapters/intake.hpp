@@ -18,6 +18,8 @@
 #include "core/vee.hpp"
 #include "jieshui/ingest/v1/readings.pb.h"
 #include "kafka/producer.hpp"
+#include "prometheus/counter.h"
+#include "prometheus/family.h"
 
 namespace jieshui::ingest {
 
@@ -41,6 +43,8 @@ struct IntakeOptions {
   std::string rejected_topic;
   VeeConfig vee;
   std::function<int64_t()> now_ms;
+  // Optional: jieshui_ingest_readings_total{outcome, reason}.
+  prometheus::Family<prometheus::Counter>* readings_counter = nullptr;
 };
 
 class Intake {
@@ -99,6 +103,10 @@ class Intake {
   std::atomic<int64_t> rejected_{0};
   std::atomic<int64_t> duplicates_{0};
   std::atomic<bool> healthy_{true};
+  // Pre-made counters (null without metrics): accepted, duplicate, and rejected per reason.
+  prometheus::Counter* accepted_counter_ = nullptr;
+  prometheus::Counter* duplicate_counter_ = nullptr;
+  std::array<prometheus::Counter*, 7> rejected_counters_{};
 };
 
 }  // namespace jieshui::ingest
