@@ -9,9 +9,10 @@
 #   stack.sh keys [--yaml]            where the local API keys are, and how to use one
 #                                     (--yaml: their auth.api_keys list, e.g. for docker-compose)
 #
-# COMPONENT: kafka redis postgres, or a service (registry). Default: all, services only if built.
+# COMPONENT: kafka redis postgres, or a service (registry, ingest). Default: all, services only if built.
 # Ports: Kafka 127.0.0.1:19092 (controller 19093), Redis 127.0.0.1:16379, PostgreSQL
-# 127.0.0.1:15432 (user/password/database jieshui); registry gRPC 50051, metrics 9151.
+# 127.0.0.1:15432 (user/password/database jieshui); registry gRPC 50051, metrics 9151; ingest gRPC
+# 50052, metrics 9152, HJ 212 on 9212 (JIESHUI_INGEST_HJ212_LISTEN moves it).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -43,6 +44,7 @@ SERVICE_STOP_TIMEOUT="${JIESHUI_SERVICE_STOP_TIMEOUT:-30}"
 # settings: they are not passed on to the service, whose config has no such keys).
 SERVICE_TABLE=(
   "registry services/registry/jieshui-registry services/registry/registry.yaml 50051 9151"
+  "ingest services/ingest/jieshui-ingest services/ingest/ingest.yaml 50052 9152"
 )
 PRESET="${JIESHUI_PRESET:-debug}"
 BUILD_DIR="${JIESHUI_BUILD_DIR:-$ROOT/build/$PRESET}"
