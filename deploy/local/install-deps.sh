@@ -15,7 +15,7 @@ BUILD_PACKAGES=(
   librdkafka-dev libhiredis-dev libpqxx-dev libpq-dev
   # libraries
   libabsl-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libyaml-cpp-dev libcli11-dev
-  prometheus-cpp-dev libcpp-httplib-dev libssl-dev zlib1g-dev
+  prometheus-cpp-dev libcpp-httplib-dev libssl-dev zlib1g-dev libjemalloc-dev
   # the build configures the tests too
   libgtest-dev libgmock-dev
 )

@@ -1,5 +1,6 @@
 #include "kafka/envelope.hpp"
 
+#include <regex>
 #include <set>
 
 #include "gtest/gtest.h"
@@ -52,6 +53,9 @@ TEST(EnvelopeTest, EventIdsAreUuidV4AndUnique) {
     ASSERT_EQ(id.size(), 36u);
     EXPECT_EQ(id[14], '4');
     EXPECT_TRUE(id[19] == '8' || id[19] == '9' || id[19] == 'a' || id[19] == 'b') << id;
+    EXPECT_TRUE(std::regex_match(
+        id, std::regex("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")))
+        << id;
     ids.insert(id);
   }
   EXPECT_EQ(ids.size(), 10000u);

@@ -56,13 +56,13 @@ std::vector<v1::Reading> ReadingsOf(const hj212::Packet& packet, const MeterDire
     return out;
   }
   for (const hj212::Item& item : packet.items) {
-    std::optional<MeterInfo> meter = directory.FindByHj212(packet.mn, item.code);
-    if (!meter.has_value() && !IsFlowCode(item.code)) {
+    std::shared_ptr<const MeterInfo> meter = directory.FindByHj212(packet.mn, item.code);
+    if (meter == nullptr && !IsFlowCode(item.code)) {
       continue;
     }
     v1::Reading reading;
-    reading.set_meter_id(meter.has_value() ? meter->meter_id
-                                           : absl::StrCat("hj212:", packet.mn, "/", item.code));
+    reading.set_meter_id(meter != nullptr ? meter->meter_id
+                                          : absl::StrCat("hj212:", packet.mn, "/", item.code));
     const std::string flag(item.Field("Flag").value_or("N"));
     reading.set_data_flag(flag);
     if (period == absl::ZeroDuration()) {

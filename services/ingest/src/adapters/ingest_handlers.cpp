@@ -194,8 +194,8 @@ grpc::Status IngestHandlers::QueryLedger(grpc::ServerContext* ctx,
   switch (req->subject_case()) {
     case v1::QueryLedgerRequest::kMeterId: {
       query.meter_id = req->meter_id();
-      std::optional<MeterInfo> meter = directory_->Find(req->meter_id());
-      owner = meter.has_value() ? meter->uscc : "";
+      std::shared_ptr<const MeterInfo> meter = directory_->Find(req->meter_id());
+      owner = meter != nullptr ? meter->uscc : "";
       if (principal.kind == PrincipalKind::kEnterprise && owner.empty()) {
         return grpcserver::PermissionDenied(principal,
                                             absl::StrCat("read meter ", req->meter_id()));
@@ -248,8 +248,8 @@ grpc::Status IngestHandlers::GetMeterState(grpc::ServerContext* ctx,
   if (grpc::Status s = AuthorizeReader(ctx, &principal); !s.ok()) {
     return s;
   }
-  std::optional<MeterInfo> meter = directory_->Find(req->meter_id());
-  if (!meter.has_value()) {
+  std::shared_ptr<const MeterInfo> meter = directory_->Find(req->meter_id());
+  if (meter == nullptr) {
     return grpcserver::ToGrpcStatus(
         absl::NotFoundError(absl::StrCat("meter ", req->meter_id(), " is not in the registry")),
         ctx);

@@ -136,7 +136,7 @@ void Intake::SubmitAsync(const std::vector<const v1::Reading*>& readings, const 
     const v1::Reading& reading = *readings[i];
     ReadingResult& out = batch->result.results[i];
     absl::StatusOr<RawReading> raw = ToRawReading(reading);
-    std::optional<MeterInfo> meter = directory_->Find(reading.meter_id());
+    std::shared_ptr<const MeterInfo> meter = directory_->Find(reading.meter_id());
     Evaluation evaluation;
     if (!raw.ok()) {
       evaluation.outcome = Outcome::kRejected;
@@ -146,11 +146,11 @@ void Intake::SubmitAsync(const std::vector<const v1::Reading*>& readings, const 
       Shard& shard = ShardOf(reading.meter_id());
       std::lock_guard lock(shard.mu);
       MeterSlot* slot = nullptr;
-      if (meter.has_value()) {
+      if (meter != nullptr) {
         slot = &shard.meters[reading.meter_id()];
       }
-      evaluation = Evaluate(slot != nullptr ? slot->state : kNoState,
-                            meter.has_value() ? &*meter : nullptr, *raw, now, options_.vee);
+      evaluation =
+          Evaluate(slot != nullptr ? slot->state : kNoState, meter.get(), *raw, now, options_.vee);
       if (evaluation.outcome == Outcome::kDuplicate && slot != nullptr && slot->last_inflight) {
         batch->remaining.fetch_add(1);
         bool delivered = true;
@@ -202,7 +202,7 @@ void Intake::SubmitAsync(const std::vector<const v1::Reading*>& readings, const 
         quarantined.set_detail(evaluation.detail);
         quarantined.set_source(source);
         quarantined.set_received_unix_ms(now);
-        if (meter.has_value()) {
+        if (meter != nullptr) {
           quarantined.set_uscc(meter->uscc);
         }
         Publish(batch, options_.rejected_topic, reading.meter_id(),

@@ -94,7 +94,7 @@ void MeterDirectory::ApplyEvent(const std::string& value) {
     return;
   }
   std::unique_lock lock(mu_);
-  const std::string& id = info->meter_id;
+  const std::string id = info->meter_id;
   if (auto old = hj212_of_.find(id); old != hj212_of_.end()) {
     auto it = by_hj212_.find(old->second);
     if (it != by_hj212_.end() && it->second == id) {
@@ -108,31 +108,25 @@ void MeterDirectory::ApplyEvent(const std::string& value) {
     by_hj212_[key] = id;
     hj212_of_[id] = key;
   }
-  meters_[id] = *std::move(info);
+  meters_[id] = std::make_shared<const MeterInfo>(*std::move(info));
   ++events_applied_;
 }
 
-std::optional<MeterInfo> MeterDirectory::Find(const std::string& meter_id) const {
+std::shared_ptr<const MeterInfo> MeterDirectory::Find(const std::string& meter_id) const {
   std::shared_lock lock(mu_);
   auto it = meters_.find(meter_id);
-  if (it == meters_.end()) {
-    return std::nullopt;
-  }
-  return it->second;
+  return it == meters_.end() ? nullptr : it->second;
 }
 
-std::optional<MeterInfo> MeterDirectory::FindByHj212(const std::string& mn,
-                                                     const std::string& data_code) const {
+std::shared_ptr<const MeterInfo> MeterDirectory::FindByHj212(const std::string& mn,
+                                                             const std::string& data_code) const {
   std::shared_lock lock(mu_);
   auto it = by_hj212_.find(Hj212Key(mn, data_code));
   if (it == by_hj212_.end()) {
-    return std::nullopt;
+    return nullptr;
   }
   auto meter = meters_.find(it->second);
-  if (meter == meters_.end()) {
-    return std::nullopt;
-  }
-  return meter->second;
+  return meter == meters_.end() ? nullptr : meter->second;
 }
 
 size_t MeterDirectory::size() const {

@@ -30,9 +30,12 @@ class MeterDirectory {
   absl::Status Start(std::chrono::milliseconds timeout);
   void Stop();
 
-  std::optional<MeterInfo> Find(const std::string& meter_id) const;
+  // Shared, immutable snapshots: a lookup costs a reference count, not a copy (it runs for every
+  // reading). nullptr when unknown.
+  std::shared_ptr<const MeterInfo> Find(const std::string& meter_id) const;
   // The live (not retired) meter a gateway names with MN + data code.
-  std::optional<MeterInfo> FindByHj212(const std::string& mn, const std::string& data_code) const;
+  std::shared_ptr<const MeterInfo> FindByHj212(const std::string& mn,
+                                               const std::string& data_code) const;
   size_t size() const;
   int64_t events_applied() const { return events_applied_.load(); }
 
@@ -46,7 +49,7 @@ class MeterDirectory {
   std::string topic_;
   std::unique_ptr<kafka::TopicReader> reader_;
   mutable std::shared_mutex mu_;
-  std::unordered_map<std::string, MeterInfo> meters_;
+  std::unordered_map<std::string, std::shared_ptr<const MeterInfo>> meters_;
   std::unordered_map<std::string, std::string> by_hj212_;  // "MN\x1fcode" -> meter id
   std::unordered_map<std::string, std::string> hj212_of_;  // meter id -> its key above
   std::atomic<bool> stop_{false};
