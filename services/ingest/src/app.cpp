@@ -256,12 +256,14 @@ absl::Status IngestApp::Recover() {
     if (!envelope.ok()) {
       continue;
     }
-    auto accepted = kafka::UnpackPayload<v1::ReadingAccepted>(*envelope);
-    if (!accepted.ok()) {
+    auto records = RecordsOfEvent(*envelope);
+    if (!records.ok()) {
       continue;
     }
-    intake_->ReplayRecord(*accepted);
-    ++replayed;
+    for (const v1::ReadingAccepted& record : *records) {
+      intake_->ReplayRecord(record);
+      ++replayed;
+    }
   }
   log::Info("vee state recovered", {{"meters_from_snapshot", static_cast<int64_t>(restored)},
                                     {"records_replayed", replayed}});

@@ -48,6 +48,7 @@ class IngestApp {
   int port() const { return server_->port(); }
   int hj212_port() const { return hj212_->port(); }
   Intake& intake() { return *intake_; }
+  MeterDirectory& directory() { return *directory_; }
   void Stop();
 
  private:

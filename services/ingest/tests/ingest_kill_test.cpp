@@ -13,6 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "adapters/record_codec.hpp"
 #include "ingest_test_env.hpp"
 #include "kafka/envelope.hpp"
 #include "kafka/topic_reader.hpp"
@@ -183,11 +184,13 @@ TEST(IngestKillTest, EveryReadingExactlyOnceAcrossASigkill) {
     }
     auto envelope = kafka::DecodeEnvelope((*message)->value);
     ASSERT_TRUE(envelope.ok());
-    auto accepted = kafka::UnpackPayload<v1::ReadingAccepted>(*envelope);
-    ASSERT_TRUE(accepted.ok());
-    litres[accepted->meter_id()] += accepted->delta().litres();
-    if (accepted->kind() == v1::RECORD_KIND_REAL) {
-      ++real[{accepted->meter_id(), accepted->interval_end_unix_ms()}];
+    auto records = RecordsOfEvent(*envelope);
+    ASSERT_TRUE(records.ok()) << records.status();
+    for (const v1::ReadingAccepted& accepted : *records) {
+      litres[accepted.meter_id()] += accepted.delta().litres();
+      if (accepted.kind() == v1::RECORD_KIND_REAL) {
+        ++real[{accepted.meter_id(), accepted.interval_end_unix_ms()}];
+      }
     }
   }
   EXPECT_EQ(real.size(), static_cast<size_t>(kMeters * kSteps));

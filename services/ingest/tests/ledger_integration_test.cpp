@@ -119,7 +119,10 @@ class LedgerTest : public ::testing::Test {
     ASSERT_TRUE(admin.ok()) << admin.status();
     admin_ = *std::move(admin);
     ASSERT_TRUE(admin_->EnsureTopics({{topic_, kPartitions, 1, {}}}).ok());
-    auto producer = kafka::Producer::Create({KafkaBootstrap(), "ledger-test"});
+    kafka::ProducerOptions producer_options;
+    producer_options.bootstrap_servers = KafkaBootstrap();
+    producer_options.client_id = "ledger-test";
+    auto producer = kafka::Producer::Create(producer_options);
     ASSERT_TRUE(producer.ok()) << producer.status();
     producer_ = *std::move(producer);
 

@@ -1,6 +1,8 @@
 #include "adapters/intake.hpp"
 
+#include <algorithm>
 #include <future>
+#include <unordered_map>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
@@ -132,6 +134,15 @@ void Intake::SubmitAsync(const std::vector<const v1::Reading*>& readings, const 
   }
   const int64_t now = options_.now_ms();
   static const MeterState kNoState;
+  // One message per enterprise: its records from this batch, in the order VEE made them.
+  struct Group {
+    v1::ReadingRecords records;
+    std::shared_ptr<InFlight> inflight = std::make_shared<InFlight>();
+    int64_t last_end_ms = 0;
+  };
+  std::vector<std::pair<std::string, Group>> groups;
+  std::unordered_map<std::string, size_t> group_of;
+  std::unique_lock submit_lock(submit_mu_);
   for (size_t i = 0; i < readings.size(); ++i) {
     const v1::Reading& reading = *readings[i];
     ReadingResult& out = batch->result.results[i];
@@ -152,24 +163,24 @@ void Intake::SubmitAsync(const std::vector<const v1::Reading*>& readings, const 
       evaluation =
           Evaluate(slot != nullptr ? slot->state : kNoState, meter.get(), *raw, now, options_.vee);
       if (evaluation.outcome == Outcome::kDuplicate && slot != nullptr && slot->last_inflight) {
+        // Answered only once the original is durable (its message may not even be sent yet).
         batch->remaining.fetch_add(1);
         bool delivered = true;
         if (!slot->last_inflight->AddWaiter([batch](bool ok) { batch->Release(ok); }, &delivered)) {
           batch->Release(delivered);
         }
       } else if (evaluation.outcome == Outcome::kAccepted) {
+        auto [it, fresh] = group_of.try_emplace(meter->uscc, groups.size());
+        if (fresh) {
+          groups.emplace_back(meter->uscc, Group());
+        }
+        Group& group = groups[it->second].second;
         for (const Record& record : evaluation.records) {
           Apply(slot->state, record, options_.vee);
-          auto inflight = std::make_shared<InFlight>();
-          slot->last_inflight = inflight;
-          Publish(batch, options_.reading_topic, meter->uscc,
-                  kafka::EncodeEvent(ToProto(record, *meter, source, now),
-                                     {.producer = "ingest",
-                                      .subject_key = meter->uscc,
-                                      .occurred_at = absl::FromUnixMillis(record.end_ms),
-                                      .correlation_id = ""}),
-                  inflight);
+          *group.records.add_records() = ToProto(record, *meter, source, now);
+          group.last_end_ms = std::max(group.last_end_ms, record.end_ms);
         }
+        slot->last_inflight = group.inflight;
       }
     }
     out.outcome = evaluation.outcome;
@@ -215,6 +226,16 @@ void Intake::SubmitAsync(const std::vector<const v1::Reading*>& readings, const 
       }
     }
   }
+  for (auto& [uscc, group] : groups) {
+    Publish(
+        batch, options_.reading_topic, uscc,
+        kafka::EncodeEvent(group.records, {.producer = "ingest",
+                                           .subject_key = uscc,
+                                           .occurred_at = absl::FromUnixMillis(group.last_end_ms),
+                                           .correlation_id = ""}),
+        group.inflight);
+  }
+  submit_lock.unlock();
   batch->Release(true);
 }
 

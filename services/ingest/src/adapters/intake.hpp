@@ -99,6 +99,10 @@ class Intake {
   kafka::Producer* producer_;
   IntakeOptions options_;
   std::array<Shard, kShards> shards_;
+  // Held while a batch is evaluated and its messages produced: an enterprise's records of one
+  // batch travel in one message, so batches must reach Kafka in the order they were evaluated
+  // (replaying the topic must meet each meter's records in the order VEE produced them).
+  std::mutex submit_mu_;
   std::atomic<int64_t> accepted_{0};
   std::atomic<int64_t> rejected_{0};
   std::atomic<int64_t> duplicates_{0};

@@ -156,9 +156,9 @@ void Stage(pqxx::work& tx, const std::vector<const v1::ReadingAccepted*>& rows,
   copy.complete();
 }
 
-// Moves the staged rows into the ledger; returns the (partition, offset) of each row added (an
-// event id already there adds nothing).
-std::set<std::pair<int32_t, int64_t>> InsertStaged(pqxx::work& tx, const std::string& schema) {
+// Moves the staged rows into the ledger; returns the ledger id of each row added (an id already
+// there adds nothing).
+std::set<std::string> InsertStaged(pqxx::work& tx, const std::string& schema) {
   const pqxx::result added = tx.exec(absl::StrCat(
       "INSERT INTO ", db::QuoteIdent(schema),
       ".readings (event_id, meter_id, uscc, measures, level, kind, interval_start, interval_end,"
@@ -170,10 +170,10 @@ std::set<std::pair<int32_t, int64_t>> InsertStaged(pqxx::work& tx, const std::st
       " data_flag, source, ",
       TsFromMs("received_ms"), ", topic_partition, topic_offset FROM pg_temp.", kStaging,
       " ORDER BY topic_partition, topic_offset"
-      " ON CONFLICT DO NOTHING RETURNING topic_partition, topic_offset"));
-  std::set<std::pair<int32_t, int64_t>> out;
+      " ON CONFLICT DO NOTHING RETURNING event_id"));
+  std::set<std::string> out;
   for (const auto& row : added) {
-    out.emplace(row[0].as<int32_t>(), row[1].as<int64_t>());
+    out.insert(row[0].as<std::string>());
   }
   return out;
 }
@@ -336,35 +336,50 @@ absl::Status LedgerWriter::PollBatch() {
       return absl::OkStatus();
     }
     const kafka::Message& m = **message;
-    Pending p;
-    p.partition = m.partition;
-    p.offset = m.offset;
     absl::Status problem;
+    std::vector<Pending> decoded;
     absl::StatusOr<kafka::EventEnvelope> envelope = kafka::DecodeEnvelope(m.value);
     if (!envelope.ok()) {
       problem = envelope.status();
     } else {
-      absl::StatusOr<v1::ReadingAccepted> accepted =
-          kafka::UnpackPayload<v1::ReadingAccepted>(*envelope);
-      if (!accepted.ok()) {
-        problem = accepted.status();
-      } else if (std::string why = Malformed(envelope->event_id(), *accepted); !why.empty()) {
-        problem = absl::InvalidArgumentError(why);
+      absl::StatusOr<std::vector<v1::ReadingAccepted>> records = RecordsOfEvent(*envelope);
+      if (!records.ok()) {
+        problem = records.status();
       } else {
-        p.event_id = envelope->event_id();
-        p.accepted = *std::move(accepted);
+        // A ReadingRecords event carries several records: each gets its own ledger id.
+        const bool several = envelope->payload().Is<v1::ReadingRecords>();
+        for (size_t i = 0; i < records->size() && problem.ok(); ++i) {
+          Pending p;
+          p.partition = m.partition;
+          p.offset = m.offset;
+          p.event_id = several ? absl::StrCat(envelope->event_id(), "/", i) : envelope->event_id();
+          if (std::string why = Malformed(p.event_id, (*records)[i]); !why.empty()) {
+            problem = absl::InvalidArgumentError(why);
+            break;
+          }
+          p.accepted = std::move((*records)[i]);
+          decoded.push_back(std::move(p));
+        }
       }
     }
     if (!problem.ok()) {
       undecodable_.fetch_add(1);
-      log::Warn("ledger: skipping a message that is not a valid ReadingAccepted event",
+      log::Warn("ledger: skipping a message that is not a valid reading event",
                 {{"topic", m.topic},
                  {"partition", m.partition},
                  {"offset", m.offset},
                  {"key", m.key},
                  {"error", std::string(problem.message())}});
+      // Kept without a record, so its offset is still stored.
+      Pending p;
+      p.partition = m.partition;
+      p.offset = m.offset;
+      pending_.push_back(std::move(p));
+      continue;
     }
-    pending_.push_back(std::move(p));
+    for (Pending& p : decoded) {
+      pending_.push_back(std::move(p));
+    }
   }
   return absl::OkStatus();
 }
@@ -416,7 +431,7 @@ absl::StatusOr<int> LedgerWriter::WriteBatch() {
     if (!todo.empty()) {
       EnsurePartitions(tx, options_.schema, rows, known_partitions_, &partitions_checked);
       Stage(tx, rows, event_ids, positions);
-      const std::set<std::pair<int32_t, int64_t>> inserted = InsertStaged(tx, options_.schema);
+      const std::set<std::string> inserted = InsertStaged(tx, options_.schema);
       added = static_cast<int>(inserted.size());
 
       // The states of the meters whose records were added: from memory, or from the table.
@@ -424,7 +439,7 @@ absl::StatusOr<int> LedgerWriter::WriteBatch() {
       std::vector<std::string> to_load;
       std::set<std::string> seen;
       for (const Pending* p : todo) {
-        if (!inserted.contains({p->partition, p->offset})) {
+        if (!inserted.contains(p->event_id)) {
           continue;  // a duplicate event: already counted in the ledger and the state
         }
         applied.push_back(p);

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "domain/fixed_decimal.hpp"
 #include "grpcserver/status.hpp"
+#include "kafka/envelope.hpp"
 
 namespace jieshui::ingest {
 
@@ -200,6 +201,26 @@ pb::RejectReason RejectReasonToProto(Rejection rejection) {
       break;
   }
   return pb::REJECT_REASON_UNSPECIFIED;
+}
+
+absl::StatusOr<std::vector<pb::ReadingAccepted>> RecordsOfEvent(
+    const jieshui::events::v1::EventEnvelope& envelope) {
+  std::vector<pb::ReadingAccepted> out;
+  if (envelope.payload().Is<pb::ReadingRecords>()) {
+    absl::StatusOr<pb::ReadingRecords> records = kafka::UnpackPayload<pb::ReadingRecords>(envelope);
+    if (!records.ok()) {
+      return records.status();
+    }
+    out.assign(std::make_move_iterator(records->mutable_records()->begin()),
+               std::make_move_iterator(records->mutable_records()->end()));
+    return out;
+  }
+  absl::StatusOr<pb::ReadingAccepted> one = kafka::UnpackPayload<pb::ReadingAccepted>(envelope);
+  if (!one.ok()) {
+    return one.status();
+  }
+  out.push_back(*std::move(one));
+  return out;
 }
 
 }  // namespace jieshui::ingest

@@ -6,6 +6,7 @@
 
 #include "absl/status/statusor.h"
 #include "core/vee.hpp"
+#include "jieshui/events/v1/envelope.pb.h"
 #include "jieshui/ingest/v1/readings.pb.h"
 #include "jieshui/registry/v1/resources.pb.h"
 
@@ -32,5 +33,10 @@ pb::ReadingAccepted ToProto(const Record& record, const MeterInfo& meter, const 
 Record FromProto(const pb::ReadingAccepted& accepted);
 
 pb::RejectReason RejectReasonToProto(Rejection rejection);
+
+// The records of one reading-topic event: a ReadingRecords payload, or a lone ReadingAccepted.
+// INVALID_ARGUMENT for any other payload.
+absl::StatusOr<std::vector<pb::ReadingAccepted>> RecordsOfEvent(
+    const jieshui::events::v1::EventEnvelope& envelope);
 
 }  // namespace jieshui::ingest
