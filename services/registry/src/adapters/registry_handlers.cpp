@@ -78,6 +78,27 @@ void FillPage(const std::string& query, const std::string& last_key, bool more, 
   }
 }
 
+// Where a List call starts: the page size (checked against the configured bounds) and the key
+// after which to continue (from the page token, which must belong to `query`).
+struct PageStart {
+  int size = 0;
+  std::string after;
+};
+
+absl::StatusOr<PageStart> StartPage(const common::v1::PageRequest& page, const std::string& query,
+                                    const HandlerOptions& options) {
+  absl::StatusOr<int> size =
+      PageSize(page.page_size(), options.page_size_default, options.page_size_max);
+  if (!size.ok()) {
+    return size.status();
+  }
+  absl::StatusOr<std::string> after = DecodePageToken(page.page_token(), query);
+  if (!after.ok()) {
+    return after.status();
+  }
+  return PageStart{*size, *std::move(after)};
+}
+
 v1::RowError RowErrorOf(int64_t row, const absl::Status& status) {
   v1::RowError error;
   error.set_row(row);
@@ -232,16 +253,11 @@ grpc::Status RegistryHandlers::ListEnterprises(grpc::ServerContext* ctx,
   filter.include_deregistered = req->include_deregistered();
 
   const std::string query = QueryOf(*req);
-  absl::StatusOr<int> size =
-      PageSize(req->page().page_size(), options_.page_size_default, options_.page_size_max);
-  if (!size.ok()) {
-    return Fail(size.status(), ctx);
+  absl::StatusOr<PageStart> start = StartPage(req->page(), query, options_);
+  if (!start.ok()) {
+    return Fail(start.status(), ctx);
   }
-  absl::StatusOr<std::string> after = DecodePageToken(req->page().page_token(), query);
-  if (!after.ok()) {
-    return Fail(after.status(), ctx);
-  }
-  auto page = store_->ListEnterprises(filter, *after, *size);
+  auto page = store_->ListEnterprises(filter, start->after, start->size);
   if (!page.ok()) {
     return Fail(page.status(), ctx);
   }
@@ -366,16 +382,11 @@ grpc::Status RegistryHandlers::ListParks(grpc::ServerContext* ctx, const v1::Lis
     return s;
   }
   const std::string query = QueryOf(*req);
-  absl::StatusOr<int> size =
-      PageSize(req->page().page_size(), options_.page_size_default, options_.page_size_max);
-  if (!size.ok()) {
-    return Fail(size.status(), ctx);
+  absl::StatusOr<PageStart> start = StartPage(req->page(), query, options_);
+  if (!start.ok()) {
+    return Fail(start.status(), ctx);
   }
-  absl::StatusOr<std::string> after = DecodePageToken(req->page().page_token(), query);
-  if (!after.ok()) {
-    return Fail(after.status(), ctx);
-  }
-  auto page = store_->ListParks(req->town(), *after, *size);
+  auto page = store_->ListParks(req->town(), start->after, start->size);
   if (!page.ok()) {
     return Fail(page.status(), ctx);
   }
@@ -488,16 +499,11 @@ grpc::Status RegistryHandlers::ListMeters(grpc::ServerContext* ctx,
     return grpcserver::PermissionDenied(principal, absl::StrCat("read the meters of ", *uscc));
   }
   const std::string query = QueryOf(*req);
-  absl::StatusOr<int> size =
-      PageSize(req->page().page_size(), options_.page_size_default, options_.page_size_max);
-  if (!size.ok()) {
-    return Fail(size.status(), ctx);
+  absl::StatusOr<PageStart> start = StartPage(req->page(), query, options_);
+  if (!start.ok()) {
+    return Fail(start.status(), ctx);
   }
-  absl::StatusOr<std::string> after = DecodePageToken(req->page().page_token(), query);
-  if (!after.ok()) {
-    return Fail(after.status(), ctx);
-  }
-  auto page = store_->ListMeters(*uscc, req->include_retired(), *after, *size);
+  auto page = store_->ListMeters(*uscc, req->include_retired(), start->after, start->size);
   if (!page.ok()) {
     return Fail(page.status(), ctx);
   }
@@ -628,16 +634,11 @@ grpc::Status RegistryHandlers::ListOverdueCalibrations(
   v1::ListOverdueCalibrationsRequest normalized = *req;
   *normalized.mutable_as_of() = as_of;
   const std::string query = QueryOf(normalized);
-  absl::StatusOr<int> size =
-      PageSize(req->page().page_size(), options_.page_size_default, options_.page_size_max);
-  if (!size.ok()) {
-    return Fail(size.status(), ctx);
+  absl::StatusOr<PageStart> start = StartPage(req->page(), query, options_);
+  if (!start.ok()) {
+    return Fail(start.status(), ctx);
   }
-  absl::StatusOr<std::string> after = DecodePageToken(req->page().page_token(), query);
-  if (!after.ok()) {
-    return Fail(after.status(), ctx);
-  }
-  auto page = store_->ListOverdueCalibrations(DateText(as_of), uscc, *after, *size);
+  auto page = store_->ListOverdueCalibrations(DateText(as_of), uscc, start->after, start->size);
   if (!page.ok()) {
     return Fail(page.status(), ctx);
   }
