@@ -1,5 +1,6 @@
 #include "domain/fixed_decimal.hpp"
 
+#include <array>
 #include <limits>
 
 #include "absl/status/status.h"
@@ -62,17 +63,28 @@ absl::StatusOr<int64_t> ParseFixedDecimal(std::string_view text, int scale,
 }
 
 std::string FormatFixedDecimal(int64_t value, int scale) {
-  // Magnitude as unsigned so that INT64_MIN formats too.
+  // Digits written backwards into a buffer (this runs for every published reading, where
+  // StrFormat's parsing of its format string showed in profiles). Magnitude as unsigned so that
+  // INT64_MIN formats too; 20 integer digits, the point, `scale` decimals and the sign fit.
   uint64_t magnitude = value < 0 ? 0 - static_cast<uint64_t>(value) : static_cast<uint64_t>(value);
-  uint64_t divisor = 1;
-  for (int i = 0; i < scale; ++i) {
-    divisor *= 10;
+  std::array<char, 64> buffer{};
+  char* const end = buffer.data() + buffer.size();
+  char* p = end;
+  for (int i = 0; i < scale && p > buffer.data() + 22; ++i) {
+    *--p = static_cast<char>('0' + magnitude % 10);
+    magnitude /= 10;
   }
-  std::string out = value < 0 ? "-" : "";
-  if (scale == 0) {
-    return out + absl::StrFormat("%d", magnitude);
+  if (scale > 0) {
+    *--p = '.';
   }
-  return out + absl::StrFormat("%d.%0*d", magnitude / divisor, scale, magnitude % divisor);
+  do {
+    *--p = static_cast<char>('0' + magnitude % 10);
+    magnitude /= 10;
+  } while (magnitude != 0);
+  if (value < 0) {
+    *--p = '-';
+  }
+  return std::string(p, end);
 }
 
 absl::StatusOr<int64_t> DivideRoundHalfAwayFromZero(absl::int128 numerator,

@@ -2,6 +2,9 @@
 
 #include <librdkafka/rdkafkacpp.h>
 
+#include <algorithm>
+#include <thread>
+
 #include "absl/strings/str_cat.h"
 #include "kafka/rdkafka_config.hpp"
 
@@ -175,6 +178,59 @@ absl::Status Producer::Flush(std::chrono::milliseconds timeout) {
           absl::StrCat("kafka flush: ", in_flight_.load(), " messages still awaiting delivery"));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Producer::WaitForLeaders(const std::vector<std::string>& topics,
+                                      std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (const std::string& name : topics) {
+    std::string err;
+    std::unique_ptr<RdKafka::Topic> topic(
+        RdKafka::Topic::create(producer_.get(), name, nullptr, err));
+    if (!topic) {
+      return absl::InvalidArgumentError(absl::StrCat("kafka topic ", name, ": ", err));
+    }
+    while (true) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      RdKafka::Metadata* raw = nullptr;
+      const RdKafka::ErrorCode code = producer_->metadata(
+          false, topic.get(), &raw, static_cast<int>(std::max<int64_t>(100, left.count())));
+      const std::unique_ptr<RdKafka::Metadata> metadata(raw);
+      std::string why;
+      if (code != RdKafka::ERR_NO_ERROR) {
+        why = RdKafka::err2str(code);
+      } else {
+        why = "not in the broker's metadata";
+        for (const RdKafka::TopicMetadata* t : *metadata->topics()) {
+          if (t->topic() != name) {
+            continue;
+          }
+          if (t->err() != RdKafka::ERR_NO_ERROR) {
+            why = RdKafka::err2str(t->err());
+          } else if (t->partitions()->empty()) {
+            why = "no partitions";
+          } else {
+            why.clear();
+            for (const RdKafka::PartitionMetadata* p : *t->partitions()) {
+              if (p->err() != RdKafka::ERR_NO_ERROR || p->leader() < 0) {
+                why = absl::StrCat("partition ", p->id(), " has no leader");
+                break;
+              }
+            }
+          }
+        }
+      }
+      if (why.empty()) {
+        break;
+      }
+      if (std::chrono::steady_clock::now() >= deadline) {
+        return absl::UnavailableError(absl::StrCat("kafka topic ", name, ": ", why));
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
   }
   return absl::OkStatus();
 }

@@ -75,6 +75,12 @@ class Producer {
   // deliveries succeeded: that is what the delivery results are for.
   absl::Status Flush(std::chrono::milliseconds timeout);
 
+  // Waits until the broker reports a leader for every partition of each topic (and the producer
+  // holds that metadata), so the first messages are not held back while a topic just created is
+  // still electing leaders. UNAVAILABLE naming the topic and the reason after `timeout`.
+  absl::Status WaitForLeaders(const std::vector<std::string>& topics,
+                              std::chrono::milliseconds timeout);
+
   // Messages enqueued whose delivery report has not run yet.
   int64_t InFlight() const { return in_flight_.load(); }
 

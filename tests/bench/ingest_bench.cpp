@@ -358,6 +358,8 @@ struct StreamResult {
   int64_t answered_batches = 0;
   double seconds = 0;
   std::vector<double> latencies_ms;
+  // (seconds since the first send, readings accepted) per answer, for the rate over time.
+  std::vector<std::pair<double, int64_t>> answers;
   std::string stream_status;
 };
 
@@ -401,6 +403,7 @@ StreamResult RunStream(const Options& o, const std::string& address, const std::
   int outstanding = 0;                                     // guarded by mu
   std::vector<Clock::time_point> sent_at(batches.size());  // guarded by mu
   Clock::time_point last_answer;
+  const auto start = Clock::now();
 
   std::thread reader([&] {
     ingest::SubmitReadingsResponse response;
@@ -420,6 +423,8 @@ StreamResult RunStream(const Options& o, const std::string& address, const std::
         ++result.failed_batches;
       }
       result.accepted += response.accepted();
+      result.answers.emplace_back(std::chrono::duration<double>(now - start).count(),
+                                  response.accepted());
       result.duplicates += response.duplicates();
       result.rejected += response.rejected();
       last_answer = now;
@@ -428,7 +433,6 @@ StreamResult RunStream(const Options& o, const std::string& address, const std::
     }
   });
 
-  const auto start = Clock::now();
   for (size_t b = 0; b < batches.size(); ++b) {
     {
       std::unique_lock lock(mu);
@@ -643,6 +647,18 @@ int Run(const Options& o) {
       static_cast<long long>(r.duplicates), static_cast<long long>(r.rejected));
   std::printf("seconds (first send..last answer): %.2f\n", r.seconds);
   std::printf("readings/s acknowledged:         %.0f\n", rate);
+  {
+    // Readings accepted per quarter second: stalls and warm-up show here, not in the average.
+    std::map<int, int64_t> per_window;
+    for (const auto& [at, accepted] : r.answers) {
+      per_window[static_cast<int>(at * 4)] += accepted;
+    }
+    std::string line;
+    for (int w = 0; !per_window.empty() && w <= per_window.rbegin()->first; ++w) {
+      absl::StrAppend(&line, line.empty() ? "" : " ", per_window[w] * 4 / 1000);
+    }
+    std::printf("k readings/s per 0.25 s window:  %s\n", line.c_str());
+  }
   std::printf("batch ack latency p50:           %.1f ms\n", Percentile(r.latencies_ms, 0.50));
   std::printf("batch ack latency p99:           %.1f ms\n", Percentile(r.latencies_ms, 0.99));
   std::printf("service peak RSS (VmHWM):        %.1f MiB\n", static_cast<double>(rss_kib) / 1024);

@@ -184,6 +184,21 @@ TEST_F(KafkaIntegrationTest, TopicsAreCreatedOnceWithTheirConfigs) {
             absl::StatusCode::kNotFound);
 }
 
+TEST_F(KafkaIntegrationTest, WaitForLeadersReturnsOnceATopicJustCreatedCanBeWritten) {
+  const std::string topic = NewTopic(6);
+  ASSERT_TRUE(producer_->WaitForLeaders({topic}, std::chrono::seconds(30)).ok());
+  DeliveryResult result = producer_->Produce(topic, "k", "v").get();
+  EXPECT_TRUE(result.status.ok()) << result.status;
+}
+
+TEST_F(KafkaIntegrationTest, WaitForLeadersNamesATopicThatCannotBeWritten) {
+  // A name Kafka refuses ("!" is not allowed), so no amount of waiting gives it a leader.
+  const absl::Status s =
+      producer_->WaitForLeaders({"jieshui.not!a.topic"}, std::chrono::milliseconds(500));
+  EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable);
+  EXPECT_NE(s.message().find("jieshui.not!a.topic"), std::string::npos) << s;
+}
+
 TEST_F(KafkaIntegrationTest, PoisonGoesToTheDlqAndTheLoopMovesOn) {
   const std::string topic = NewTopic(1);
   const std::string dlq_topic = NewTopic(1);

@@ -142,10 +142,15 @@ absl::StatusOr<std::unique_ptr<IngestApp>> IngestApp::Start(IngestConfig config)
     return producer.status();
   }
   app->producer_ = *std::move(producer);
+  const auto timeout = absl::ToChronoMilliseconds(c.startup_timeout);
+  // Topics just created may still be electing leaders: ready only once readings can be written.
+  if (absl::Status s = app->producer_->WaitForLeaders({c.reading_topic, c.rejected_topic}, timeout);
+      !s.ok()) {
+    return s;
+  }
 
   app->directory_ =
       std::make_unique<MeterDirectory>(c.common.kafka_bootstrap, c.registry_meter_topic);
-  const auto timeout = absl::ToChronoMilliseconds(c.startup_timeout);
   if (absl::Status s = app->directory_->Start(timeout); !s.ok()) {
     return s;
   }

@@ -2,11 +2,12 @@
 
 #include <algorithm>
 #include <future>
-#include <unordered_map>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "adapters/record_codec.hpp"
+#include "google/protobuf/arena.h"
 #include "kafka/envelope.hpp"
 #include "log/log.hpp"
 
@@ -134,32 +135,51 @@ void Intake::SubmitAsync(const std::vector<const v1::Reading*>& readings, const 
   }
   const int64_t now = options_.now_ms();
   static const MeterState kNoState;
-  // One message per enterprise: its records from this batch, in the order VEE made them.
+  // One message per enterprise: its records from this batch, in the order VEE made them, built
+  // on an arena that is dropped at once when the batch has been handed to Kafka.
+  google::protobuf::ArenaOptions arena_options;
+  arena_options.start_block_size = 64 * 1024;
+  arena_options.max_block_size = 1024 * 1024;
+  google::protobuf::Arena arena(arena_options);
   struct Group {
-    v1::ReadingRecords records;
-    std::shared_ptr<InFlight> inflight = std::make_shared<InFlight>();
+    v1::ReadingRecords* records = nullptr;
+    std::shared_ptr<InFlight> inflight;
     int64_t last_end_ms = 0;
   };
-  std::vector<std::pair<std::string, Group>> groups;
-  std::unordered_map<std::string, size_t> group_of;
+  std::vector<std::pair<const std::string*, Group>> groups;  // the USCC lives in the MeterInfo
+  absl::flat_hash_map<std::string_view, size_t> group_of;
+  // Keeps every MeterInfo a group's USCC points into alive until the messages are encoded.
+  std::vector<std::shared_ptr<const MeterInfo>> meters_used;
   std::unique_lock submit_lock(submit_mu_);
   for (size_t i = 0; i < readings.size(); ++i) {
     const v1::Reading& reading = *readings[i];
     ReadingResult& out = batch->result.results[i];
     absl::StatusOr<RawReading> raw = ToRawReading(reading);
-    std::shared_ptr<const MeterInfo> meter = directory_->Find(reading.meter_id());
     Evaluation evaluation;
+    std::shared_ptr<const MeterInfo> meter;
     if (!raw.ok()) {
       evaluation.outcome = Outcome::kRejected;
       evaluation.rejection = Rejection::kMalformed;
       evaluation.detail = std::string(raw.status().message());
+      meter = directory_->Find(reading.meter_id());
     } else {
       Shard& shard = ShardOf(reading.meter_id());
       std::lock_guard lock(shard.mu);
-      MeterSlot* slot = nullptr;
-      if (meter != nullptr) {
-        slot = &shard.meters[reading.meter_id()];
+      auto it = shard.meters.find(reading.meter_id());
+      const uint64_t generation = directory_->generation();
+      if (it != shard.meters.end() && it->second.meter_generation == generation) {
+        meter = it->second.meter;
+      } else {
+        meter = directory_->Find(reading.meter_id());
+        if (meter != nullptr) {
+          if (it == shard.meters.end()) {
+            it = shard.meters.try_emplace(reading.meter_id()).first;
+          }
+          it->second.meter = meter;
+          it->second.meter_generation = generation;
+        }
       }
+      MeterSlot* slot = meter != nullptr ? &it->second : nullptr;
       evaluation =
           Evaluate(slot != nullptr ? slot->state : kNoState, meter.get(), *raw, now, options_.vee);
       if (evaluation.outcome == Outcome::kDuplicate && slot != nullptr && slot->last_inflight) {
@@ -170,14 +190,18 @@ void Intake::SubmitAsync(const std::vector<const v1::Reading*>& readings, const 
           batch->Release(delivered);
         }
       } else if (evaluation.outcome == Outcome::kAccepted) {
-        auto [it, fresh] = group_of.try_emplace(meter->uscc, groups.size());
+        auto [group_it, fresh] = group_of.try_emplace(meter->uscc, groups.size());
         if (fresh) {
-          groups.emplace_back(meter->uscc, Group());
+          groups.emplace_back(&meter->uscc, Group());
+          Group& created = groups.back().second;
+          created.records = google::protobuf::Arena::CreateMessage<v1::ReadingRecords>(&arena);
+          created.inflight = std::make_shared<InFlight>();
+          meters_used.push_back(meter);
         }
-        Group& group = groups[it->second].second;
+        Group& group = groups[group_it->second].second;
         for (const Record& record : evaluation.records) {
           Apply(slot->state, record, options_.vee);
-          *group.records.add_records() = ToProto(record, *meter, source, now);
+          ToProto(record, *meter, source, now, group.records->add_records());
           group.last_end_ms = std::max(group.last_end_ms, record.end_ms);
         }
         slot->last_inflight = group.inflight;
@@ -228,11 +252,11 @@ void Intake::SubmitAsync(const std::vector<const v1::Reading*>& readings, const 
   }
   for (auto& [uscc, group] : groups) {
     Publish(
-        batch, options_.reading_topic, uscc,
-        kafka::EncodeEvent(group.records, {.producer = "ingest",
-                                           .subject_key = uscc,
-                                           .occurred_at = absl::FromUnixMillis(group.last_end_ms),
-                                           .correlation_id = ""}),
+        batch, options_.reading_topic, *uscc,
+        kafka::EncodeEvent(*group.records, {.producer = "ingest",
+                                            .subject_key = *uscc,
+                                            .occurred_at = absl::FromUnixMillis(group.last_end_ms),
+                                            .correlation_id = ""}),
         group.inflight);
   }
   submit_lock.unlock();

@@ -10,9 +10,9 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "adapters/meter_directory.hpp"
 #include "core/vee.hpp"
@@ -82,10 +82,14 @@ class Intake {
   struct MeterSlot {
     MeterState state;
     std::shared_ptr<InFlight> last_inflight;  // the meter's latest unconfirmed record, if any
+    // The directory's record of the meter as of directory generation `meter_generation` (0:
+    // none yet), kept so that a reading costs one hash lookup, not two.
+    std::shared_ptr<const MeterInfo> meter;
+    uint64_t meter_generation = 0;
   };
   struct Shard {
     mutable std::mutex mu;
-    std::unordered_map<std::string, MeterSlot> meters;
+    absl::flat_hash_map<std::string, MeterSlot> meters;
   };
   static constexpr size_t kShards = 64;
 

@@ -109,6 +109,7 @@ void MeterDirectory::ApplyEvent(const std::string& value) {
     hj212_of_[id] = key;
   }
   meters_[id] = std::make_shared<const MeterInfo>(*std::move(info));
+  generation_.fetch_add(1, std::memory_order_release);
   ++events_applied_;
 }
 

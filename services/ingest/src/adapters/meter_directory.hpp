@@ -12,6 +12,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "core/vee.hpp"
 #include "kafka/topic_reader.hpp"
@@ -38,6 +39,9 @@ class MeterDirectory {
                                                const std::string& data_code) const;
   size_t size() const;
   int64_t events_applied() const { return events_applied_.load(); }
+  // Grows with every change of the meters, so a caller may keep what Find returned and trust it
+  // while the generation it read before the Find is still current.
+  uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
 
   // Applies one registry meter event (the topic's value); exposed for tests.
   void ApplyEvent(const std::string& value);
@@ -49,11 +53,12 @@ class MeterDirectory {
   std::string topic_;
   std::unique_ptr<kafka::TopicReader> reader_;
   mutable std::shared_mutex mu_;
-  std::unordered_map<std::string, std::shared_ptr<const MeterInfo>> meters_;
+  absl::flat_hash_map<std::string, std::shared_ptr<const MeterInfo>> meters_;
   std::unordered_map<std::string, std::string> by_hj212_;  // "MN\x1fcode" -> meter id
   std::unordered_map<std::string, std::string> hj212_of_;  // meter id -> its key above
   std::atomic<bool> stop_{false};
   std::atomic<int64_t> events_applied_{0};
+  std::atomic<uint64_t> generation_{1};
   std::thread thread_;
 };
 

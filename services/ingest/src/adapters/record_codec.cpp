@@ -124,35 +124,44 @@ Flags FlagsFromProto(const google::protobuf::RepeatedField<int>& flags) {
 pb::ReadingAccepted ToProto(const Record& record, const MeterInfo& meter, const std::string& source,
                             int64_t received_ms) {
   pb::ReadingAccepted out;
-  out.set_meter_id(meter.meter_id);
-  out.mutable_uscc()->set_value(meter.uscc);
-  out.set_measures(static_cast<reg::MeasuredFlow>(meter.measures));
-  out.set_level(static_cast<reg::MeterLevel>(meter.level));
+  ToProto(record, meter, source, received_ms, &out);
+  return out;
+}
+
+void ToProto(const Record& record, const MeterInfo& meter, const std::string& source,
+             int64_t received_ms, pb::ReadingAccepted* out) {
+  out->set_meter_id(meter.meter_id);
+  out->mutable_uscc()->set_value(meter.uscc);
+  out->set_measures(static_cast<reg::MeasuredFlow>(meter.measures));
+  out->set_level(static_cast<reg::MeterLevel>(meter.level));
   switch (record.kind) {
     case RecordKind::kReal:
-      out.set_kind(pb::RECORD_KIND_REAL);
+      out->set_kind(pb::RECORD_KIND_REAL);
       break;
     case RecordKind::kEstimate:
-      out.set_kind(pb::RECORD_KIND_ESTIMATE);
+      out->set_kind(pb::RECORD_KIND_ESTIMATE);
       break;
     case RecordKind::kReversal:
-      out.set_kind(pb::RECORD_KIND_REVERSAL);
+      out->set_kind(pb::RECORD_KIND_REVERSAL);
       break;
   }
-  out.set_interval_start_unix_ms(record.start_ms);
-  out.set_interval_end_unix_ms(record.end_ms);
-  out.mutable_delta()->set_litres(record.delta_litres);
-  for (pb::VeeFlag f : FlagsToProto(record.flags)) {
-    out.add_flags(f);
+  out->set_interval_start_unix_ms(record.start_ms);
+  out->set_interval_end_unix_ms(record.end_ms);
+  out->mutable_delta()->set_litres(record.delta_litres);
+  if (record.flags != 0) {
+    for (const FlagName& f : kFlagNames) {
+      if ((record.flags & f.bit) != 0) {
+        out->add_flags(f.proto);
+      }
+    }
   }
   if (record.register_milli.has_value()) {
-    out.set_register_value(FormatRegisterMilli(*record.register_milli));
+    out->set_register_value(FormatRegisterMilli(*record.register_milli));
   }
-  out.set_cumulative_litres(record.cumulative_litres);
-  out.set_data_flag(std::string(1, record.data_flag));
-  out.set_source(source);
-  out.set_received_unix_ms(received_ms);
-  return out;
+  out->set_cumulative_litres(record.cumulative_litres);
+  out->set_data_flag(&record.data_flag, 1);
+  out->set_source(source);
+  out->set_received_unix_ms(received_ms);
 }
 
 Record FromProto(const pb::ReadingAccepted& accepted) {

@@ -29,6 +29,9 @@ Flags FlagsFromProto(const google::protobuf::RepeatedField<int>& flags);
 
 pb::ReadingAccepted ToProto(const Record& record, const MeterInfo& meter, const std::string& source,
                             int64_t received_ms);
+// The same, written into `out` (a record of a message being built: no copy).
+void ToProto(const Record& record, const MeterInfo& meter, const std::string& source,
+             int64_t received_ms, pb::ReadingAccepted* out);
 // The core record a published ReadingAccepted stands for (for replay and the ledger).
 Record FromProto(const pb::ReadingAccepted& accepted);
 
