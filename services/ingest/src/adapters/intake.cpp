@@ -67,6 +67,28 @@ struct Intake::Batch {
   }
 };
 
+namespace {
+constexpr size_t kPrefetchAhead = 6;
+// Evaluated batches the publishing thread may have waiting before evaluation waits for it.
+constexpr size_t kMaxOutbound = 256;
+}  // namespace
+
+// The messages of one evaluated batch: one ReadingRecords per enterprise, on an arena dropped
+// as a whole once they are encoded and handed to Kafka.
+struct Intake::Outbound {
+  struct Group {
+    v1::ReadingRecords* records = nullptr;
+    std::shared_ptr<InFlight> inflight;
+    int64_t last_end_ms = 0;
+  };
+  explicit Outbound(const google::protobuf::ArenaOptions& options) : arena(options) {}
+  google::protobuf::Arena arena;
+  std::vector<std::pair<const std::string*, Group>> groups;  // the USCC lives in the MeterInfo
+  // Keeps every MeterInfo a group's USCC points into alive until the messages are encoded.
+  std::vector<std::shared_ptr<const MeterInfo>> meters_used;
+  std::shared_ptr<Batch> batch;
+};
+
 Intake::Intake(MeterDirectory* directory, kafka::Producer* producer, IntakeOptions options)
     : directory_(directory), producer_(producer), options_(std::move(options)) {
   if (!options_.now_ms) {
@@ -84,9 +106,57 @@ Intake::Intake(MeterDirectory* directory, kafka::Producer* producer, IntakeOptio
       rejected_counters_[i] = &family->Add({{"outcome", "rejected"}, {"reason", name}});
     }
   }
+  publisher_ = std::thread([this] { PublisherLoop(); });
 }
 
-Intake::~Intake() = default;
+Intake::~Intake() { Drain(); }
+
+void Intake::Drain() {
+  // Held throughout, so no batch is queued meanwhile and any later one is published by its
+  // caller only after everything queued before it.
+  std::lock_guard submit_lock(submit_mu_);
+  {
+    std::lock_guard lock(outbound_mu_);
+    if (!publisher_running_) {
+      return;
+    }
+    publisher_running_ = false;
+  }
+  outbound_cv_.notify_all();
+  if (publisher_.joinable()) {
+    publisher_.join();
+  }
+}
+
+void Intake::PublisherLoop() {
+  std::unique_lock lock(outbound_mu_);
+  while (true) {
+    outbound_cv_.wait(lock, [&] { return !outbound_.empty() || !publisher_running_; });
+    if (outbound_.empty()) {
+      return;  // stopped and drained
+    }
+    std::unique_ptr<Outbound> next = std::move(outbound_.front());
+    outbound_.pop_front();
+    lock.unlock();
+    outbound_cv_.notify_all();  // room for a waiting evaluation
+    PublishOutbound(*next);
+    next.reset();
+    lock.lock();
+  }
+}
+
+void Intake::PublishOutbound(Outbound& outbound) {
+  for (auto& [uscc, group] : outbound.groups) {
+    Publish(
+        outbound.batch, options_.reading_topic, *uscc,
+        kafka::EncodeEvent(*group.records, {.producer = "ingest",
+                                            .subject_key = *uscc,
+                                            .occurred_at = absl::FromUnixMillis(group.last_end_ms),
+                                            .correlation_id = ""}),
+        group.inflight);
+  }
+  outbound.batch->Release(true);  // the hold taken when the batch was queued
+}
 
 Intake::Shard& Intake::ShardOf(const std::string& meter_id) {
   return shards_[std::hash<std::string>{}(meter_id) % kShards];
@@ -135,23 +205,22 @@ void Intake::SubmitAsync(const std::vector<const v1::Reading*>& readings, const 
   }
   const int64_t now = options_.now_ms();
   static const MeterState kNoState;
-  // One message per enterprise: its records from this batch, in the order VEE made them, built
-  // on an arena that is dropped at once when the batch has been handed to Kafka.
+  // One message per enterprise: its records from this batch, in the order VEE made them.
   google::protobuf::ArenaOptions arena_options;
   arena_options.start_block_size = 64 * 1024;
   arena_options.max_block_size = 1024 * 1024;
-  google::protobuf::Arena arena(arena_options);
-  struct Group {
-    v1::ReadingRecords* records = nullptr;
-    std::shared_ptr<InFlight> inflight;
-    int64_t last_end_ms = 0;
-  };
-  std::vector<std::pair<const std::string*, Group>> groups;  // the USCC lives in the MeterInfo
+  auto outbound = std::make_unique<Outbound>(arena_options);
+  outbound->batch = batch;
+  auto& groups = outbound->groups;
   absl::flat_hash_map<std::string_view, size_t> group_of;
-  // Keeps every MeterInfo a group's USCC points into alive until the messages are encoded.
-  std::vector<std::shared_ptr<const MeterInfo>> meters_used;
   std::unique_lock submit_lock(submit_mu_);
   for (size_t i = 0; i < readings.size(); ++i) {
+    if (i + kPrefetchAhead < readings.size()) {
+      // The meter tables are far larger than the caches: start fetching a later reading's slot
+      // now so its misses overlap this reading's work. (Tables change only under submit_mu_.)
+      const std::string& ahead = readings[i + kPrefetchAhead]->meter_id();
+      ShardOf(ahead).meters.prefetch(ahead);
+    }
     const v1::Reading& reading = *readings[i];
     ReadingResult& out = batch->result.results[i];
     absl::StatusOr<RawReading> raw = ToRawReading(reading);
@@ -192,13 +261,14 @@ void Intake::SubmitAsync(const std::vector<const v1::Reading*>& readings, const 
       } else if (evaluation.outcome == Outcome::kAccepted) {
         auto [group_it, fresh] = group_of.try_emplace(meter->uscc, groups.size());
         if (fresh) {
-          groups.emplace_back(&meter->uscc, Group());
-          Group& created = groups.back().second;
-          created.records = google::protobuf::Arena::CreateMessage<v1::ReadingRecords>(&arena);
+          groups.emplace_back(&meter->uscc, Outbound::Group());
+          Outbound::Group& created = groups.back().second;
+          created.records =
+              google::protobuf::Arena::CreateMessage<v1::ReadingRecords>(&outbound->arena);
           created.inflight = std::make_shared<InFlight>();
-          meters_used.push_back(meter);
+          outbound->meters_used.push_back(meter);
         }
-        Group& group = groups[group_it->second].second;
+        Outbound::Group& group = groups[group_it->second].second;
         for (const Record& record : evaluation.records) {
           Apply(slot->state, record, options_.vee);
           ToProto(record, *meter, source, now, group.records->add_records());
@@ -250,14 +320,18 @@ void Intake::SubmitAsync(const std::vector<const v1::Reading*>& readings, const 
       }
     }
   }
-  for (auto& [uscc, group] : groups) {
-    Publish(
-        batch, options_.reading_topic, *uscc,
-        kafka::EncodeEvent(*group.records, {.producer = "ingest",
-                                            .subject_key = *uscc,
-                                            .occurred_at = absl::FromUnixMillis(group.last_end_ms),
-                                            .correlation_id = ""}),
-        group.inflight);
+  if (!groups.empty()) {
+    batch->remaining.fetch_add(1);  // released by PublishOutbound
+    std::unique_lock lock(outbound_mu_);
+    outbound_cv_.wait(lock, [&] { return outbound_.size() < kMaxOutbound || !publisher_running_; });
+    if (publisher_running_) {
+      outbound_.push_back(std::move(outbound));
+      lock.unlock();
+      outbound_cv_.notify_all();
+    } else {
+      lock.unlock();
+      PublishOutbound(*outbound);  // after Drain (which joined the publisher): still in order
+    }
   }
   submit_lock.unlock();
   batch->Release(true);

@@ -5,11 +5,14 @@
 
 #include <array>
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -62,6 +65,10 @@ class Intake {
   // Blocking form.
   BatchResult Submit(const std::vector<const v1::Reading*>& readings, const std::string& source);
 
+  // Publishes every batch already evaluated and stops the publishing thread; later batches are
+  // published by their caller. Call before the producer is flushed (shutdown).
+  void Drain();
+
   // Replaces the state of `meter_id` (recovery).
   void RestoreState(const std::string& meter_id, MeterState state);
   // Moves a meter's state past a record read back from the topic (recovery replay).
@@ -79,6 +86,7 @@ class Intake {
  private:
   struct InFlight;
   struct Batch;
+  struct Outbound;
   struct MeterSlot {
     MeterState state;
     std::shared_ptr<InFlight> last_inflight;  // the meter's latest unconfirmed record, if any
@@ -98,6 +106,9 @@ class Intake {
   void Publish(const std::shared_ptr<Batch>& batch, const std::string& topic,
                const std::string& key, const std::string& value,
                const std::shared_ptr<InFlight>& inflight);
+  // Encodes and produces an evaluated batch's messages, then releases the batch's hold.
+  void PublishOutbound(Outbound& outbound);
+  void PublisherLoop();
 
   MeterDirectory* directory_;
   kafka::Producer* producer_;
@@ -107,6 +118,14 @@ class Intake {
   // batch travel in one message, so batches must reach Kafka in the order they were evaluated
   // (replaying the topic must meet each meter's records in the order VEE produced them).
   std::mutex submit_mu_;
+  // Evaluated batches waiting for the publishing thread, in evaluation order (pushed under
+  // submit_mu_, so Kafka receives them in that order): encoding and producing run beside the
+  // next batch's evaluation instead of after it.
+  std::mutex outbound_mu_;
+  std::condition_variable outbound_cv_;
+  std::deque<std::unique_ptr<Outbound>> outbound_;
+  bool publisher_running_ = true;  // guarded by outbound_mu_
+  std::thread publisher_;
   std::atomic<int64_t> accepted_{0};
   std::atomic<int64_t> rejected_{0};
   std::atomic<int64_t> duplicates_{0};
