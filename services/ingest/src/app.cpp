@@ -73,6 +73,8 @@ absl::StatusOr<IngestConfig> LoadIngestConfig(const config::ConfigLoader& config
   errors.push_back(Take(config.GetInt("ledger.max_batch", 1, 100000), &n));
   out.ledger_max_batch = static_cast<int>(n);
   errors.push_back(Take(config.GetDuration("ledger.max_wait"), &out.ledger_max_wait));
+  errors.push_back(Take(config.GetInt("ledger.nice", 0, 19), &n));
+  out.ledger_nice = static_cast<int>(n);
   errors.push_back(Take(config.GetString("hj212.listen"), &out.hj212.listen_address));
   errors.push_back(Take(config.GetInt("hj212.max_connections", 1, 100000), &n));
   out.hj212.max_connections = static_cast<int>(n);
@@ -185,6 +187,7 @@ absl::StatusOr<std::unique_ptr<IngestApp>> IngestApp::Start(IngestConfig config)
                                         .reading_topic = c.reading_topic,
                                         .max_batch = c.ledger_max_batch,
                                         .max_wait = absl::ToChronoMilliseconds(c.ledger_max_wait),
+                                        .nice = c.ledger_nice,
                                         .vee = c.vee});
     if (!ledger.ok()) {
       return ledger.status();
@@ -205,6 +208,9 @@ absl::StatusOr<std::unique_ptr<IngestApp>> IngestApp::Start(IngestConfig config)
       log::Warn("kafka flush incomplete", {{"error", std::string(s.message())}});
     }
   });
+  // Runs before the producer's flush (hooks run in reverse): every evaluated batch is handed to
+  // Kafka first.
+  app->server_->AddStopHook("intake publisher", [self] { self->intake_->Drain(); });
   app->server_->AddStopHook("meter directory", [self] { self->directory_->Stop(); });
   if (app->ledger_) {
     app->ledger_->Start();

@@ -33,6 +33,7 @@ struct IngestConfig {
   bool ledger_enabled = true;
   int ledger_max_batch = 5000;
   absl::Duration ledger_max_wait = absl::Milliseconds(200);
+  int ledger_nice = 0;
   Hj212Options hj212;
 };
 

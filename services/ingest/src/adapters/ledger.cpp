@@ -1,5 +1,11 @@
 #include "adapters/ledger.hpp"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include <algorithm>
 #include <limits>
 #include <tuple>
@@ -31,8 +37,9 @@ namespace {
 constexpr int64_t kMaxUnixMs = 253'402'300'799'999;  // 9999-12-31T23:59:59.999Z
 constexpr int kMaxSmallint = std::numeric_limits<int16_t>::max();
 constexpr int kMaxQueryLimit = 10000;
-constexpr size_t kStatementChunk = 1000;  // meters per state SELECT / upsert statement
+constexpr size_t kStatementChunk = 1000;  // meters per state SELECT statement
 constexpr char kStaging[] = "ledger_staging";
+constexpr char kStateStaging[] = "ledger_state_staging";
 constexpr char kCursorVersion[] = "l1";
 
 // A timestamptz from a Unix-ms bigint SQL expression, exactly (integer microseconds).
@@ -204,25 +211,31 @@ absl::Status LoadStates(pqxx::work& tx, const std::string& schema,
   return absl::OkStatus();
 }
 
+// Writes the states through COPY into a session staging table and one upsert from it: no SQL
+// text to parse per state.
 void UpsertStates(pqxx::work& tx, const std::string& schema,
                   const std::unordered_map<std::string, MeterState>& states) {
-  std::vector<const std::pair<const std::string, MeterState>*> all;
-  all.reserve(states.size());
-  for (const auto& entry : states) {
-    all.push_back(&entry);
+  if (states.empty()) {
+    return;
   }
-  for (size_t begin = 0; begin < all.size(); begin += kStatementChunk) {
-    const size_t end = std::min(all.size(), begin + kStatementChunk);
-    std::string values;
-    for (size_t i = begin; i < end; ++i) {
-      absl::StrAppend(&values, i == begin ? "" : ",", "(", tx.quote(all[i]->first), ",",
-                      tx.quote(EncodeMeterState(all[i]->second)), "::jsonb, now())");
+  if (tx.exec_params("SELECT to_regclass($1)", absl::StrCat("pg_temp.", kStateStaging))[0][0]
+          .is_null()) {
+    tx.exec(absl::StrCat("CREATE TEMP TABLE ", kStateStaging,
+                         " (meter_id text, state text) ON COMMIT DELETE ROWS"));
+  }
+  {
+    pqxx::stream_to copy(tx, kStateStaging, std::vector<std::string>{"meter_id", "state"});
+    for (const auto& [meter_id, state] : states) {
+      copy << std::make_tuple(meter_id, EncodeMeterState(state));
     }
-    tx.exec(absl::StrCat("INSERT INTO ", db::QuoteIdent(schema),
-                         ".meter_state (meter_id, state, updated_at) VALUES ", values,
-                         " ON CONFLICT (meter_id) DO UPDATE SET state = EXCLUDED.state,"
-                         " updated_at = EXCLUDED.updated_at"));
+    copy.complete();
   }
+  tx.exec(absl::StrCat("INSERT INTO ", db::QuoteIdent(schema),
+                       ".meter_state (meter_id, state, updated_at) SELECT meter_id, state, now()"
+                       " FROM pg_temp.",
+                       kStateStaging,
+                       " ON CONFLICT (meter_id) DO UPDATE SET state = EXCLUDED.state,"
+                       " updated_at = EXCLUDED.updated_at"));
 }
 
 }  // namespace
@@ -284,6 +297,15 @@ void LedgerWriter::Stop() {
 }
 
 void LedgerWriter::Loop() {
+  if (options_.nice > 0) {
+    // Linux: a thread's own nice value. Under a flood the intake threads win the cores and the
+    // ledger falls behind on the topic, then catches up when the flood ends.
+    errno = 0;
+    if (setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), options_.nice) != 0) {
+      log::Warn("ledger: could not lower the writer thread's priority",
+                {{"nice", static_cast<int64_t>(options_.nice)}, {"error", std::strerror(errno)}});
+    }
+  }
   constexpr std::chrono::milliseconds kFirstBackoff{100};
   constexpr std::chrono::milliseconds kMaxBackoff{5000};
   std::chrono::milliseconds backoff = kFirstBackoff;

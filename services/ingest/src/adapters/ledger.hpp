@@ -41,6 +41,8 @@ struct LedgerOptions {
   std::string reading_topic;
   int max_batch = 5000;
   std::chrono::milliseconds max_wait{200};
+  // Nice value of the writer thread (0..19): above 0, intake gets the CPU first under load.
+  int nice = 0;
   VeeConfig vee;
 };
 
