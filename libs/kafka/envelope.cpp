@@ -3,16 +3,20 @@
 #include <random>
 
 #include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 
 namespace jieshui::kafka {
 
 std::string NewEventId() {
   static thread_local std::mt19937_64 rng{std::random_device{}()};
-  uint64_t hi = rng();
+  // RFC 9562 version 7: 48 bits of Unix milliseconds first, so ids made later sort later and a
+  // database index on them grows at its right edge instead of splitting pages at random (the
+  // ledger's unique index cost twice as much with random v4 ids). The other 74 bits are random.
+  const auto ms = static_cast<uint64_t>(absl::ToUnixMillis(absl::Now()));
+  uint64_t hi = (ms << 16) | 0x7000ULL | (rng() & 0x0FFFULL);
   uint64_t lo = rng();
-  // RFC 4122 version 4, variant 10.
-  hi = (hi & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL;
-  lo = (lo & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;
+  lo = (lo & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;  // variant 10
   // Hex by hand: an id per event at meter-data rates, where StrFormat showed in profiles.
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out(36, '-');

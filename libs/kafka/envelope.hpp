@@ -22,7 +22,8 @@ struct EventMeta {
   std::string correlation_id;
 };
 
-// A random UUID v4 in canonical text form.
+// A UUID v7 (RFC 9562: Unix milliseconds, then random bits) in canonical text form: unique, and
+// ids made in a later millisecond sort after earlier ones.
 std::string NewEventId();
 
 EventEnvelope Wrap(const google::protobuf::Message& payload, const EventMeta& meta);

@@ -678,6 +678,29 @@ int Run(const Options& o) {
               payloads.front().size(), payload_sum / kDistinctPayloads, payload_min, payload_max,
               kDistinctPayloads);
   std::printf("ledger:                          %s\n", o.ledger.c_str());
+  if (o.ledger == "on") {
+    // The ledger consumes the topic behind intake: how long after the last answer it holds
+    // every record (one per reading here: readings 15 minutes apart open no gaps).
+    const auto answered_at = Clock::now();
+    int64_t rows = -1;
+    while (Clock::now() - answered_at < std::chrono::seconds(300)) {
+      try {
+        pqxx::connection conn(o.pg);
+        pqxx::work tx(conn);
+        rows =
+            tx.exec1("SELECT count(*) FROM " + tx.quote_name(base) + ".readings")[0].as<int64_t>();
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "ledger count: %s\n", e.what());
+      }
+      if (rows >= r.accepted) {
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::seconds(1));  // count(*) itself costs CPU
+    }
+    std::printf("ledger rows stored:              %lld of %lld, %.1f s after the last answer\n",
+                static_cast<long long>(rows), static_cast<long long>(r.accepted),
+                std::chrono::duration<double>(Clock::now() - answered_at).count());
+  }
   if (r.duplicates > 0 || r.rejected > 0 || r.failed_batches > 0 || r.accepted != total ||
       !r.stream_status.empty()) {
     std::printf(

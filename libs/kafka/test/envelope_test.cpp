@@ -3,6 +3,9 @@
 #include <regex>
 #include <set>
 
+#include "absl/strings/numbers.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "jieshui/common/v1/types.pb.h"
 #include "kafka/topics.hpp"
@@ -46,16 +49,26 @@ TEST(EnvelopeTest, GarbageIsRejected) {
   EXPECT_EQ(DecodeEnvelope("").status().code(), absl::StatusCode::kInvalidArgument);
 }
 
-TEST(EnvelopeTest, EventIdsAreUuidV4AndUnique) {
+TEST(EnvelopeTest, EventIdsAreUuidV7UniqueAndOrderedByTime) {
   std::set<std::string> ids;
+  const int64_t before_ms = absl::ToUnixMillis(absl::Now());
+  std::string previous;
   for (int i = 0; i < 10000; ++i) {
     std::string id = NewEventId();
     ASSERT_EQ(id.size(), 36u);
-    EXPECT_EQ(id[14], '4');
-    EXPECT_TRUE(id[19] == '8' || id[19] == '9' || id[19] == 'a' || id[19] == 'b') << id;
     EXPECT_TRUE(std::regex_match(
-        id, std::regex("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")))
+        id, std::regex("[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")))
         << id;
+    // The first 48 bits are the time it was made, in Unix milliseconds.
+    int64_t ms = 0;
+    ASSERT_TRUE(absl::SimpleHexAtoi(id.substr(0, 8) + id.substr(9, 4), &ms)) << id;
+    EXPECT_GE(ms, before_ms);
+    EXPECT_LE(ms, absl::ToUnixMillis(absl::Now()));
+    // Ids of different milliseconds sort by time (within one millisecond the order is random).
+    if (!previous.empty() && previous.substr(0, 13) != id.substr(0, 13)) {
+      EXPECT_LT(previous, id);
+    }
+    previous = id;
     ids.insert(id);
   }
   EXPECT_EQ(ids.size(), 10000u);
