@@ -6,7 +6,7 @@
 //
 //   ingest_bench [--ingest-binary PATH] [--config services/ingest/ingest.yaml]
 //                [--kafka 127.0.0.1:19092] [--pg postgresql://...] [--meters 100000]
-//                [--readings-per-meter 10] [--batch 1000] [--in-flight 32] [--ledger on|off]
+//                [--readings-per-meter 30] [--batch 1000] [--in-flight 64] [--ledger on|off]
 //
 // Setup publishes one MeterChanged per meter to a fresh compacted registry topic; the service runs
 // on fresh reading and rejected topics and a fresh PostgreSQL schema, all removed at the end.
@@ -77,9 +77,9 @@ struct Options {
   std::string kafka = "127.0.0.1:19092";
   std::string pg = "postgresql://jieshui:jieshui@127.0.0.1:15432/jieshui";
   int meters = 100000;
-  int readings_per_meter = 10;
+  int readings_per_meter = 30;
   int batch = 1000;
-  int in_flight = 32;
+  int in_flight = 64;
   std::string ledger = "on";
 };
 
