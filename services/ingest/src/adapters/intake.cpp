@@ -207,8 +207,8 @@ void Intake::SubmitAsync(const std::vector<const v1::Reading*>& readings, const 
   static const MeterState kNoState;
   // One message per enterprise: its records from this batch, in the order VEE made them.
   google::protobuf::ArenaOptions arena_options;
-  arena_options.start_block_size = 64 * 1024;
-  arena_options.max_block_size = 1024 * 1024;
+  arena_options.start_block_size = size_t{64} * 1024;
+  arena_options.max_block_size = size_t{1024} * 1024;
   auto outbound = std::make_unique<Outbound>(arena_options);
   outbound->batch = batch;
   auto& groups = outbound->groups;
