@@ -75,6 +75,7 @@ absl::StatusOr<IngestConfig> LoadIngestConfig(const config::ConfigLoader& config
   errors.push_back(Take(config.GetDuration("ledger.max_wait"), &out.ledger_max_wait));
   errors.push_back(Take(config.GetInt("ledger.nice", 0, 19), &n));
   out.ledger_nice = static_cast<int>(n);
+  errors.push_back(Take(config.GetDuration("ledger.state_interval"), &out.ledger_state_interval));
   errors.push_back(Take(config.GetString("hj212.listen"), &out.hj212.listen_address));
   errors.push_back(Take(config.GetInt("hj212.max_connections", 1, 100000), &n));
   out.hj212.max_connections = static_cast<int>(n);
@@ -182,13 +183,15 @@ absl::StatusOr<std::unique_ptr<IngestApp>> IngestApp::Start(IngestConfig config)
   }
   if (c.ledger_enabled) {
     auto ledger = LedgerWriter::Create(
-        app->pool_.get(), LedgerOptions{.bootstrap_servers = c.common.kafka_bootstrap,
-                                        .schema = schema,
-                                        .reading_topic = c.reading_topic,
-                                        .max_batch = c.ledger_max_batch,
-                                        .max_wait = absl::ToChronoMilliseconds(c.ledger_max_wait),
-                                        .nice = c.ledger_nice,
-                                        .vee = c.vee});
+        app->pool_.get(),
+        LedgerOptions{.bootstrap_servers = c.common.kafka_bootstrap,
+                      .schema = schema,
+                      .reading_topic = c.reading_topic,
+                      .max_batch = c.ledger_max_batch,
+                      .max_wait = absl::ToChronoMilliseconds(c.ledger_max_wait),
+                      .nice = c.ledger_nice,
+                      .state_interval = absl::ToChronoMilliseconds(c.ledger_state_interval),
+                      .vee = c.vee});
     if (!ledger.ok()) {
       return ledger.status();
     }

@@ -34,6 +34,7 @@ struct IngestConfig {
   int ledger_max_batch = 5000;
   absl::Duration ledger_max_wait = absl::Milliseconds(200);
   int ledger_nice = 0;
+  absl::Duration ledger_state_interval = absl::Seconds(10);
   Hj212Options hj212;
 };
 

@@ -153,6 +153,7 @@ class LedgerTest : public ::testing::Test {
 
   LedgerOptions Options(int max_batch = 5000) const {
     LedgerOptions options;
+    options.state_interval = std::chrono::milliseconds(0);
     options.bootstrap_servers = KafkaBootstrap();
     options.schema = schema_;
     options.reading_topic = topic_;
@@ -405,6 +406,67 @@ TEST_F(LedgerTest, StoresEveryRecordOnceInMonthlyPartitionsAndResumesAfterAResta
   EXPECT_EQ(Scalar<int64_t>("SELECT count(*) FROM " + Table("readings")), n);
 
   ExpectSnapshotMatches(feed, ends_twice);
+}
+
+TEST_F(LedgerTest, StatesStoredOnlyNowAndThenAreRebuiltFromTheTopicAfterACrash) {
+  const Feed feed = MakeFeed(20, 64);
+  const auto n = static_cast<int64_t>(feed.messages.size());
+  const size_t half = feed.messages.size() / 2;
+  Feed first;
+  first.messages.assign(feed.messages.begin(),
+                        feed.messages.begin() + static_cast<std::ptrdiff_t>(half));
+  Feed second;
+  second.messages.assign(feed.messages.begin() + static_cast<std::ptrdiff_t>(half),
+                         feed.messages.end());
+  const std::map<int32_t, int64_t> ends_first = Produce(first);
+
+  // A writer that stores states once an hour (so only with its first batch, which has none
+  // stored yet) and then "crashes": no states stored at stop.
+  LedgerOptions rare = Options(50);
+  rare.state_interval = std::chrono::hours(1);
+  rare.snapshot_on_stop = false;
+  {
+    auto crashed = LedgerWriter::Create(pool_.get(), rare);
+    ASSERT_TRUE(crashed.ok()) << crashed.status();
+    CatchUp(**crashed, ends_first);
+    EXPECT_EQ((*crashed)->records_written(), static_cast<int64_t>(half));
+  }
+  // The rows are all there; the stored states are as of the first batch only, and what intake
+  // would load says so: it replays the topic from those offsets, not from the rows' offsets.
+  EXPECT_EQ(Scalar<int64_t>("SELECT count(*) FROM " + Table("readings")),
+            static_cast<int64_t>(half));
+  absl::StatusOr<StateSnapshot> behind = LoadStateSnapshot(*pool_, schema_, topic_);
+  ASSERT_TRUE(behind.ok()) << behind.status();
+  int64_t behind_total = 0;
+  int64_t rows_total = 0;
+  for (const auto& [partition, next] : behind->next_offsets) {
+    EXPECT_LE(next, ends_first.at(partition));
+    behind_total += next;
+  }
+  for (const auto& [partition, next] : ends_first) {
+    rows_total += next;
+  }
+  EXPECT_GT(behind_total, 0);
+  EXPECT_LT(behind_total, rows_total);
+
+  // The next writer reads again from the stored states' offsets: the first half only moves
+  // states (no row twice), the second half adds rows, and the states end up exactly as if
+  // every record had been applied once.
+  const std::map<int32_t, int64_t> ends = Produce(second);
+  std::unique_ptr<LedgerWriter> next = NewWriter(200);
+  ASSERT_NE(next, nullptr);
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        absl::StatusOr<int> written = next->RunOnce();
+        EXPECT_TRUE(written.ok()) << written.status();
+        auto states_at = db::LoadNextOffsets(*pool_, schema_, kLedgerStateConsumer, topic_);
+        return StoredOffsets() == ends && states_at.ok() && *states_at == ends;
+      },
+      kCatchUpTimeout));
+  next->Stop();
+  EXPECT_EQ(next->records_written(), n - static_cast<int64_t>(half));
+  EXPECT_EQ(Scalar<int64_t>("SELECT count(*) FROM " + Table("readings")), n);
+  ExpectSnapshotMatches(feed, ends);
 }
 
 TEST_F(LedgerTest, AMessageThatIsNotAValidRecordIsSkippedAndItsOffsetStored) {

@@ -265,15 +265,34 @@ absl::StatusOr<std::unique_ptr<LedgerWriter>> LedgerWriter::Create(db::Connectio
   if (!offsets.ok()) {
     return offsets.status();
   }
+  absl::StatusOr<std::map<int32_t, int64_t>> state_offsets =
+      db::LoadNextOffsets(*pool, options.schema, kLedgerStateConsumer, options.reading_topic);
+  if (!state_offsets.ok()) {
+    return state_offsets.status();
+  }
+  std::unique_ptr<LedgerWriter> writer(new LedgerWriter(pool, std::move(options)));
+  writer->stored_ = *std::move(offsets);
+  // Before state offsets were kept apart, states were stored with every batch.
+  writer->state_stored_ = state_offsets->empty() ? writer->stored_ : *std::move(state_offsets);
+  if (absl::Status s = writer->ReadFrom(writer->state_stored_); !s.ok()) {
+    return s;
+  }
+  return writer;
+}
+
+absl::Status LedgerWriter::ReadFrom(const std::map<int32_t, int64_t>& offsets) {
   absl::StatusOr<std::unique_ptr<kafka::TopicReader>> reader =
-      kafka::TopicReader::Create(options.bootstrap_servers, options.reading_topic, *offsets);
+      kafka::TopicReader::Create(options_.bootstrap_servers, options_.reading_topic, offsets);
   if (!reader.ok()) {
     return reader.status();
   }
-  std::unique_ptr<LedgerWriter> writer(new LedgerWriter(pool, std::move(options)));
-  writer->reader_ = *std::move(reader);
-  writer->stored_ = *std::move(offsets);
-  return writer;
+  reader_ = *std::move(reader);
+  pending_.clear();
+  states_.clear();
+  dirty_.clear();
+  position_ = offsets;
+  last_snapshot_ = std::chrono::steady_clock::now();
+  return absl::OkStatus();
 }
 
 void LedgerWriter::Start() {
@@ -294,6 +313,14 @@ void LedgerWriter::Stop() {
   if (thread_.joinable()) {
     thread_.join();
   }
+  std::lock_guard<std::mutex> lock(run_mu_);
+  if (options_.snapshot_on_stop && (!dirty_.empty() || state_stored_ != position_)) {
+    if (absl::StatusOr<int> written = Write(/*force_snapshot=*/true); !written.ok()) {
+      log::Warn(
+          "ledger: meter states not stored at stop; the next start reads further back",
+          {{"topic", options_.reading_topic}, {"error", std::string(written.status().message())}});
+    }
+  }
 }
 
 void LedgerWriter::Loop() {
@@ -306,6 +333,7 @@ void LedgerWriter::Loop() {
                 {{"nice", static_cast<int64_t>(options_.nice)}, {"error", std::strerror(errno)}});
     }
   }
+
   constexpr std::chrono::milliseconds kFirstBackoff{100};
   constexpr std::chrono::milliseconds kMaxBackoff{5000};
   std::chrono::milliseconds backoff = kFirstBackoff;
@@ -406,92 +434,178 @@ absl::Status LedgerWriter::PollBatch() {
   return absl::OkStatus();
 }
 
-absl::StatusOr<int> LedgerWriter::WriteBatch() {
-  std::map<int32_t, int64_t> next;  // per partition: after the last message in hand
+namespace {
+
+// Of `records` (already in the ledger from an earlier batch), the event ids whose row was added
+// by that very message (same partition and offset): their records were counted then, while a
+// row added from another message means this one is a republished duplicate.
+std::set<std::string> OriginalsOf(pqxx::work& tx, const std::string& schema,
+                                  const std::vector<const LedgerWriter::Pending*>& records) {
+  std::set<std::string> out;
+  for (size_t begin = 0; begin < records.size(); begin += kStatementChunk) {
+    const size_t end = std::min(records.size(), begin + kStatementChunk);
+    std::string list;
+    std::map<std::string, std::pair<int32_t, int64_t>> wanted;
+    for (size_t i = begin; i < end; ++i) {
+      absl::StrAppend(&list, i == begin ? "" : ",", tx.quote(records[i]->event_id));
+      wanted[records[i]->event_id] = {records[i]->partition, records[i]->offset};
+    }
+    for (const auto& row : tx.exec(
+             absl::StrCat("SELECT event_id, topic_partition, topic_offset FROM ",
+                          db::QuoteIdent(schema), ".readings WHERE event_id IN (", list, ")"))) {
+      const std::string id = row[0].as<std::string>();
+      auto it = wanted.find(id);
+      if (it != wanted.end() &&
+          it->second == std::make_pair(row[1].as<int32_t>(), row[2].as<int64_t>())) {
+        out.insert(id);
+      }
+    }
+  }
+  return out;
+}
+
+std::map<int32_t, int64_t> LoadOffsets(pqxx::work& tx, const std::string& schema,
+                                       const std::string& consumer, const std::string& topic) {
+  std::map<int32_t, int64_t> out;
+  for (const auto& row :
+       tx.exec_params(absl::StrCat("SELECT partition, next_offset FROM ", db::QuoteIdent(schema),
+                                   ".consumer_offsets WHERE consumer = $1 AND topic = $2"),
+                      consumer, topic)) {
+    out[row[0].as<int32_t>()] = row[1].as<int64_t>();
+  }
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<int> LedgerWriter::WriteBatch() { return Write(/*force_snapshot=*/false); }
+
+absl::StatusOr<int> LedgerWriter::Write(bool force_snapshot) {
+  std::map<int32_t, int64_t> next = position_;  // per partition: after the last message in hand
   for (const Pending& p : pending_) {
     next[p.partition] = std::max(next[p.partition], p.offset + 1);
   }
   const std::string lock_key =
       absl::StrCat(options_.schema, "/", kLedgerConsumer, "/", options_.reading_topic);
+  const bool snapshot_due =
+      force_snapshot || options_.state_interval.count() == 0 ||
+      std::chrono::steady_clock::now() - last_snapshot_ >= options_.state_interval;
 
   // Filled by the transaction; they become this writer's view only once it commits.
   std::map<int32_t, int64_t> stored_now;
+  std::map<int32_t, int64_t> state_now;
   bool foreign = false;
+  bool snapshot = false;
   std::unordered_map<std::string, MeterState> touched;
   std::vector<std::string> partitions_checked;
   int added = 0;
 
   absl::Status status = pool_->InTransaction([&](pqxx::work& tx) -> absl::Status {
-    stored_now.clear();
     touched.clear();
     partitions_checked.clear();
     added = 0;
+    snapshot = false;
     // The ledger is derived from the topic, which stays the record: a commit lost in a database
     // crash takes its rows, states and offsets with it (never some of them), and the writer reads
     // those messages again. So the commit need not wait for its WAL flush.
     tx.exec("SET LOCAL synchronous_commit = off");
     // Writers of one schema and topic take turns, so stored offsets and states move together.
     tx.exec_params("SELECT pg_advisory_xact_lock(hashtext($1))", lock_key);
-    for (const auto& row : tx.exec_params(
-             absl::StrCat("SELECT partition, next_offset FROM ", db::QuoteIdent(options_.schema),
-                          ".consumer_offsets WHERE consumer = $1 AND topic = $2"),
-             kLedgerConsumer, options_.reading_topic)) {
-      stored_now[row[0].as<int32_t>()] = row[1].as<int64_t>();
+    stored_now = LoadOffsets(tx, options_.schema, kLedgerConsumer, options_.reading_topic);
+    state_now = LoadOffsets(tx, options_.schema, kLedgerStateConsumer, options_.reading_topic);
+    // None stored yet: the states are as of the rows' offsets (nothing yet, or states stored with
+    // every batch before the two were kept apart), and this batch stores them.
+    const bool first_states = state_now.empty();
+    if (first_states) {
+      state_now = stored_now;
     }
-    // Another writer stored offsets since this one last did: what it applied is skipped, and
-    // meter states are read again from the table instead of this writer's memory.
-    foreign = stored_now != stored_;
+    // Another writer stored rows or states since this one last looked: this writer's states
+    // are no longer the continuation of the stored ones. It starts again from the stored states.
+    foreign = stored_now != stored_ || state_now != state_stored_;
+    if (foreign) {
+      return absl::OkStatus();  // nothing written
+    }
 
+    // Records at or past the stored row offsets are new rows; records before them (read again
+    // from the state offsets after a restart) only move meter states, once each.
     std::vector<const Pending*> todo;
+    std::vector<const Pending*> replayed;
     std::vector<const v1::ReadingAccepted*> rows;
     std::vector<const std::string*> event_ids;
     std::vector<std::pair<int32_t, int64_t>> positions;
     for (const Pending& p : pending_) {
-      if (p.accepted.has_value() && p.offset >= OffsetOf(stored_now, p.partition)) {
+      if (!p.accepted.has_value()) {
+        continue;
+      }
+      if (p.offset >= OffsetOf(stored_now, p.partition)) {
         todo.push_back(&p);
         rows.push_back(&*p.accepted);
         event_ids.push_back(&p.event_id);
         positions.emplace_back(p.partition, p.offset);
+      } else {
+        replayed.push_back(&p);
       }
     }
+    std::set<std::string> counted;  // event ids whose records move their meter's state
     if (!todo.empty()) {
       EnsurePartitions(tx, options_.schema, rows, known_partitions_, &partitions_checked);
       Stage(tx, rows, event_ids, positions);
-      const std::set<std::string> inserted = InsertStaged(tx, options_.schema);
-      added = static_cast<int>(inserted.size());
+      counted = InsertStaged(tx, options_.schema);
+      added = static_cast<int>(counted.size());
+    }
+    if (!replayed.empty()) {
+      counted.merge(OriginalsOf(tx, options_.schema, replayed));
+    }
 
-      // The states of the meters whose records were added: from memory, or from the table.
-      std::vector<const Pending*> applied;
-      std::vector<std::string> to_load;
-      std::set<std::string> seen;
-      for (const Pending* p : todo) {
-        if (!inserted.contains(p->event_id)) {
-          continue;  // a duplicate event: already counted in the ledger and the state
-        }
-        applied.push_back(p);
-        const std::string& meter = p->accepted->meter_id();
-        if (!seen.insert(meter).second) {
-          continue;
-        }
-        auto cached = states_.find(meter);
-        if (!foreign && cached != states_.end()) {
-          touched.emplace(meter, cached->second);
-        } else {
-          to_load.push_back(meter);
+    // The states of the meters whose records count: from memory, or from the table, whose
+    // states are as of the state offsets this writer started from (a meter not in memory has
+    // had no record since).
+    std::vector<const Pending*> applied;
+    std::vector<std::string> to_load;
+    std::set<std::string> seen;
+    for (const Pending& p : pending_) {
+      if (!p.accepted.has_value() || !counted.contains(p.event_id)) {
+        continue;  // undecodable, or a duplicate event already counted
+      }
+      applied.push_back(&p);
+      const std::string& meter = p.accepted->meter_id();
+      if (!seen.insert(meter).second) {
+        continue;
+      }
+      auto cached = states_.find(meter);
+      if (cached != states_.end()) {
+        touched.emplace(meter, cached->second);
+      } else {
+        to_load.push_back(meter);
+      }
+    }
+    if (absl::Status s = LoadStates(tx, options_.schema, to_load, &touched); !s.ok()) {
+      return s;
+    }
+    for (const Pending* p : applied) {
+      Apply(touched[p->accepted->meter_id()], FromProto(*p->accepted), options_.vee);
+    }
+    if (snapshot_due || first_states) {
+      // Every state changed since the last snapshot, as of `next`.
+      std::unordered_map<std::string, MeterState> to_store = touched;
+      for (const std::string& meter : dirty_) {
+        to_store.try_emplace(meter, states_.at(meter));
+      }
+      UpsertStates(tx, options_.schema, to_store);
+      for (const auto& [partition, next_offset] : next) {
+        if (next_offset > OffsetOf(state_now, partition)) {
+          db::StoreNextOffset(tx, options_.schema, kLedgerStateConsumer, options_.reading_topic,
+                              partition, next_offset);
+          state_now[partition] = next_offset;
         }
       }
-      if (absl::Status s = LoadStates(tx, options_.schema, to_load, &touched); !s.ok()) {
-        return s;
-      }
-      for (const Pending* p : applied) {
-        Apply(touched[p->accepted->meter_id()], FromProto(*p->accepted), options_.vee);
-      }
-      UpsertStates(tx, options_.schema, touched);
+      snapshot = true;
     }
     for (const auto& [partition, next_offset] : next) {
       if (next_offset > OffsetOf(stored_now, partition)) {
         db::StoreNextOffset(tx, options_.schema, kLedgerConsumer, options_.reading_topic, partition,
                             next_offset);
+        stored_now[partition] = next_offset;
       }
     }
     return absl::OkStatus();
@@ -500,15 +614,26 @@ absl::StatusOr<int> LedgerWriter::WriteBatch() {
     return status;
   }
   if (foreign) {
-    states_.clear();
+    log::Info("ledger: another writer stored offsets; reading again from the stored states",
+              {{"topic", options_.reading_topic}});
+    stored_ = std::move(stored_now);
+    state_stored_ = std::move(state_now);
+    if (absl::Status s = ReadFrom(state_stored_); !s.ok()) {
+      return s;
+    }
+    return 0;
   }
   for (auto& [meter, state] : touched) {
+    dirty_.insert(meter);
     states_[meter] = std::move(state);
   }
-  stored_ = std::move(stored_now);
-  for (const auto& [partition, next_offset] : next) {
-    stored_[partition] = std::max(OffsetOf(stored_, partition), next_offset);
+  if (snapshot) {
+    dirty_.clear();
+    last_snapshot_ = std::chrono::steady_clock::now();
   }
+  stored_ = std::move(stored_now);
+  state_stored_ = std::move(state_now);
+  position_ = std::move(next);
   known_partitions_.insert(partitions_checked.begin(), partitions_checked.end());
   pending_.clear();
   records_written_.fetch_add(added);
@@ -538,11 +663,10 @@ absl::StatusOr<StateSnapshot> LoadStateSnapshot(db::ConnectionPool& pool, const 
             .is_null()) {
       return absl::OkStatus();
     }
-    for (const auto& row :
-         tx.exec_params(absl::StrCat("SELECT partition, next_offset FROM ", s,
-                                     ".consumer_offsets WHERE consumer = $1 AND topic = $2"),
-                        kLedgerConsumer, topic)) {
-      snapshot.next_offsets[row[0].as<int32_t>()] = row[1].as<int64_t>();
+    // The offsets the stored states are as of (before they were kept apart: the rows' offsets).
+    snapshot.next_offsets = LoadOffsets(tx, schema, kLedgerStateConsumer, topic);
+    if (snapshot.next_offsets.empty()) {
+      snapshot.next_offsets = LoadOffsets(tx, schema, kLedgerConsumer, topic);
     }
     return absl::OkStatus();
   });

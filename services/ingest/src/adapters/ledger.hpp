@@ -34,6 +34,8 @@ namespace jieshui::ingest {
 
 // The consumer name under which the ledger stores its offsets (db/idempotent.hpp).
 inline constexpr char kLedgerConsumer[] = "ingest-ledger";
+// The offsets the stored meter states are as of (at or behind the rows' offsets).
+inline constexpr char kLedgerStateConsumer[] = "ingest-ledger-state";
 
 struct LedgerOptions {
   std::string bootstrap_servers;
@@ -43,6 +45,13 @@ struct LedgerOptions {
   std::chrono::milliseconds max_wait{200};
   // Nice value of the writer thread (0..19): above 0, intake gets the CPU first under load.
   int nice = 0;
+  // How often meter states are stored (with the offsets they are as of); 0 = with every batch.
+  // Between, they live in memory: after a restart the writer (and intake's recovery) read the
+  // topic again from the stored states' offsets.
+  std::chrono::milliseconds state_interval{0};
+  // Store the states changed since the last time when stopping. Off only in tests that play a
+  // crash.
+  bool snapshot_on_stop = true;
   VeeConfig vee;
 };
 
@@ -61,7 +70,8 @@ class LedgerWriter {
   // Runs batches on a background thread until Stop(); a failed batch is logged and retried
   // (the same messages) after a back-off.
   void Start();
-  // Finishes the batch in hand, then returns. Idempotent.
+  // Finishes the batch in hand, stores the meter states (snapshot_on_stop), then returns.
+  // Idempotent.
   void Stop();
 
   // One batch: polls up to max_batch messages or max_wait, writes them in one transaction.
@@ -69,11 +79,6 @@ class LedgerWriter {
   // the polled messages are kept and the next call writes them again.
   absl::StatusOr<int> RunOnce();
 
-  int64_t records_written() const { return records_written_.load(); }
-  // Messages skipped because they are not a ReadingAccepted envelope (logged with their offset).
-  int64_t undecodable() const { return undecodable_.load(); }
-
- private:
   // One polled message, decoded when it could be.
   struct Pending {
     int32_t partition = 0;
@@ -82,9 +87,20 @@ class LedgerWriter {
     std::optional<v1::ReadingAccepted> accepted;
   };
 
+  int64_t records_written() const { return records_written_.load(); }
+  // Messages skipped because they are not a ReadingAccepted envelope (logged with their offset).
+  int64_t undecodable() const { return undecodable_.load(); }
+
+ private:
   LedgerWriter(db::ConnectionPool* pool, LedgerOptions options);
   absl::Status PollBatch();
   absl::StatusOr<int> WriteBatch();
+  // One transaction: the rows of pending_, their meters' states in memory, and the states
+  // changed since the last snapshot when one is due (or forced).
+  absl::StatusOr<int> Write(bool force_snapshot);
+  // Reads the topic again from `offsets`, forgetting what is in memory (start, or after another
+  // writer stored offsets).
+  absl::Status ReadFrom(const std::map<int32_t, int64_t>& offsets);
   void Loop();
 
   db::ConnectionPool* pool_;
@@ -93,10 +109,17 @@ class LedgerWriter {
 
   std::mutex run_mu_;  // one batch at a time; guards everything below
   std::vector<Pending> pending_;
-  // Next offsets as this writer last saw them stored; a difference means another writer wrote.
+  // Next offsets as this writer last saw them stored, for the rows and for the states; a
+  // difference means another writer wrote.
   std::map<int32_t, int64_t> stored_;
-  // Meter states as of stored_ (loaded from meter_state on first touch).
+  std::map<int32_t, int64_t> state_stored_;
+  // Where this writer has read to (next offsets after the last batch written).
+  std::map<int32_t, int64_t> position_;
+  // Meter states as of position_ (loaded from meter_state on first touch), and those changed
+  // since they were last stored.
   std::unordered_map<std::string, MeterState> states_;
+  std::set<std::string> dirty_;
+  std::chrono::steady_clock::time_point last_snapshot_;
   std::set<std::string> known_partitions_;  // monthly partitions known to exist
 
   std::atomic<int64_t> records_written_{0};
