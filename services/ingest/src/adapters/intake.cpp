@@ -217,7 +217,8 @@ void Intake::SubmitAsync(const std::vector<const v1::Reading*>& readings, const 
   for (size_t i = 0; i < readings.size(); ++i) {
     if (i + kPrefetchAhead < readings.size()) {
       // The meter tables are far larger than the caches: start fetching a later reading's slot
-      // now so its misses overlap this reading's work. (Tables change only under submit_mu_.)
+      // now so its misses overlap this reading's work. (While serving, the tables change only
+      // under submit_mu_; recovery's RestoreState and ReplayRecord run before serving starts.)
       const std::string& ahead = readings[i + kPrefetchAhead]->meter_id();
       ShardOf(ahead).meters.prefetch(ahead);
     }
