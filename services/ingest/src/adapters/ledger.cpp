@@ -134,21 +134,25 @@ const std::vector<std::string>& StagingColumns() {
   return kColumns;
 }
 
-// COPYs `rows` into the session's staging table (created on the connection's first batch; ON
-// COMMIT DELETE ROWS empties it for the next one).
+// Creates the session's temporary staging table `name` on the connection's first batch; ON
+// COMMIT DELETE ROWS empties it for the next one. (Checked first: CREATE ... IF NOT EXISTS on an
+// existing table still sends a NOTICE.)
+void EnsureStagingTable(pqxx::work& tx, const char* name, const char* columns) {
+  if (tx.exec_params("SELECT to_regclass($1)", absl::StrCat("pg_temp.", name))[0][0].is_null()) {
+    tx.exec(absl::StrCat("CREATE TEMP TABLE ", name, " (", columns, ") ON COMMIT DELETE ROWS"));
+  }
+}
+
+// COPYs `rows` into the session's staging table.
 void Stage(pqxx::work& tx, const std::vector<const v1::ReadingAccepted*>& rows,
            const std::vector<const std::string*>& event_ids,
            const std::vector<std::pair<int32_t, int64_t>>& positions) {
-  if (tx.exec_params("SELECT to_regclass($1)", absl::StrCat("pg_temp.", kStaging))[0][0]
-          .is_null()) {
-    tx.exec(absl::StrCat(
-        "CREATE TEMP TABLE ", kStaging,
-        " (event_id text, meter_id text, uscc text, measures integer, level integer,"
-        " kind integer, start_ms bigint, end_ms bigint, delta_litres bigint, flags text,"
-        " register_value text, cumulative_litres bigint, data_flag text, source text,"
-        " received_ms bigint, topic_partition integer, topic_offset bigint)"
-        " ON COMMIT DELETE ROWS"));
-  }
+  EnsureStagingTable(tx, kStaging,
+                     "event_id text, meter_id text, uscc text, measures integer, level integer,"
+                     " kind integer, start_ms bigint, end_ms bigint, delta_litres bigint,"
+                     " flags text, register_value text, cumulative_litres bigint,"
+                     " data_flag text, source text, received_ms bigint, topic_partition integer,"
+                     " topic_offset bigint");
   pqxx::stream_to copy(tx, kStaging, StagingColumns());
   for (size_t i = 0; i < rows.size(); ++i) {
     const v1::ReadingAccepted& a = *rows[i];
@@ -218,11 +222,7 @@ void UpsertStates(pqxx::work& tx, const std::string& schema,
   if (states.empty()) {
     return;
   }
-  if (tx.exec_params("SELECT to_regclass($1)", absl::StrCat("pg_temp.", kStateStaging))[0][0]
-          .is_null()) {
-    tx.exec(absl::StrCat("CREATE TEMP TABLE ", kStateStaging,
-                         " (meter_id text, state text) ON COMMIT DELETE ROWS"));
-  }
+  EnsureStagingTable(tx, kStateStaging, "meter_id text, state text");
   {
     pqxx::stream_to copy(tx, kStateStaging, std::vector<std::string>{"meter_id", "state"});
     for (const auto& [meter_id, state] : states) {
@@ -369,7 +369,7 @@ absl::StatusOr<int> LedgerWriter::RunOnce() {
   if (pending_.empty()) {
     return 0;
   }
-  return WriteBatch();
+  return Write(/*force_snapshot=*/false);
 }
 
 absl::Status LedgerWriter::PollBatch() {
@@ -477,8 +477,6 @@ std::map<int32_t, int64_t> LoadOffsets(pqxx::work& tx, const std::string& schema
 }
 
 }  // namespace
-
-absl::StatusOr<int> LedgerWriter::WriteBatch() { return Write(/*force_snapshot=*/false); }
 
 absl::StatusOr<int> LedgerWriter::Write(bool force_snapshot) {
   std::map<int32_t, int64_t> next = position_;  // per partition: after the last message in hand

@@ -94,7 +94,6 @@ class LedgerWriter {
  private:
   LedgerWriter(db::ConnectionPool* pool, LedgerOptions options);
   absl::Status PollBatch();
-  absl::StatusOr<int> WriteBatch();
   // One transaction: the rows of pending_, their meters' states in memory, and the states
   // changed since the last snapshot when one is due (or forced).
   absl::StatusOr<int> Write(bool force_snapshot);
