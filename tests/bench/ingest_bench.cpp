@@ -700,6 +700,21 @@ int Run(const Options& o) {
     std::printf("ledger rows stored:              %lld of %lld, %.1f s after the last answer\n",
                 static_cast<long long>(rows), static_cast<long long>(r.accepted),
                 std::chrono::duration<double>(Clock::now() - answered_at).count());
+    // The service logs each time its ledger held back a second or more for a busy intake.
+    int64_t held_ms = 0;
+    int held = 0;
+    static const std::regex kWaited(R"("waited_ms":(\d+))");
+    for (const std::string& line : service.Lines()) {
+      std::smatch waited;
+      int64_t ms = 0;
+      if (line.find("ledger: held back") != std::string::npos &&
+          std::regex_search(line, waited, kWaited) && absl::SimpleAtoi(waited[1].str(), &ms)) {
+        ++held;
+        held_ms += ms;
+      }
+    }
+    std::printf("ledger held back for intake:     %d time(s) of 1 s or more, %.1f s in all\n", held,
+                static_cast<double>(held_ms) / 1000);
   }
   if (r.duplicates > 0 || r.rejected > 0 || r.failed_batches > 0 || r.accepted != total ||
       !r.stream_status.empty()) {

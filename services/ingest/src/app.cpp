@@ -76,6 +76,9 @@ absl::StatusOr<IngestConfig> LoadIngestConfig(const config::ConfigLoader& config
   errors.push_back(Take(config.GetInt("ledger.nice", 0, 19), &n));
   out.ledger_nice = static_cast<int>(n);
   errors.push_back(Take(config.GetDuration("ledger.state_interval"), &out.ledger_state_interval));
+  errors.push_back(
+      Take(config.GetInt("ledger.yield_above", 0, 100'000'000), &out.ledger_yield_above));
+  errors.push_back(Take(config.GetDuration("ledger.max_yield"), &out.ledger_max_yield));
   errors.push_back(Take(config.GetString("hj212.listen"), &out.hj212.listen_address));
   errors.push_back(Take(config.GetInt("hj212.max_connections", 1, 100000), &n));
   out.hj212.max_connections = static_cast<int>(n);
@@ -191,6 +194,9 @@ absl::StatusOr<std::unique_ptr<IngestApp>> IngestApp::Start(IngestConfig config)
                       .max_wait = absl::ToChronoMilliseconds(c.ledger_max_wait),
                       .nice = c.ledger_nice,
                       .state_interval = absl::ToChronoMilliseconds(c.ledger_state_interval),
+                      .intake_count = [intake = app->intake_.get()] { return intake->submitted(); },
+                      .yield_above = c.ledger_yield_above,
+                      .max_yield = absl::ToChronoMilliseconds(c.ledger_max_yield),
                       .vee = c.vee});
     if (!ledger.ok()) {
       return ledger.status();

@@ -35,6 +35,10 @@ struct IngestConfig {
   absl::Duration ledger_max_wait = absl::Milliseconds(200);
   int ledger_nice = 0;
   absl::Duration ledger_state_interval = absl::Seconds(10);
+  // The ledger holds back (at most ledger_max_yield at a time) while intake takes more than
+  // ledger_yield_above readings a second; 0 turns that off.
+  int64_t ledger_yield_above = 0;
+  absl::Duration ledger_max_yield;
   Hj212Options hj212;
 };
 

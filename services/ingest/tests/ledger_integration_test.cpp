@@ -5,10 +5,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <future>
 #include <iostream>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "absl/strings/str_format.h"
 #include "adapters/ledger.hpp"
@@ -513,6 +516,82 @@ TEST_F(LedgerTest, TwoWritersOnOneSchemaStoreEachRecordOnce) {
   EXPECT_EQ(a->records_written() + b->records_written(), n);
   EXPECT_EQ(Scalar<int64_t>("SELECT count(*) FROM " + Table("readings")), n);
   ExpectSnapshotMatches(feed, ends);
+}
+
+TEST_F(LedgerTest, HoldsBackWhileIntakeIsBusyAndCatchesUpAfter) {
+  // A stand-in intake count: while `busy`, every look sees a million more readings (far above
+  // yield_above); then it stands still.
+  std::atomic<bool> busy{true};
+  std::atomic<int64_t> count{0};
+  std::atomic<int64_t> looks{0};
+  LedgerOptions options = Options();
+  options.intake_count = [&] {
+    ++looks;
+    return busy ? count += 1'000'000 : count.load();
+  };
+  options.yield_above = 50'000;
+  options.max_yield = std::chrono::hours(1);
+  auto created = LedgerWriter::Create(pool_.get(), options);
+  ASSERT_TRUE(created.ok()) << created.status();
+  std::unique_ptr<LedgerWriter> writer = *std::move(created);
+  writer->Start();
+  // The first look has no rate to go on; the third is inside a hold-back (the second found
+  // intake busy), which lasts while intake stays busy.
+  ASSERT_TRUE(WaitFor([&] { return looks >= 3; }, kCatchUpTimeout));
+  const Feed feed = MakeFeed(10, 20);
+  const auto n = static_cast<int64_t>(feed.messages.size());
+  const std::map<int32_t, int64_t> ends = Produce(feed);
+  // Time in which an idle writer stores these few records many times over.
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  EXPECT_EQ(writer->records_written(), 0);
+  EXPECT_EQ(Scalar<int64_t>("SELECT count(*) FROM " + Table("readings")), 0);
+
+  busy = false;
+  ASSERT_TRUE(WaitFor([&] { return StoredOffsets() == ends; }, kCatchUpTimeout));
+  EXPECT_EQ(writer->records_written(), n);
+  EXPECT_GE(writer->yielded_ms(), 2000);
+  writer->Stop();
+  EXPECT_EQ(Scalar<int64_t>("SELECT count(*) FROM " + Table("readings")), n);
+  ExpectSnapshotMatches(feed, ends);
+}
+
+TEST_F(LedgerTest, HoldsBackAtMostMaxYieldAtATime) {
+  std::atomic<int64_t> looks{0};
+  LedgerOptions options = Options(25);
+  options.intake_count = [&] { return ++looks * 1'000'000; };  // busy for ever
+  options.yield_above = 50'000;
+  options.max_yield = std::chrono::milliseconds(300);
+  auto created = LedgerWriter::Create(pool_.get(), options);
+  ASSERT_TRUE(created.ok()) << created.status();
+  std::unique_ptr<LedgerWriter> writer = *std::move(created);
+  writer->Start();
+  ASSERT_TRUE(WaitFor([&] { return looks >= 3; }, kCatchUpTimeout));  // held back
+  const Feed feed = MakeFeed(10, 20);
+  const auto n = static_cast<int64_t>(feed.messages.size());
+  const std::map<int32_t, int64_t> ends = Produce(feed);
+  ASSERT_TRUE(WaitFor([&] { return StoredOffsets() == ends; }, kCatchUpTimeout));
+  EXPECT_EQ(writer->records_written(), n);
+  EXPECT_GT(writer->yielded_ms(), 0);
+  writer->Stop();
+  ExpectSnapshotMatches(feed, ends);
+}
+
+TEST_F(LedgerTest, StopEndsAHoldBack) {
+  std::atomic<int64_t> looks{0};
+  LedgerOptions options = Options();
+  options.intake_count = [&] { return ++looks * 1'000'000; };  // busy for ever
+  options.yield_above = 50'000;
+  options.max_yield = std::chrono::hours(1);
+  auto created = LedgerWriter::Create(pool_.get(), options);
+  ASSERT_TRUE(created.ok()) << created.status();
+  std::unique_ptr<LedgerWriter> writer = *std::move(created);
+  writer->Start();
+  // The third look is inside a hold-back (the second found intake busy).
+  ASSERT_TRUE(WaitFor([&] { return looks >= 3; }, kCatchUpTimeout));
+  const auto stopping = std::chrono::steady_clock::now();
+  writer->Stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - stopping, std::chrono::seconds(10));
+  EXPECT_GT(writer->yielded_ms(), 0);
 }
 
 }  // namespace

@@ -194,6 +194,7 @@ void Intake::Publish(const std::shared_ptr<Batch>& batch, const std::string& top
 void Intake::SubmitAsync(const std::vector<const v1::Reading*>& readings, const std::string& source,
                          std::function<void(BatchResult)> done) {
   auto batch = std::make_shared<Batch>();
+  submitted_.fetch_add(static_cast<int64_t>(readings.size()), std::memory_order_relaxed);
   batch->done = std::move(done);
   batch->result.results.resize(readings.size());
   if (!healthy_) {

@@ -79,6 +79,8 @@ class Intake {
   int64_t accepted() const { return accepted_.load(); }
   int64_t rejected() const { return rejected_.load(); }
   int64_t duplicates() const { return duplicates_.load(); }
+  // Readings submitted so far, whatever became of them (the ledger watches the rate).
+  int64_t submitted() const { return submitted_.load(std::memory_order_relaxed); }
   // False after a delivery failure: the in-memory state may be ahead of the topic, so intake
   // refuses new readings (UNAVAILABLE) until the process restarts and rebuilds it.
   bool healthy() const { return healthy_.load(); }
@@ -129,6 +131,7 @@ class Intake {
   std::atomic<int64_t> accepted_{0};
   std::atomic<int64_t> rejected_{0};
   std::atomic<int64_t> duplicates_{0};
+  std::atomic<int64_t> submitted_{0};
   std::atomic<bool> healthy_{true};
   // Pre-made counters (null without metrics): accepted, duplicate, and rejected per reason.
   prometheus::Counter* accepted_counter_ = nullptr;

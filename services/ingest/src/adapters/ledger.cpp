@@ -344,6 +344,7 @@ void LedgerWriter::Loop() {
         return;
       }
     }
+    YieldToIntake();
     absl::StatusOr<int> written = RunOnce();
     if (written.ok()) {
       backoff = kFirstBackoff;
@@ -356,6 +357,46 @@ void LedgerWriter::Loop() {
     std::unique_lock<std::mutex> lock(stop_mu_);
     stop_cv_.wait_for(lock, backoff, [this] { return stop_; });
     backoff = std::min(backoff * 2, kMaxBackoff);
+  }
+}
+
+void LedgerWriter::YieldToIntake() {
+  if (!options_.intake_count || options_.yield_above <= 0 || options_.max_yield.count() <= 0) {
+    return;
+  }
+  // True when intake took more than yield_above readings a second since the last look (a look
+  // less than kWindow after the previous one counts as not busy and waits for the next).
+  static constexpr std::chrono::milliseconds kWindow{250};
+  auto busy = [this] {
+    const auto now = std::chrono::steady_clock::now();
+    const int64_t count = options_.intake_count();
+    const bool first = intake_seen_ < 0;
+    const double seconds = std::chrono::duration<double>(now - intake_seen_at_).count();
+    if (!first && seconds * 1000 < static_cast<double>(kWindow.count())) {
+      return false;
+    }
+    const double rate = first ? 0 : static_cast<double>(count - intake_seen_) / seconds;
+    intake_seen_at_ = now;
+    intake_seen_ = count;
+    return rate > static_cast<double>(options_.yield_above);
+  };
+  if (!busy()) {
+    return;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  const auto until = start + options_.max_yield;
+  {
+    std::unique_lock<std::mutex> lock(stop_mu_);
+    do {
+      stop_cv_.wait_for(lock, kWindow, [this] { return stop_; });
+    } while (!stop_ && std::chrono::steady_clock::now() < until && busy());
+  }
+  const int64_t waited = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::steady_clock::now() - start)
+                             .count();
+  yielded_ms_.fetch_add(waited);
+  if (waited >= 1000) {
+    log::Info("ledger: held back while intake was busy", {{"waited_ms", waited}});
   }
 }
 

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -52,6 +53,14 @@ struct LedgerOptions {
   // Store the states changed since the last time when stopping. Off only in tests that play a
   // crash.
   bool snapshot_on_stop = true;
+  // Optional: readings intake has taken so far (Intake::submitted). While intake takes more
+  // than yield_above readings a second, more than the writer could store, the ledger would fall
+  // behind anyway: the writer then holds back its next batch, at most max_yield at a time, so
+  // that the cores go to acknowledging readings, and catches up from the topic (which keeps
+  // everything) when the flood ends. yield_above or max_yield 0: never hold back.
+  std::function<int64_t()> intake_count;
+  int64_t yield_above = 0;
+  std::chrono::milliseconds max_yield{0};
   VeeConfig vee;
 };
 
@@ -90,6 +99,8 @@ class LedgerWriter {
   int64_t records_written() const { return records_written_.load(); }
   // Messages skipped because they are not a ReadingAccepted envelope (logged with their offset).
   int64_t undecodable() const { return undecodable_.load(); }
+  // Milliseconds the writer has held back for intake (intake_busy).
+  int64_t yielded_ms() const { return yielded_ms_.load(); }
 
  private:
   LedgerWriter(db::ConnectionPool* pool, LedgerOptions options);
@@ -101,6 +112,9 @@ class LedgerWriter {
   // writer stored offsets).
   absl::Status ReadFrom(const std::map<int32_t, int64_t>& offsets);
   void Loop();
+  // Waits while intake takes more than yield_above readings a second, up to max_yield or
+  // Stop(); the time waited is added to yielded_ms_.
+  void YieldToIntake();
 
   db::ConnectionPool* pool_;
   const LedgerOptions options_;
@@ -123,6 +137,10 @@ class LedgerWriter {
 
   std::atomic<int64_t> records_written_{0};
   std::atomic<int64_t> undecodable_{0};
+  std::atomic<int64_t> yielded_ms_{0};
+  // Intake's count when the writer last looked (YieldToIntake; writer thread only).
+  std::chrono::steady_clock::time_point intake_seen_at_;
+  int64_t intake_seen_ = -1;
 
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;
