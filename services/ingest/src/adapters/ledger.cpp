@@ -366,7 +366,7 @@ void LedgerWriter::YieldToIntake() {
   }
   // True when intake took more than yield_above readings a second since the last look (a look
   // less than kWindow after the previous one counts as not busy and waits for the next).
-  static constexpr std::chrono::milliseconds kWindow{250};
+  static constexpr std::chrono::milliseconds kWindow{100};
   auto busy = [this] {
     const auto now = std::chrono::steady_clock::now();
     const int64_t count = options_.intake_count();
@@ -410,6 +410,8 @@ absl::StatusOr<int> LedgerWriter::RunOnce() {
   if (pending_.empty()) {
     return 0;
   }
+  // A flood may have begun while this batch was gathered: give way before writing it too.
+  YieldToIntake();
   return Write(/*force_snapshot=*/false);
 }
 

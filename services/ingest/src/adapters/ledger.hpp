@@ -83,9 +83,10 @@ class LedgerWriter {
   // Idempotent.
   void Stop();
 
-  // One batch: polls up to max_batch messages or max_wait, writes them in one transaction.
-  // Returns the rows added (duplicates and undecodable messages are not counted). On an error
-  // the polled messages are kept and the next call writes them again.
+  // One batch: polls up to max_batch messages or max_wait, (holds back while intake is busy,)
+  // writes them in one transaction. Returns the rows added (duplicates and undecodable messages
+  // are not counted). On an error the polled messages are kept and the next call writes them
+  // again.
   absl::StatusOr<int> RunOnce();
 
   // One polled message, decoded when it could be.
