@@ -364,6 +364,11 @@ void LedgerWriter::YieldToIntake() {
   if (!options_.intake_count || options_.yield_above <= 0 || options_.max_yield.count() <= 0) {
     return;
   }
+  // The last hold-back ran its full max_yield: one batch goes through before the next.
+  if (yield_expired_) {
+    yield_expired_ = false;
+    return;
+  }
   // True when intake took more than yield_above readings a second since the last look (a look
   // less than kWindow after the previous one counts as not busy and waits for the next).
   static constexpr std::chrono::milliseconds kWindow{100};
@@ -390,6 +395,7 @@ void LedgerWriter::YieldToIntake() {
     do {
       stop_cv_.wait_for(lock, kWindow, [this] { return stop_; });
     } while (!stop_ && std::chrono::steady_clock::now() < until && busy());
+    yield_expired_ = !stop_ && std::chrono::steady_clock::now() >= until;
   }
   const int64_t waited = std::chrono::duration_cast<std::chrono::milliseconds>(
                              std::chrono::steady_clock::now() - start)

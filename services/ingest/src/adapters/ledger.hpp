@@ -142,6 +142,7 @@ class LedgerWriter {
   // Intake's count when the writer last looked (YieldToIntake; writer thread only).
   std::chrono::steady_clock::time_point intake_seen_at_;
   int64_t intake_seen_ = -1;
+  bool yield_expired_ = false;  // the last hold-back lasted max_yield
 
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;
