@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <future>
 #include <iostream>
 #include <map>
@@ -166,6 +167,20 @@ class LedgerTest : public ::testing::Test {
 
   std::unique_ptr<LedgerWriter> NewWriter(int max_batch = 5000) {
     auto writer = LedgerWriter::Create(pool_.get(), Options(max_batch));
+    EXPECT_TRUE(writer.ok()) << writer.status();
+    return writer.ok() ? *std::move(writer) : nullptr;
+  }
+
+  // A writer that holds back for a stand-in intake whose count is `intake_count` (more than
+  // 50,000 readings a second counts as busy), at most `max_yield` at a time.
+  std::unique_ptr<LedgerWriter> NewYieldingWriter(std::function<int64_t()> intake_count,
+                                                  std::chrono::milliseconds max_yield,
+                                                  int max_batch = 5000) {
+    LedgerOptions options = Options(max_batch);
+    options.intake_count = std::move(intake_count);
+    options.yield_above = 50'000;
+    options.max_yield = max_yield;
+    auto writer = LedgerWriter::Create(pool_.get(), options);
     EXPECT_TRUE(writer.ok()) << writer.status();
     return writer.ok() ? *std::move(writer) : nullptr;
   }
@@ -524,16 +539,13 @@ TEST_F(LedgerTest, HoldsBackWhileIntakeIsBusyAndCatchesUpAfter) {
   std::atomic<bool> busy{true};
   std::atomic<int64_t> count{0};
   std::atomic<int64_t> looks{0};
-  LedgerOptions options = Options();
-  options.intake_count = [&] {
-    ++looks;
-    return busy ? count += 1'000'000 : count.load();
-  };
-  options.yield_above = 50'000;
-  options.max_yield = std::chrono::hours(1);
-  auto created = LedgerWriter::Create(pool_.get(), options);
-  ASSERT_TRUE(created.ok()) << created.status();
-  std::unique_ptr<LedgerWriter> writer = *std::move(created);
+  std::unique_ptr<LedgerWriter> writer = NewYieldingWriter(
+      [&] {
+        ++looks;
+        return busy ? count += 1'000'000 : count.load();
+      },
+      std::chrono::hours(1));
+  ASSERT_NE(writer, nullptr);
   writer->Start();
   // The first look has no rate to go on; the third is inside a hold-back (the second found
   // intake busy), which lasts while intake stays busy.
@@ -557,13 +569,9 @@ TEST_F(LedgerTest, HoldsBackWhileIntakeIsBusyAndCatchesUpAfter) {
 
 TEST_F(LedgerTest, HoldsBackAtMostMaxYieldAtATime) {
   std::atomic<int64_t> looks{0};
-  LedgerOptions options = Options(25);
-  options.intake_count = [&] { return ++looks * 1'000'000; };  // busy for ever
-  options.yield_above = 50'000;
-  options.max_yield = std::chrono::milliseconds(300);
-  auto created = LedgerWriter::Create(pool_.get(), options);
-  ASSERT_TRUE(created.ok()) << created.status();
-  std::unique_ptr<LedgerWriter> writer = *std::move(created);
+  std::unique_ptr<LedgerWriter> writer = NewYieldingWriter(
+      [&] { return ++looks * 1'000'000; }, std::chrono::milliseconds(300), 25);  // busy for ever
+  ASSERT_NE(writer, nullptr);
   writer->Start();
   ASSERT_TRUE(WaitFor([&] { return looks >= 3; }, kCatchUpTimeout));  // held back
   const Feed feed = MakeFeed(10, 20);
@@ -578,13 +586,9 @@ TEST_F(LedgerTest, HoldsBackAtMostMaxYieldAtATime) {
 
 TEST_F(LedgerTest, StopEndsAHoldBack) {
   std::atomic<int64_t> looks{0};
-  LedgerOptions options = Options();
-  options.intake_count = [&] { return ++looks * 1'000'000; };  // busy for ever
-  options.yield_above = 50'000;
-  options.max_yield = std::chrono::hours(1);
-  auto created = LedgerWriter::Create(pool_.get(), options);
-  ASSERT_TRUE(created.ok()) << created.status();
-  std::unique_ptr<LedgerWriter> writer = *std::move(created);
+  std::unique_ptr<LedgerWriter> writer =
+      NewYieldingWriter([&] { return ++looks * 1'000'000; }, std::chrono::hours(1));  // busy
+  ASSERT_NE(writer, nullptr);
   writer->Start();
   // The third look is inside a hold-back (the second found intake busy).
   ASSERT_TRUE(WaitFor([&] { return looks >= 3; }, kCatchUpTimeout));
