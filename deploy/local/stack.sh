@@ -9,10 +9,12 @@
 #   stack.sh keys [--yaml]            where the local API keys are, and how to use one
 #                                     (--yaml: their auth.api_keys list, e.g. for docker-compose)
 #
-# COMPONENT: kafka redis postgres, or a service (registry, ingest). Default: all, services only if built.
+# COMPONENT: kafka redis postgres, or a service (registry, ingest, quota). Default: all, services only
+# if built; services start in that order (quota reads the topics of registry and ingest).
 # Ports: Kafka 127.0.0.1:19092 (controller 19093), Redis 127.0.0.1:16379, PostgreSQL
 # 127.0.0.1:15432 (user/password/database jieshui); registry gRPC 50051, metrics 9151; ingest gRPC
-# 50052, metrics 9152, HJ 212 on 9212 (JIESHUI_INGEST_HJ212_LISTEN moves it).
+# 50052, metrics 9152, HJ 212 on 9212 (JIESHUI_INGEST_HJ212_LISTEN moves it); quota gRPC 50053,
+# metrics 9153.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -40,11 +42,13 @@ SERVICE_STOP_TIMEOUT="${JIESHUI_SERVICE_STOP_TIMEOUT:-30}"
 #
 # One line per service: name, binary (under the build tree), config file (under the repo), gRPC
 # port, metrics port ("-" = none). A new service is one more line here; everything else is generic.
+# The lines are in start order (stop is the reverse): a service after those whose topics it reads.
 # The ports can be moved with JIESHUI_<NAME>_GRPC_PORT / JIESHUI_<NAME>_METRICS_PORT (stack.sh
 # settings: they are not passed on to the service, whose config has no such keys).
 SERVICE_TABLE=(
   "registry services/registry/jieshui-registry services/registry/registry.yaml 50051 9151"
   "ingest services/ingest/jieshui-ingest services/ingest/ingest.yaml 50052 9152"
+  "quota services/quota/jieshui-quota services/quota/quota.yaml 50053 9153"
 )
 PRESET="${JIESHUI_PRESET:-debug}"
 BUILD_DIR="${JIESHUI_BUILD_DIR:-$ROOT/build/$PRESET}"
@@ -843,7 +847,8 @@ cmd_keys() {
 }
 
 usage() {
-  sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+  # The comment block at the top, up to the first line that is not a comment.
+  sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "$0"
   exit 2
 }
 
