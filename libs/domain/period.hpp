@@ -77,6 +77,7 @@ class Date {
   std::string ToString() const;
 
   friend bool operator==(const Date&, const Date&) = default;
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 sees a 0 literal in a defaulted <=>.
   friend std::strong_ordering operator<=>(const Date&, const Date&) = default;
   template <typename H>
   friend H AbslHashValue(H h, const Date& d) {

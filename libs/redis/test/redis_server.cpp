@@ -150,6 +150,12 @@ absl::Status RedisServerProcess::Spawn() {
     if (getppid() != parent) {
       _exit(1);
     }
+    // A gRPC server in the test process blocks SIGTERM in the thread that created it
+    // (grpcserver::BlockShutdownSignals); the mask survives exec, and redis-server would then
+    // ignore Stop()'s SIGTERM.
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
     execvp(argv[0], argv.data());
     _exit(127);
   }

@@ -210,8 +210,8 @@ absl::StatusOr<std::unique_ptr<QuotaApp>> QuotaApp::Start(QuotaConfig config) {
       !s.ok()) {
     return s;
   }
-  app->dlq_ = std::make_unique<kafka::DeadLetterQueue>(app->producer_.get(), c.consumer_group,
-                                                        c.dlq_topic);
+  app->dlq_ =
+      std::make_unique<kafka::DeadLetterQueue>(app->producer_.get(), c.consumer_group, c.dlq_topic);
   app->consumer_ = std::make_unique<UsageConsumer>(
       app->store_.get(), app->cache_.get(), app->dlq_.get(),
       UsageConsumerOptions{.bootstrap_servers = c.common.kafka_bootstrap,

@@ -1,5 +1,6 @@
 #include "adapters/enterprise_directory.hpp"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -42,8 +43,7 @@ absl::Status EnterpriseDirectory::Start(std::chrono::milliseconds timeout) {
       }
     }
   }
-  log::Info("enterprise directory loaded",
-            {{"topic", topic_}, {"events", events_applied_.load()}});
+  log::Info("enterprise directory loaded", {{"topic", topic_}, {"events", events_applied_.load()}});
   thread_ = std::thread([this] { Follow(); });
   return absl::OkStatus();
 }

@@ -33,10 +33,10 @@ grpc::Status AuthorizeAuthority(grpc::ServerContext* ctx, Principal* principal) 
 
 // What an enterprise files for itself (split, output), or the authority on its behalf.
 grpc::Status AuthorizeFiler(grpc::ServerContext* ctx, Principal* principal) {
-  return Authorize(ctx,
-                   {PrincipalKind::kWaterAffairs, PrincipalKind::kDevelopmentReform,
-                    PrincipalKind::kEnterprise},
-                   principal);
+  return Authorize(
+      ctx,
+      {PrincipalKind::kWaterAffairs, PrincipalKind::kDevelopmentReform, PrincipalKind::kEnterprise},
+      principal);
 }
 
 // Reading one enterprise's records: departments, partners, and the enterprise itself.
@@ -68,8 +68,8 @@ absl::Status CheckYear(int year, const std::string& field = "year") {
 
 absl::Status CheckVolume(const common::v1::Volume& v, const std::string& field) {
   if (v.litres() < 0) {
-    return grpcserver::InvalidArgument(field,
-                                       absl::StrCat("must not be negative, got ", v.litres(), " L"));
+    return grpcserver::InvalidArgument(
+        field, absl::StrCat("must not be negative, got ", v.litres(), " L"));
   }
   return absl::OkStatus();
 }
@@ -149,7 +149,8 @@ grpc::Status QuotaHandlers::SetAnnualPlan(grpc::ServerContext* ctx,
     for (int i = 0; i < req->by_source_size() && s.ok(); ++i) {
       const v1::SourceVolume& sv = req->by_source(i);
       const std::string field = absl::StrCat("by_source[", i, "]");
-      if (sv.source() < v1::WATER_SOURCE_MUNICIPAL_TAP || sv.source() > v1::WATER_SOURCE_RECLAIMED) {
+      if (sv.source() < v1::WATER_SOURCE_MUNICIPAL_TAP ||
+          sv.source() > v1::WATER_SOURCE_RECLAIMED) {
         s = grpcserver::InvalidArgument(field + ".source", "a water source is required");
       } else if (!seen.insert(sv.source()).second) {
         s = grpcserver::InvalidArgument(field + ".source", "named twice");
@@ -245,8 +246,8 @@ grpc::Status QuotaHandlers::CutPlan(grpc::ServerContext* ctx, const v1::CutPlanR
     s = CheckYear(req->year());
   }
   if (s.ok() && req->cut().litres() <= 0) {
-    s = grpcserver::InvalidArgument("cut", absl::StrCat("must be above 0, got ",
-                                                        req->cut().litres(), " L"));
+    s = grpcserver::InvalidArgument(
+        "cut", absl::StrCat("must be above 0, got ", req->cut().litres(), " L"));
   }
   if (s.ok()) {
     s = CheckReason(req->reason());
@@ -508,8 +509,8 @@ grpc::Status QuotaHandlers::ListAlerts(grpc::ServerContext* ctx, const v1::ListA
     month = period->month;
     any_month = period->month == 0;  // a year also matches its months
   }
-  int page_size = req->page().page_size() == 0 ? options_.alert_page_size_default
-                                               : req->page().page_size();
+  int page_size =
+      req->page().page_size() == 0 ? options_.alert_page_size_default : req->page().page_size();
   if (page_size < 0 || page_size > options_.alert_page_size_max) {
     return Fail(grpcserver::InvalidArgument(
                     "page.page_size", absl::StrCat("must be 0-", options_.alert_page_size_max)),
@@ -521,8 +522,8 @@ grpc::Status QuotaHandlers::ListAlerts(grpc::ServerContext* ctx, const v1::ListA
     return Fail(grpcserver::InvalidArgument("page.page_token", "not a token this service gave"),
                 ctx);
   }
-  auto alerts = store_->ListAlerts(uscc, year, month, any_month, req->status(), after,
-                                   page_size + 1);
+  auto alerts =
+      store_->ListAlerts(uscc, year, month, any_month, req->status(), after, page_size + 1);
   if (!alerts.ok()) {
     return Fail(alerts.status(), ctx);
   }
@@ -583,9 +584,9 @@ grpc::Status QuotaHandlers::SetSurchargeSchedule(grpc::ServerContext* ctx,
                   ctx);
     }
     if (p.price_per_cubic_metre().fen() < 0) {
-      return Fail(grpcserver::InvalidArgument(field + ".price_per_cubic_metre",
-                                              "must not be negative"),
-                  ctx);
+      return Fail(
+          grpcserver::InvalidArgument(field + ".price_per_cubic_metre", "must not be negative"),
+          ctx);
     }
     if (!schedule.prices.emplace(p.source(), domain::Money::Fen(p.price_per_cubic_metre().fen()))
              .second) {
@@ -678,14 +679,14 @@ grpc::Status QuotaHandlers::IssueRectificationOrder(grpc::ServerContext* ctx,
     s = grpcserver::InvalidArgument("reason", "an order states what must be rectified");
   }
   if (s.ok()) {
-    auto deadline =
-        domain::Date::Create(req->deadline().year(), req->deadline().month(), req->deadline().day());
+    auto deadline = domain::Date::Create(req->deadline().year(), req->deadline().month(),
+                                         req->deadline().day());
     if (!deadline.ok()) {
       s = grpcserver::InvalidArgument("deadline", "a valid date is required");
     } else if (*deadline <= domain::DateOf(options_.now())) {
-      s = grpcserver::InvalidArgument(
-          "deadline", absl::StrCat(deadline->ToString(), " is not after today (",
-                                   domain::DateOf(options_.now()).ToString(), ")"));
+      s = grpcserver::InvalidArgument("deadline",
+                                      absl::StrCat(deadline->ToString(), " is not after today (",
+                                                   domain::DateOf(options_.now()).ToString(), ")"));
     }
   }
   if (!s.ok()) {
@@ -774,11 +775,11 @@ grpc::Status QuotaHandlers::ListOverPlan(grpc::ServerContext* ctx,
                                          const v1::ListOverPlanRequest* req,
                                          v1::ListOverPlanResponse* resp) {
   // District-wide: departments and partners, not a single enterprise.
-  if (grpc::Status s = Authorize(ctx,
-                                 {PrincipalKind::kWaterAffairs, PrincipalKind::kIndustry,
-                                  PrincipalKind::kDevelopmentReform, PrincipalKind::kStatistics,
-                                  PrincipalKind::kPartner},
-                                 nullptr);
+  if (grpc::Status s = Authorize(
+          ctx,
+          {PrincipalKind::kWaterAffairs, PrincipalKind::kIndustry,
+           PrincipalKind::kDevelopmentReform, PrincipalKind::kStatistics, PrincipalKind::kPartner},
+          nullptr);
       !s.ok()) {
     return s;
   }

@@ -60,12 +60,23 @@ std::string MilliText(int64_t milli) { return domain::internal::FormatFixedDecim
 // The SQL giving one enterprise's period sums in Flow order.
 std::string UsageSql(const PeriodKey& period) {
   std::vector<std::string> sums;
+  sums.reserve(kFlowColumn.size());
   for (const char* c : kFlowColumn) {
     sums.push_back(absl::StrCat("COALESCE(sum(", c, "), 0)::bigint"));
   }
   return absl::StrCat("SELECT ", absl::StrJoin(sums, ", "),
                       " FROM usage_monthly WHERE uscc = $1 AND year = $2",
                       period.month == 0 ? "" : " AND month = $3");
+}
+
+// "tap = <table>.tap + EXCLUDED.tap, ...": the SET list of an upsert that adds to the sums.
+std::string AddToSumsSql(const std::string& table) {
+  std::vector<std::string> sets;
+  sets.reserve(kFlowColumn.size());
+  for (const char* c : kFlowColumn) {
+    sets.push_back(absl::StrCat(c, " = ", table, ".", c, " + EXCLUDED.", c));
+  }
+  return absl::StrJoin(sets, ", ");
 }
 
 v1::PlanVersion VersionToProto(const PlanRow& row) {
@@ -245,8 +256,7 @@ absl::Status QuotaStore::RequireOpenYear(pqxx::work& tx, int year) {
   return absl::OkStatus();
 }
 
-std::optional<PlanRow> QuotaStore::CurrentPlan(pqxx::work& tx, const std::string& uscc,
-                                               int year) {
+std::optional<PlanRow> QuotaStore::CurrentPlan(pqxx::work& tx, const std::string& uscc, int year) {
   pqxx::result r = tx.exec_params(
       absl::StrCat("SELECT ", kPlanColumns,
                    " FROM plan_versions WHERE uscc = $1 AND year = $2 ORDER BY version DESC "
@@ -268,9 +278,8 @@ v1::AnnualPlan QuotaStore::InsertPlan(pqxx::work& tx, const std::string& uscc, i
       "changed_at) VALUES ($1, $2, $3, $4, $5, $6::bigint[], $7::bigint[], $8, $9, $10, $11, $12, "
       "now()) RETURNING (extract(epoch from changed_at) * 1000)::bigint",
       uscc, year, row.version, row.change, row.total,
-      row.by_source.has_value()
-          ? std::optional<std::string>(ArrayText(row.by_source->data(), 4))
-          : std::nullopt,
+      row.by_source.has_value() ? std::optional<std::string>(ArrayText(row.by_source->data(), 4))
+                                : std::nullopt,
       ArrayText(row.monthly.data(), 12), row.split_filed, row.reason, row.water_balance_test_ref,
       row.order_id, row.changed_by);
   row.changed_at_ms = r[0][0].as<int64_t>();
@@ -406,17 +415,17 @@ absl::StatusOr<v1::AnnualPlan> QuotaStore::CutPlan(const v1::CutPlanRequest& req
     }
     const int64_t cut = req.cut().litres();
     if (cut > current->total) {
-      return absl::InvalidArgumentError(absl::StrCat("cut: ", cut, " L is more than the plan's ",
-                                                     current->total, " L"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("cut: ", cut, " L is more than the plan's ", current->total, " L"));
     }
     if (!req.order_id().empty()) {
       int64_t id = 0;
       if (!absl::SimpleAtoi(req.order_id(), &id) ||
-          tx.exec_params("SELECT 1 FROM rectification_orders WHERE order_id = $1 AND uscc = $2",
-                         id, uscc)
+          tx.exec_params("SELECT 1 FROM rectification_orders WHERE order_id = $1 AND uscc = $2", id,
+                         uscc)
               .empty()) {
-        return absl::NotFoundError(absl::StrCat("order_id: no rectification order ",
-                                                req.order_id(), " of ", uscc));
+        return absl::NotFoundError(
+            absl::StrCat("order_id: no rectification order ", req.order_id(), " of ", uscc));
       }
     }
     PlanRow row = *current;
@@ -583,14 +592,12 @@ std::vector<v1::QuotaCheck> QuotaStore::QuotaChecks(pqxx::work& tx, const std::s
 absl::StatusOr<std::vector<v1::QuotaCheck>> QuotaStore::CheckProductQuotas(const std::string& uscc,
                                                                            int year, int month) {
   using Out = std::vector<v1::QuotaCheck>;
-  return Transact<Out>(pool_,
-                       [&](pqxx::work& tx) -> absl::StatusOr<Out> {
-                         return QuotaChecks(tx, uscc, year, month);
-                       });
+  return Transact<Out>(pool_, [&](pqxx::work& tx) -> absl::StatusOr<Out> {
+    return QuotaChecks(tx, uscc, year, month);
+  });
 }
 
-UsageFigures QuotaStore::UsageIn(pqxx::work& tx, const std::string& uscc,
-                                 const PeriodKey& period) {
+UsageFigures QuotaStore::UsageIn(pqxx::work& tx, const std::string& uscc, const PeriodKey& period) {
   UsageFigures f;
   pqxx::result r = period.month == 0
                        ? tx.exec_params(UsageSql(period), uscc, period.year)
@@ -644,7 +651,8 @@ void QuotaStore::EnqueueNotice(pqxx::work& tx, const std::string& uscc, int kind
   db::EnqueueEvent(tx, options_.schema, options_.alert_topic, uscc,
                    kafka::EncodeEvent(notice, {.producer = options_.producer,
                                                .subject_key = uscc,
-                                               .occurred_at = absl::Now()}));
+                                               .occurred_at = absl::Now(),
+                                               .correlation_id = ""}));
 }
 
 void QuotaStore::EvaluateAlerts(pqxx::work& tx, const std::string& uscc, int year,
@@ -681,8 +689,8 @@ void QuotaStore::EvaluateAlerts(pqxx::work& tx, const std::string& uscc, int yea
   for (int month : months) {
     for (const v1::QuotaCheck& c : QuotaChecks(tx, uscc, year, month)) {
       if (c.over_quota()) {
-        raise(v1::ALERT_KIND_OVER_QUOTA, ev::QUOTA_NOTICE_KIND_OVER_QUOTA, month, 100,
-              c.product(), c.intake().litres(), c.allowed().litres());
+        raise(v1::ALERT_KIND_OVER_QUOTA, ev::QUOTA_NOTICE_KIND_OVER_QUOTA, month, 100, c.product(),
+              c.intake().litres(), c.allowed().litres());
       }
     }
   }
@@ -715,28 +723,22 @@ absl::StatusOr<ApplyResult> QuotaStore::ApplyReadings(const std::vector<ReadingM
         ++result.records_counted;
       }
     }
+    const std::string add_daily = AddToSumsSql("usage_daily");
+    const std::string add_monthly = AddToSumsSql("usage_monthly");
     for (const auto& [key, totals] : daily) {
-      std::vector<std::string> sets;
-      for (const char* c : kFlowColumn) {
-        sets.push_back(absl::StrCat(c, " = usage_daily.", c, " + EXCLUDED.", c));
-      }
       tx.exec_params(absl::StrCat("INSERT INTO usage_daily (uscc, day, ", kFlowColumns,
                                   ") VALUES ($1, $2::date, $3, $4, $5, $6, $7, $8, $9) ON "
                                   "CONFLICT (uscc, day) DO UPDATE SET ",
-                                  absl::StrJoin(sets, ", ")),
+                                  add_daily),
                      key.first, key.second, totals.litres[0], totals.litres[1], totals.litres[2],
                      totals.litres[3], totals.litres[4], totals.litres[5], totals.litres[6]);
     }
     std::map<std::pair<std::string, int>, std::set<int>> touched;  // (uscc, year) → months
     for (const auto& [key, totals] : monthly) {
-      std::vector<std::string> sets;
-      for (const char* c : kFlowColumn) {
-        sets.push_back(absl::StrCat(c, " = usage_monthly.", c, " + EXCLUDED.", c));
-      }
       tx.exec_params(absl::StrCat("INSERT INTO usage_monthly (uscc, year, month, ", kFlowColumns,
                                   ", updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
                                   "now()) ON CONFLICT (uscc, year, month) DO UPDATE SET ",
-                                  absl::StrJoin(sets, ", "), ", updated_at = now()"),
+                                  add_monthly, ", updated_at = now()"),
                      key.first, key.second.year, key.second.month, totals.litres[0],
                      totals.litres[1], totals.litres[2], totals.litres[3], totals.litres[4],
                      totals.litres[5], totals.litres[6]);
@@ -768,7 +770,8 @@ absl::StatusOr<ApplyResult> QuotaStore::ApplyReadings(const std::vector<ReadingM
         db::EnqueueEvent(tx, options_.schema, options_.usage_topic, uscc,
                          kafka::EncodeEvent(changed, {.producer = options_.producer,
                                                       .subject_key = uscc,
-                                                      .occurred_at = absl::Now()}));
+                                                      .occurred_at = absl::Now(),
+                                                      .correlation_id = ""}));
       }
       result.changed[{uscc, PeriodKey{year, 0}}] = UsageIn(tx, uscc, PeriodKey{year, 0});
     }
@@ -871,9 +874,8 @@ Schedule QuotaStore::ScheduleIn(pqxx::work& tx, int year) {
 }
 
 absl::StatusOr<Schedule> QuotaStore::GetSchedule(int year) {
-  return Transact<Schedule>(pool_, [&](pqxx::work& tx) -> absl::StatusOr<Schedule> {
-    return ScheduleIn(tx, year);
-  });
+  return Transact<Schedule>(
+      pool_, [&](pqxx::work& tx) -> absl::StatusOr<Schedule> { return ScheduleIn(tx, year); });
 }
 
 absl::StatusOr<v1::SurchargeStatement> QuotaStore::ComputeSurcharge(const std::string& uscc,
@@ -885,10 +887,10 @@ absl::StatusOr<v1::SurchargeStatement> QuotaStore::ComputeSurcharge(const std::s
         std::vector<SourceIntake> intakes;
         for (int s = 0; s < 3; ++s) {  // new-water sources: tap, surface, ground
           auto price = schedule.prices.find(s + 1);
-          intakes.push_back(SourceIntake{
-              .litres = usage.totals.litres[static_cast<size_t>(s)],
-              .price_per_cubic_metre =
-                  price == schedule.prices.end() ? domain::Money() : price->second});
+          intakes.push_back(SourceIntake{.litres = usage.totals.litres[static_cast<size_t>(s)],
+                                         .price_per_cubic_metre = price == schedule.prices.end()
+                                                                      ? domain::Money()
+                                                                      : price->second});
         }
         auto tap = schedule.prices.find(v1::WATER_SOURCE_MUNICIPAL_TAP);
         const BasePrice base = WeightedBasePrice(
@@ -918,8 +920,8 @@ absl::StatusOr<v1::SurchargeStatement> QuotaStore::ComputeSurcharge(const std::s
         st.set_schedule_is_default(schedule.is_default);
         int64_t total = 0;
         if (usage.has_plan) {
-          auto w = quota::ComputeSurcharge(usage.plan, usage.totals.NewWater(), schedule.bands,
-                                           base);
+          auto w =
+              quota::ComputeSurcharge(usage.plan, usage.totals.NewWater(), schedule.bands, base);
           if (!w.ok()) {
             return w.status();
           }
@@ -979,13 +981,12 @@ absl::StatusOr<v1::RectificationOrder> QuotaStore::IssueOrder(
                          "status, issued_by, issued_at) VALUES ($1, $2, $3, $4, make_date($5, $6, "
                          "$7), $8, $9, now()) RETURNING ",
                          kOrderColumns),
-            uscc, period.year, period.month, req.reason(), d.year(), d.month(), d.day(),
-            kOrderOpen, actor);
+            uscc, period.year, period.month, req.reason(), d.year(), d.month(), d.day(), kOrderOpen,
+            actor);
         v1::RectificationOrder order = OrderFromRow(r[0]);
-        EnqueueNotice(tx, uscc, ev::QUOTA_NOTICE_KIND_ORDER_ISSUED, period, order.order_id(), 0, 0,
-                      0, "",
-                      absl::StrCat(req.reason(), " (deadline ", d.year(), "-", d.month(), "-",
-                                   d.day(), ")"));
+        EnqueueNotice(
+            tx, uscc, ev::QUOTA_NOTICE_KIND_ORDER_ISSUED, period, order.order_id(), 0, 0, 0, "",
+            absl::StrCat(req.reason(), " (deadline ", d.year(), "-", d.month(), "-", d.day(), ")"));
         return order;
       });
 }

@@ -110,8 +110,7 @@ class QuotaStore {
 
   absl::StatusOr<std::vector<quota::v1::Alert>> ListAlerts(const std::string& uscc, int year,
                                                            int month, bool year_only_months,
-                                                           int status, int64_t after_id,
-                                                           int limit);
+                                                           int status, int64_t after_id, int limit);
   absl::StatusOr<quota::v1::Alert> AcknowledgeAlert(int64_t alert_id, const std::string& actor,
                                                     const std::string& note,
                                                     const std::string& required_uscc);
@@ -147,8 +146,8 @@ class QuotaStore {
   // and in the year, and enqueues each new one on the alert topic.
   void EvaluateAlerts(pqxx::work& tx, const std::string& uscc, int year,
                       const std::set<int>& months);
-  std::vector<quota::v1::QuotaCheck> QuotaChecks(pqxx::work& tx, const std::string& uscc,
-                                                 int year, int month);
+  std::vector<quota::v1::QuotaCheck> QuotaChecks(pqxx::work& tx, const std::string& uscc, int year,
+                                                 int month);
   Schedule ScheduleIn(pqxx::work& tx, int year);
   void EnqueueNotice(pqxx::work& tx, const std::string& uscc, int kind, const PeriodKey& period,
                      const std::string& reference_id, int threshold, int64_t used, int64_t limit,

@@ -31,6 +31,7 @@ struct PeriodKey {
   int month = 0;
   // "2026-03" or "2026".
   std::string ToString() const;
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 sees a 0 literal in a defaulted <=>.
   friend auto operator<=>(const PeriodKey&, const PeriodKey&) = default;
 };
 
@@ -60,15 +61,13 @@ class UsageCache {
   // After a change the caller has not computed figures for (a plan change): reload and write.
   void Refresh(const std::string& uscc, const PeriodKey& period);
   // nullopt on a miss; an error when Redis fails (the caller reads PostgreSQL).
-  absl::StatusOr<std::optional<UsageFigures>> Get(const std::string& uscc,
-                                                  const PeriodKey& period);
+  absl::StatusOr<std::optional<UsageFigures>> Get(const std::string& uscc, const PeriodKey& period);
 
   std::string KeyOf(const std::string& uscc, const PeriodKey& period) const;
   size_t pending() const;
 
  private:
-  absl::Status Write(const std::string& uscc, const PeriodKey& period,
-                     const UsageFigures& figures);
+  absl::Status Write(const std::string& uscc, const PeriodKey& period, const UsageFigures& figures);
   void MarkPending(const std::string& uscc, const PeriodKey& period);
   void RunRefresher();
 

@@ -83,7 +83,8 @@ void UsageConsumer::Run() {
     std::vector<ReadingMessage> batch;
     bool dlq_failed = false;
     for (const kafka::Message& m : raw) {
-      ReadingMessage rm{.topic = m.topic, .partition = m.partition, .offset = m.offset, .records = {}};
+      ReadingMessage rm{
+          .topic = m.topic, .partition = m.partition, .offset = m.offset, .records = {}};
       auto records = DecodeRecords(m.value);
       if (records.ok()) {
         rm.records = *std::move(records);
@@ -94,7 +95,9 @@ void UsageConsumer::Run() {
         }
         dead_lettered_.fetch_add(1);
         log::Warn("usage consumer: dead-lettered a message",
-                  {{"topic", m.topic}, {"partition", m.partition}, {"offset", m.offset},
+                  {{"topic", m.topic},
+                   {"partition", m.partition},
+                   {"offset", m.offset},
                    {"error", std::string(records.status().message())}});
       }
       batch.push_back(std::move(rm));
@@ -130,6 +133,7 @@ void UsageConsumer::Run() {
       next[m.partition] = std::max(next[m.partition], m.offset + 1);
     }
     std::vector<kafka::TopicPartitionOffset> offsets;
+    offsets.reserve(next.size());
     for (const auto& [partition, offset] : next) {
       offsets.push_back({options_.reading_topic, partition, offset});
     }

@@ -54,9 +54,9 @@ absl::Status ValidateThresholds(const std::vector<int>& thresholds_percent) {
           absl::StrCat("alert_thresholds_percent[", i, "]: must be 1..1000, got ", t));
     }
     if (t <= previous) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("alert_thresholds_percent[", i, "]: must be above the one before (", t,
-                       " after ", previous, ")"));
+      return absl::InvalidArgumentError(absl::StrCat("alert_thresholds_percent[", i,
+                                                     "]: must be above the one before (", t,
+                                                     " after ", previous, ")"));
     }
     previous = t;
   }

@@ -85,8 +85,9 @@ absl::Status ValidateBands(const std::vector<SurchargeBand>& bands, const std::s
     }
     if (last) {
       return absl::InvalidArgumentError(absl::StrCat(
-          at, ".to_percent: the last band must be unbounded (leave to_percent empty), or use "
-              "above ",
+          at,
+          ".to_percent: the last band must be unbounded (leave to_percent empty), or use "
+          "above ",
           PercentText(*b.to_bp), " would be charged nothing"));
     }
     if (*b.to_bp <= b.from_bp) {
@@ -169,8 +170,8 @@ absl::StatusOr<SurchargeWorking> ComputeSurcharge(int64_t allowed, int64_t used,
     const int64_t hi = band.to_bp.has_value() ? limit(*band.to_bp) : w.over;
     const int64_t litres = std::max<int64_t>(0, std::min(w.over, std::max(hi, lo)) - lo);
     // litres × (fen_numerator / denominator) fen per m³ × multiplier, litres → m³ is ÷ 1000.
-    const absl::int128 numerator = absl::int128(litres) * base_price.fen_numerator *
-                                   band.multiplier.numerator();
+    const absl::int128 numerator =
+        absl::int128(litres) * base_price.fen_numerator * band.multiplier.numerator();
     const absl::int128 denominator =
         absl::int128(1000) * base_price.denominator * band.multiplier.denominator();
     const absl::int128 fen = DivideHalfUp(numerator, denominator);

@@ -1,0 +1,523 @@
+// Integration tests of the quota service against the real local stack (Kafka, PostgreSQL) and a
+// private redis-server: ingest and quota run in-process with their own schemas and topics, the
+// registry's events are published as the registry would. Readings go in through ingest's gRPC API
+// and come out as usage, alerts and surcharges; figures are worked by hand in each test.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "domain/period.hpp"
+#include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
+#include "ingest_test_env.hpp"
+#include "jieshui/events/v1/quota_events.pb.h"
+#include "jieshui/events/v1/registry_events.pb.h"
+#include "jieshui/ingest/v1/ingest_service.grpc.pb.h"
+#include "jieshui/quota/v1/quota_service.grpc.pb.h"
+#include "kafka/envelope.hpp"
+#include "kafka/producer.hpp"
+#include "redis_server.hpp"
+#include "services/ingest/src/app.hpp"
+#include "services/quota/src/app.hpp"
+#include "testing/stack.hpp"
+
+namespace jieshui::quota {
+namespace {
+
+using ingest::testing::Context;
+using ingest::testing::kEnterpriseKey;
+using ingest::testing::kEnterpriseUscc;  // 91350200776049653A
+using ingest::testing::kGatewayKey;
+using ingest::testing::kOtherUscc;  // 91440101MA5CJQ4N59
+using ingest::testing::kWaterAffairsKey;
+
+constexpr char kUnknownUscc[] = "913502000728319549";
+
+void PublishEnterprises(const std::string& topic) {
+  kafka::ProducerOptions options;
+  options.bootstrap_servers = jieshui::testing::KafkaBootstrap();
+  auto producer = kafka::Producer::Create(options);
+  ASSERT_TRUE(producer.ok()) << producer.status();
+  for (const char* uscc : {kEnterpriseUscc, kOtherUscc}) {
+    events::v1::EnterpriseChanged event;
+    event.set_change(registry::v1::CHANGE_KIND_CREATED);
+    registry::v1::Enterprise* e = event.mutable_enterprise();
+    e->mutable_uscc()->set_value(uscc);
+    e->set_name(absl::StrCat("企业 ", uscc));
+    e->mutable_industry_code()->set_value("C1513");  // beer (啤酒制造)
+    e->set_status(registry::v1::ENTERPRISE_STATUS_ACTIVE);
+    e->set_version(1);
+    auto delivery = (*producer)
+                        ->Produce(topic, uscc,
+                                  kafka::EncodeEvent(event, {.producer = "registry",
+                                                             .subject_key = uscc,
+                                                             .occurred_at = absl::Now(),
+                                                             .correlation_id = ""}))
+                        .get();
+    ASSERT_TRUE(delivery.status.ok()) << delivery.status;
+  }
+}
+
+ingest::v1::Reading Register(const std::string& meter, int64_t ts_ms, const std::string& value) {
+  ingest::v1::Reading r;
+  r.set_meter_id(meter);
+  r.set_timestamp_unix_ms(ts_ms);
+  r.set_register_value(value);
+  return r;
+}
+
+class QuotaIntegrationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ingest_env_ = ingest::testing::MakeTestEnv();
+    // M-A1: the boundary tap meter (level 1) of the enterprise; M-A2: a workshop sub-meter
+    // (level 2) on the same tap water, which must not be counted again.
+    registry::v1::Meter sub = ingest::testing::SampleMeter("M-A2", kEnterpriseUscc);
+    sub.set_level(registry::v1::METER_LEVEL_2);
+    ingest::testing::PublishMeters(
+        ingest_env_.meter_topic, {ingest::testing::SampleMeter("M-A1", kEnterpriseUscc), sub,
+                                  ingest::testing::SampleMeter("M-B1", kOtherUscc)});
+    auto redis = redis::testing::RedisServerProcess::Start();
+    ASSERT_TRUE(redis.ok()) << redis.status();
+    redis_ = *std::move(redis);
+
+    schema_ = jieshui::testing::UniqueName("quota");
+    enterprise_topic_ = jieshui::testing::UniqueName("quota_enterprises");
+    alert_topic_ = jieshui::testing::UniqueName("quota_alert");
+    usage_topic_ = jieshui::testing::UniqueName("quota_usage");
+    PublishEnterprises(enterprise_topic_);
+    StartIngest();
+    StartQuota(jieshui::testing::UniqueName("quota_group"));
+  }
+
+  void TearDown() override {
+    if (quota_) {
+      quota_->Stop();
+    }
+    if (ingest_) {
+      ingest_->Stop();
+    }
+  }
+
+  void StartIngest() {
+    auto config = config::ConfigLoader::Load("ingest", ingest::testing::ConfigPath(),
+                                             ingest_env_.env);
+    ASSERT_TRUE(config.ok()) << config.status();
+    auto settings = ingest::LoadIngestConfig(*config);
+    ASSERT_TRUE(settings.ok()) << settings.status();
+    auto app = ingest::IngestApp::Start(*std::move(settings));
+    ASSERT_TRUE(app.ok()) << app.status();
+    ingest_ = *std::move(app);
+    ingest_stub_ = ingest::v1::IngestService::NewStub(grpc::CreateChannel(
+        absl::StrCat("127.0.0.1:", ingest_->port()), grpc::InsecureChannelCredentials()));
+  }
+
+  // Quota's environment: ingest's database and keys, its own schema and topics.
+  config::EnvMap QuotaEnv(const std::string& group) {
+    config::EnvMap env;
+    for (const auto& [key, value] : ingest_env_.env) {
+      const std::string prefix = "JIESHUI_INGEST_";
+      if (key.rfind(prefix, 0) == 0 && key.find("INGEST_TOPICS") == std::string::npos &&
+          key.find("HJ212") == std::string::npos && key.find("LEDGER") == std::string::npos) {
+        env[absl::StrCat("JIESHUI_QUOTA_", key.substr(prefix.size()))] = value;
+      }
+    }
+    env["JIESHUI_QUOTA_POSTGRES_SCHEMA"] = schema_;
+    env["JIESHUI_QUOTA_REDIS_HOST"] = "127.0.0.1";
+    env["JIESHUI_QUOTA_REDIS_PORT"] = absl::StrCat(redis_->port());
+    env["JIESHUI_QUOTA_QUOTA_TOPICS_READING"] = ingest_env_.reading_topic;
+    env["JIESHUI_QUOTA_QUOTA_TOPICS_REGISTRY_ENTERPRISE"] = enterprise_topic_;
+    env["JIESHUI_QUOTA_QUOTA_TOPICS_USAGE"] = usage_topic_;
+    env["JIESHUI_QUOTA_QUOTA_TOPICS_ALERT"] = alert_topic_;
+    env["JIESHUI_QUOTA_QUOTA_TOPICS_DLQ"] = jieshui::testing::UniqueName("quota_dlq");
+    env["JIESHUI_QUOTA_QUOTA_CONSUMER_GROUP"] = group;
+    return env;
+  }
+
+  void StartQuota(const std::string& group) {
+    auto config = config::ConfigLoader::Load(
+        "quota", JIESHUI_SOURCE_DIR "/services/quota/quota.yaml", QuotaEnv(group));
+    ASSERT_TRUE(config.ok()) << config.status();
+    auto settings = LoadQuotaConfig(*config);
+    ASSERT_TRUE(settings.ok()) << settings.status();
+    auto app = QuotaApp::Start(*std::move(settings));
+    ASSERT_TRUE(app.ok()) << app.status();
+    quota_ = *std::move(app);
+    stub_ = v1::QuotaService::NewStub(grpc::CreateChannel(
+        absl::StrCat("127.0.0.1:", quota_->port()), grpc::InsecureChannelCredentials()));
+  }
+
+  void Submit(const std::vector<ingest::v1::Reading>& readings) {
+    ingest::v1::SubmitReadingsRequest request;
+    request.set_batch_id(jieshui::testing::UniqueName("batch"));
+    for (const auto& r : readings) {
+      *request.add_readings() = r;
+    }
+    ingest::v1::SubmitReadingsResponse response;
+    grpc::Status s = ingest_stub_->SubmitReadings(Context(kGatewayKey).get(), request, &response);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    ASSERT_EQ(response.rejected(), 0) << response.DebugString();
+    ASSERT_EQ(response.accepted(), request.readings_size()) << response.DebugString();
+  }
+
+  v1::AnnualPlan SetPlan(const std::string& uscc, int year, int64_t litres) {
+    v1::SetAnnualPlanRequest req;
+    req.mutable_uscc()->set_value(uscc);
+    req.set_year(year);
+    req.mutable_total()->set_litres(litres);
+    req.set_reason("2026 计划用水指标");
+    v1::AnnualPlan plan;
+    grpc::Status s = stub_->SetAnnualPlan(Context(kWaterAffairsKey).get(), req, &plan);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return plan;
+  }
+
+  grpc::Status GetUsage(const std::string& uscc, const domain::YearMonth& month, v1::Usage* out,
+                        const std::string& key = kWaterAffairsKey) {
+    v1::GetUsageRequest req;
+    req.mutable_uscc()->set_value(uscc);
+    req.mutable_period()->mutable_month()->set_year(month.year());
+    req.mutable_period()->mutable_month()->set_month(month.month());
+    out->Clear();
+    return stub_->GetUsage(Context(key).get(), req, out);
+  }
+
+  // Waits until the month's new water of the enterprise reads `litres`.
+  bool WaitForNewWater(const domain::YearMonth& month, int64_t litres) {
+    return jieshui::testing::WaitFor(
+        [&] {
+          v1::Usage usage;
+          return GetUsage(kEnterpriseUscc, month, &usage).ok() &&
+                 usage.new_water().litres() == litres;
+        },
+        std::chrono::seconds(60), std::chrono::milliseconds(100));
+  }
+
+  std::vector<v1::Alert> Alerts(const std::string& uscc) {
+    v1::ListAlertsRequest req;
+    req.mutable_uscc()->set_value(uscc);
+    v1::ListAlertsResponse resp;
+    grpc::Status s = stub_->ListAlerts(Context(kWaterAffairsKey).get(), req, &resp);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return {resp.alerts().begin(), resp.alerts().end()};
+  }
+
+  // Readings inside today (Asia/Shanghai) and before now: `n` instants spread over the last
+  // 50 minutes, or since midnight when that is nearer.
+  std::vector<int64_t> InstantsToday(int n) {
+    const absl::Time now = absl::Now();
+    absl::Time start = std::max(now - absl::Minutes(50), domain::StartOf(domain::DateOf(now)));
+    if (now - start < absl::Seconds(n + 1)) {
+      // Just after midnight: wait until the day has room for n readings a second apart.
+      jieshui::testing::WaitFor([&] { return absl::Now() - start >= absl::Seconds(n + 1); },
+                                std::chrono::seconds(n + 2), std::chrono::milliseconds(100));
+    }
+    const absl::Duration step = (absl::Now() - start - absl::Seconds(1)) / n;
+    std::vector<int64_t> out;
+    out.reserve(static_cast<size_t>(n));
+    for (int i = 0; i < n; ++i) {
+      out.push_back(absl::ToUnixMillis(start + step * i));
+    }
+    return out;
+  }
+
+  ingest::testing::TestEnv ingest_env_;
+  std::unique_ptr<redis::testing::RedisServerProcess> redis_;
+  std::string schema_;
+  std::string enterprise_topic_;
+  std::string alert_topic_;
+  std::string usage_topic_;
+  std::unique_ptr<ingest::IngestApp> ingest_;
+  std::unique_ptr<ingest::v1::IngestService::Stub> ingest_stub_;
+  std::unique_ptr<QuotaApp> quota_;
+  std::unique_ptr<v1::QuotaService::Stub> stub_;
+};
+
+// Plan 1,200,000 L for the year: 100,000 L a month (even split). The boundary meter reads
+// 1000 → 1080 → 1130 m³ today: 80,000 L (exactly 80%), then 130,000 L (130%). The sub-meter
+// M-A2 reads 50 m³ more; it is level 2 and not counted. Product quota for beer (C1513): general
+// 5,000 L/kL, advanced 4,000 L/kL; output reported 20 kL → 100,000 L allowed, so 130,000 L is
+// 30,000 L over quota too. Surcharges at the default bands and 4.10 yuan/m³:
+//   20,000 L × 4.10 × 0.5 = 41.00 yuan; 10,000 L × 4.10 × 1 = 41.00 yuan → 82.00 yuan each.
+TEST_F(QuotaIntegrationTest, ReadingsBecomeUsageAlertsAndSurchargesAndAReplayChangesNothing) {
+  const std::vector<int64_t> t = InstantsToday(5);
+  const domain::YearMonth month = domain::MonthOfUnixMillis(t[0]);
+  const int year = month.year();
+  SetPlan(kEnterpriseUscc, year, 1'200'000);
+
+  Submit({Register("M-A1", t[0], "1000"), Register("M-A2", t[0], "200")});
+  Submit({Register("M-A1", t[1], "1080"), Register("M-A2", t[1], "250")});
+  ASSERT_TRUE(WaitForNewWater(month, 80'000));
+  Submit({Register("M-A1", t[2], "1130")});
+  ASSERT_TRUE(WaitForNewWater(month, 130'000));
+
+  v1::Usage usage;
+  ASSERT_TRUE(GetUsage(kEnterpriseUscc, month, &usage).ok());
+  EXPECT_EQ(usage.intake(0).source(), v1::WATER_SOURCE_MUNICIPAL_TAP);
+  EXPECT_EQ(usage.intake(0).volume().litres(), 130'000);
+  EXPECT_TRUE(usage.plan_known());
+  EXPECT_EQ(usage.plan().litres(), 100'000);
+  EXPECT_EQ(usage.used_basis_points(), 13'000);
+
+  // Alerts: the month's 80% and 100%; the year (130,000 of 1,200,000 = 10.8%) none.
+  std::vector<v1::Alert> alerts = Alerts(kEnterpriseUscc);
+  ASSERT_EQ(alerts.size(), 2U);
+  EXPECT_EQ(alerts[0].kind(), v1::ALERT_KIND_MONTHLY_PLAN);
+  EXPECT_EQ(alerts[0].threshold_percent(), 80);
+  EXPECT_EQ(alerts[0].used().litres(), 80'000);
+  EXPECT_EQ(alerts[1].threshold_percent(), 100);
+  EXPECT_EQ(alerts[1].used().litres(), 130'000);
+
+  // Product quota and output: an over-quota alert and a second surcharge.
+  v1::SetProductQuotaRequest quota;
+  quota.mutable_quota()->set_year(year);
+  quota.mutable_quota()->mutable_industry_code()->set_value("C151");
+  quota.mutable_quota()->set_product("啤酒");
+  quota.mutable_quota()->set_unit("kL");
+  quota.mutable_quota()->set_general_litres_per_unit("5000");
+  quota.mutable_quota()->set_advanced_litres_per_unit("4000");
+  v1::ProductQuota stored;
+  ASSERT_TRUE(stub_->SetProductQuota(Context(kWaterAffairsKey).get(), quota, &stored).ok());
+  v1::ReportProductionRequest report;
+  report.mutable_report()->mutable_uscc()->set_value(kEnterpriseUscc);
+  report.mutable_report()->mutable_month()->set_year(year);
+  report.mutable_report()->mutable_month()->set_month(month.month());
+  report.mutable_report()->set_product("啤酒");
+  report.mutable_report()->set_output("20");
+  v1::ProductionReport filed;
+  grpc::Status s = stub_->ReportProduction(Context(kEnterpriseKey).get(), report, &filed);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+
+  v1::CheckProductQuotasRequest check_req;
+  check_req.mutable_uscc()->set_value(kEnterpriseUscc);
+  check_req.mutable_month()->set_year(year);
+  check_req.mutable_month()->set_month(month.month());
+  v1::CheckProductQuotasResponse checks;
+  ASSERT_TRUE(stub_->CheckProductQuotas(Context(kEnterpriseKey).get(), check_req, &checks).ok());
+  ASSERT_EQ(checks.checks_size(), 1);
+  EXPECT_TRUE(checks.checks(0).quota_found());
+  EXPECT_EQ(checks.checks(0).unit_intake_litres_per_unit(), "6500.000");  // 130,000 L / 20 kL
+  EXPECT_EQ(checks.checks(0).allowed().litres(), 100'000);
+  EXPECT_TRUE(checks.checks(0).over_quota());
+  alerts = Alerts(kEnterpriseUscc);
+  ASSERT_EQ(alerts.size(), 3U);
+  EXPECT_EQ(alerts[2].kind(), v1::ALERT_KIND_OVER_QUOTA);
+  EXPECT_EQ(alerts[2].product(), "啤酒");
+
+  v1::ComputeSurchargeRequest sreq;
+  sreq.mutable_uscc()->set_value(kEnterpriseUscc);
+  sreq.mutable_period()->mutable_month()->set_year(year);
+  sreq.mutable_period()->mutable_month()->set_month(month.month());
+  v1::SurchargeStatement statement;
+  s = stub_->ComputeSurcharge(Context(kEnterpriseKey).get(), sreq, &statement);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_TRUE(statement.has_over_plan());
+  EXPECT_EQ(statement.over_plan().over().litres(), 30'000);
+  ASSERT_EQ(statement.over_plan().lines_size(), 3);
+  EXPECT_EQ(statement.over_plan().lines(0).volume().litres(), 20'000);
+  EXPECT_EQ(statement.over_plan().lines(0).amount().fen(), 4'100);
+  EXPECT_EQ(statement.over_plan().lines(1).volume().litres(), 10'000);
+  EXPECT_EQ(statement.over_plan().lines(1).amount().fen(), 4'100);
+  EXPECT_EQ(statement.over_plan().lines(2).volume().litres(), 0);
+  EXPECT_EQ(statement.over_plan().lines(0).base_price_yuan_per_cubic_metre(), "4.1000");
+  EXPECT_EQ(statement.over_plan().amount().fen(), 8'200);
+  ASSERT_EQ(statement.over_quota_size(), 1);
+  EXPECT_EQ(statement.over_quota(0).amount().fen(), 8'200);
+  EXPECT_EQ(statement.total().fen(), 16'400);
+  EXPECT_TRUE(statement.schedule_is_default());
+
+  // The alerts are on the alert topic, once each.
+  ingest::testing::TopicCollector notices(alert_topic_);
+  EXPECT_EQ(notices.WaitFor(3), 3U);
+
+  // Replay: a quota instance in a new consumer group has no Kafka offsets and reads the reading
+  // topic from the beginning. One more reading (+10,000 L) comes after the replayed ones on the
+  // enterprise's partition, so once it shows, the replay has been seen.
+  quota_->Stop();
+  quota_.reset();
+  StartQuota(jieshui::testing::UniqueName("quota_group_replay"));
+  Submit({Register("M-A1", t[3], "1140")});
+  ASSERT_TRUE(WaitForNewWater(month, 140'000));
+  EXPECT_EQ(Alerts(kEnterpriseUscc).size(), 3U);
+  EXPECT_EQ(notices.WaitFor(4, std::chrono::seconds(3)), 3U);  // no notice raised twice
+}
+
+TEST_F(QuotaIntegrationTest, UsageAnswersFromPostgresWhileRedisIsDownAndTheCacheHealsAfter) {
+  const std::vector<int64_t> t = InstantsToday(4);
+  const domain::YearMonth month = domain::MonthOfUnixMillis(t[0]);
+  SetPlan(kEnterpriseUscc, month.year(), 1'200'000);
+  Submit({Register("M-A1", t[0], "500")});
+  Submit({Register("M-A1", t[1], "510")});  // 10,000 L
+  ASSERT_TRUE(WaitForNewWater(month, 10'000));
+  v1::Usage usage;
+  ASSERT_TRUE(jieshui::testing::WaitFor([&] {
+    return GetUsage(kEnterpriseUscc, month, &usage).ok() && usage.served_from() == "cache";
+  }));
+  EXPECT_EQ(usage.new_water().litres(), 10'000);
+
+  ASSERT_TRUE(redis_->Stop().ok());
+  Submit({Register("M-A1", t[2], "535")});  // +25,000 L while Redis is down
+  ASSERT_TRUE(WaitForNewWater(month, 35'000));
+  ASSERT_TRUE(GetUsage(kEnterpriseUscc, month, &usage).ok());
+  EXPECT_EQ(usage.served_from(), "database");
+  EXPECT_EQ(usage.new_water().litres(), 35'000);
+  EXPECT_GE(quota_->cache().pending(), 1U);
+
+  ASSERT_TRUE(redis_->Restart().ok());
+  ASSERT_TRUE(jieshui::testing::WaitFor([&] {
+    return GetUsage(kEnterpriseUscc, month, &usage).ok() && usage.served_from() == "cache";
+  }));
+  EXPECT_EQ(usage.new_water().litres(), 35'000);
+  EXPECT_EQ(usage.plan().litres(), 100'000);
+}
+
+TEST_F(QuotaIntegrationTest, BadRequestsAreRefusedNamingTheFieldAndStoreNothing) {
+  const int year = domain::DateOf(absl::Now()).year();
+  v1::AnnualPlan plan;
+  v1::SetAnnualPlanRequest set;
+  set.mutable_uscc()->set_value(kUnknownUscc);
+  set.set_year(year);
+  set.mutable_total()->set_litres(1000);
+  set.set_reason("r");
+  grpc::Status s = stub_->SetAnnualPlan(Context(kWaterAffairsKey).get(), set, &plan);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND) << s.error_message();
+
+  set.mutable_uscc()->set_value(kEnterpriseUscc);
+  set.mutable_total()->set_litres(-5);
+  s = stub_->SetAnnualPlan(Context(kWaterAffairsKey).get(), set, &plan);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(s.error_message().rfind("total:", 0), 0U) << s.error_message();
+
+  // Only the authority sets plans.
+  set.mutable_total()->set_litres(1200);
+  s = stub_->SetAnnualPlan(Context(kEnterpriseKey).get(), set, &plan);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  SetPlan(kEnterpriseUscc, year, 1200);
+
+  // A split that does not add up (1,190 of 1,200 L); nothing is stored.
+  v1::FileMonthlySplitRequest split;
+  split.mutable_uscc()->set_value(kEnterpriseUscc);
+  split.set_year(year);
+  for (int m = 0; m < 12; ++m) {
+    split.add_monthly()->set_litres(m == 0 ? 90 : 100);
+  }
+  s = stub_->FileMonthlySplit(Context(kEnterpriseKey).get(), split, &plan);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(s.error_message().rfind("monthly:", 0), 0U) << s.error_message();
+  split.mutable_monthly(0)->set_litres(100);
+  ASSERT_TRUE(stub_->FileMonthlySplit(Context(kEnterpriseKey).get(), split, &plan).ok());
+  EXPECT_TRUE(plan.current().split_filed());
+  // An enterprise files only its own.
+  split.mutable_uscc()->set_value(kOtherUscc);
+  s = stub_->FileMonthlySplit(Context(kEnterpriseKey).get(), split, &plan);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+
+  // An increase needs a water balance test; a cut is recorded as a version.
+  v1::AdjustPlanRequest adjust;
+  adjust.mutable_uscc()->set_value(kEnterpriseUscc);
+  adjust.set_year(year);
+  adjust.mutable_new_total()->set_litres(2400);
+  adjust.set_reason("扩产");
+  s = stub_->AdjustPlan(Context(kWaterAffairsKey).get(), adjust, &plan);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(s.error_message().rfind("water_balance_test_ref:", 0), 0U) << s.error_message();
+  v1::CutPlanRequest cut;
+  cut.mutable_uscc()->set_value(kEnterpriseUscc);
+  cut.set_year(year);
+  cut.mutable_cut()->set_litres(120);
+  cut.set_reason("超计划用水处罚");
+  ASSERT_TRUE(stub_->CutPlan(Context(kWaterAffairsKey).get(), cut, &plan).ok());
+  EXPECT_EQ(plan.current().total().litres(), 1080);
+  EXPECT_EQ(plan.current().monthly(0).litres(), 90);  // 1,080 / 12, split evenly again
+  v1::GetPlanRequest get;
+  get.mutable_uscc()->set_value(kEnterpriseUscc);
+  get.set_year(year);
+  ASSERT_TRUE(stub_->GetPlan(Context(kEnterpriseKey).get(), get, &plan).ok());
+  ASSERT_EQ(plan.history_size(), 3);  // set, split filed, cut; nothing of the refused calls
+  EXPECT_EQ(plan.history(0).change(), v1::PLAN_CHANGE_KIND_CUT);
+  EXPECT_EQ(plan.history(1).change(), v1::PLAN_CHANGE_KIND_SPLIT_FILED);
+  EXPECT_EQ(plan.history(2).change(), v1::PLAN_CHANGE_KIND_SET);
+
+  // Bands that overlap.
+  v1::SetSurchargeScheduleRequest schedule;
+  schedule.mutable_schedule()->set_year(year);
+  auto* b0 = schedule.mutable_schedule()->add_bands();
+  b0->set_from_percent("0");
+  b0->set_to_percent("30");
+  b0->set_multiplier("0.5");
+  auto* b1 = schedule.mutable_schedule()->add_bands();
+  b1->set_from_percent("20");
+  b1->set_multiplier("2");
+  auto* price = schedule.mutable_schedule()->add_base_prices();
+  price->set_source(v1::WATER_SOURCE_MUNICIPAL_TAP);
+  price->mutable_price_per_cubic_metre()->set_fen(410);
+  v1::SurchargeSchedule stored;
+  s = stub_->SetSurchargeSchedule(Context(kWaterAffairsKey).get(), schedule, &stored);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(s.error_message().rfind("schedule.bands[1].from_percent:", 0), 0U)
+      << s.error_message();
+
+  // Orders: issued, closed once; none on a closed plan year.
+  v1::IssueRectificationOrderRequest issue;
+  issue.mutable_uscc()->set_value(kEnterpriseUscc);
+  issue.mutable_period()->set_year(year - 1);
+  issue.set_reason("超计划用水，限期整改");
+  const domain::Date deadline = domain::DateOf(absl::Now() + absl::Hours(24 * 30));
+  issue.mutable_deadline()->set_year(deadline.year());
+  issue.mutable_deadline()->set_month(deadline.month());
+  issue.mutable_deadline()->set_day(deadline.day());
+  v1::RectificationOrder order;
+  s = stub_->IssueRectificationOrder(Context(kWaterAffairsKey).get(), issue, &order);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(order.status(), v1::ORDER_STATUS_OPEN);
+  v1::CloseRectificationOrderRequest close;
+  close.set_order_id(order.order_id());
+  close.set_resolution("已整改");
+  ASSERT_TRUE(stub_->CloseRectificationOrder(Context(kWaterAffairsKey).get(), close, &order).ok());
+  s = stub_->CloseRectificationOrder(Context(kWaterAffairsKey).get(), close, &order);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  v1::ClosePlanYearRequest close_year;
+  close_year.set_year(year - 1);
+  v1::ClosePlanYearResponse closed;
+  ASSERT_TRUE(stub_->ClosePlanYear(Context(kWaterAffairsKey).get(), close_year, &closed).ok());
+  s = stub_->IssueRectificationOrder(Context(kWaterAffairsKey).get(), issue, &order);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << s.error_message();
+  v1::ListRectificationOrdersRequest list;
+  list.mutable_uscc()->set_value(kEnterpriseUscc);
+  v1::ListRectificationOrdersResponse orders;
+  ASSERT_TRUE(stub_->ListRectificationOrders(Context(kEnterpriseKey).get(), list, &orders).ok());
+  EXPECT_EQ(orders.orders_size(), 1);
+}
+
+// Two enterprises over their monthly plan: A 130% (30% over), B 300% (200% over); B comes first.
+TEST_F(QuotaIntegrationTest, DistrictOverPlanListPutsTheFurthestOverFirst) {
+  const std::vector<int64_t> t = InstantsToday(3);
+  const domain::YearMonth month = domain::MonthOfUnixMillis(t[0]);
+  SetPlan(kEnterpriseUscc, month.year(), 1'200'000);  // 100,000 L a month
+  SetPlan(kOtherUscc, month.year(), 120'000);         // 10,000 L a month
+  Submit({Register("M-A1", t[0], "100"), Register("M-B1", t[0], "100")});
+  Submit({Register("M-A1", t[1], "230"), Register("M-B1", t[1], "130")});
+  ASSERT_TRUE(WaitForNewWater(month, 130'000));
+  v1::ListOverPlanRequest req;
+  req.mutable_period()->mutable_month()->set_year(month.year());
+  req.mutable_period()->mutable_month()->set_month(month.month());
+  v1::ListOverPlanResponse resp;
+  ASSERT_TRUE(jieshui::testing::WaitFor([&] {
+    resp.Clear();
+    return stub_->ListOverPlan(Context(kWaterAffairsKey).get(), req, &resp).ok() &&
+           resp.entries_size() == 2;
+  }));
+  EXPECT_EQ(resp.entries(0).uscc().value(), kOtherUscc);
+  EXPECT_EQ(resp.entries(0).over().litres(), 20'000);
+  EXPECT_EQ(resp.entries(0).over_basis_points(), 20'000);
+  EXPECT_EQ(resp.entries(1).uscc().value(), kEnterpriseUscc);
+  EXPECT_EQ(resp.entries(1).over_basis_points(), 3'000);
+  // An enterprise may not read the district list.
+  EXPECT_EQ(stub_->ListOverPlan(Context(kEnterpriseKey).get(), req, &resp).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+}
+
+}  // namespace
+}  // namespace jieshui::quota
