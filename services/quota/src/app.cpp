@@ -212,12 +212,6 @@ absl::StatusOr<std::unique_ptr<QuotaApp>> QuotaApp::Start(QuotaConfig config) {
   }
   app->dlq_ =
       std::make_unique<kafka::DeadLetterQueue>(app->producer_.get(), c.consumer_group, c.dlq_topic);
-  app->consumer_ = std::make_unique<UsageConsumer>(
-      app->store_.get(), app->cache_.get(), app->dlq_.get(),
-      UsageConsumerOptions{.bootstrap_servers = c.common.kafka_bootstrap,
-                           .reading_topic = c.reading_topic,
-                           .group_id = c.consumer_group,
-                           .max_batch = c.max_batch_messages});
   app->handlers_ =
       std::make_unique<QuotaHandlers>(app->store_.get(), app->cache_.get(), c.handlers);
 
@@ -231,6 +225,24 @@ absl::StatusOr<std::unique_ptr<QuotaApp>> QuotaApp::Start(QuotaConfig config) {
     return server.status();
   }
   app->server_ = *std::move(server);
+  auto messages_counter = app->server_->metrics().AddCounterFamily(
+      "jieshui_quota_usage_messages_total",
+      "Reading-topic messages taken by the usage consumer, by outcome (applied, replayed: "
+      "applied before, dead_lettered).");
+  auto records_counter = app->server_->metrics().AddCounterFamily(
+      "jieshui_quota_usage_records_total", "Reading records counted into usage.");
+  if (!messages_counter.ok() || !records_counter.ok()) {
+    app->directory_->Stop();
+    return !messages_counter.ok() ? messages_counter.status() : records_counter.status();
+  }
+  app->consumer_ = std::make_unique<UsageConsumer>(
+      app->store_.get(), app->cache_.get(), app->dlq_.get(),
+      UsageConsumerOptions{.bootstrap_servers = c.common.kafka_bootstrap,
+                           .reading_topic = c.reading_topic,
+                           .group_id = c.consumer_group,
+                           .max_batch = c.max_batch_messages,
+                           .messages_counter = *messages_counter,
+                           .records_counter = *records_counter});
   app->server_->AddService(app->handlers_.get(), v1::QuotaService::service_full_name());
 
   // Stop hooks run in reverse of how they are added.

@@ -76,9 +76,9 @@ class QuotaIntegrationTest : public ::testing::Test {
     // (level 2) on the same tap water, which must not be counted again.
     registry::v1::Meter sub = ingest::testing::SampleMeter("M-A2", kEnterpriseUscc);
     sub.set_level(registry::v1::METER_LEVEL_2);
-    ingest::testing::PublishMeters(
-        ingest_env_.meter_topic, {ingest::testing::SampleMeter("M-A1", kEnterpriseUscc), sub,
-                                  ingest::testing::SampleMeter("M-B1", kOtherUscc)});
+    ingest::testing::PublishMeters(ingest_env_.meter_topic,
+                                   {ingest::testing::SampleMeter("M-A1", kEnterpriseUscc), sub,
+                                    ingest::testing::SampleMeter("M-B1", kOtherUscc)});
     auto redis = redis::testing::RedisServerProcess::Start();
     ASSERT_TRUE(redis.ok()) << redis.status();
     redis_ = *std::move(redis);
@@ -102,8 +102,8 @@ class QuotaIntegrationTest : public ::testing::Test {
   }
 
   void StartIngest() {
-    auto config = config::ConfigLoader::Load("ingest", ingest::testing::ConfigPath(),
-                                             ingest_env_.env);
+    auto config =
+        config::ConfigLoader::Load("ingest", ingest::testing::ConfigPath(), ingest_env_.env);
     ASSERT_TRUE(config.ok()) << config.status();
     auto settings = ingest::LoadIngestConfig(*config);
     ASSERT_TRUE(settings.ok()) << settings.status();
@@ -456,8 +456,7 @@ TEST_F(QuotaIntegrationTest, BadRequestsAreRefusedNamingTheFieldAndStoreNothing)
   v1::SurchargeSchedule stored;
   s = stub_->SetSurchargeSchedule(Context(kWaterAffairsKey).get(), schedule, &stored);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_EQ(s.error_message().rfind("schedule.bands[1].from_percent:", 0), 0U)
-      << s.error_message();
+  EXPECT_EQ(s.error_message().rfind("schedule.bands[1].from_percent:", 0), 0U) << s.error_message();
 
   // Orders: issued, closed once; none on a closed plan year.
   v1::IssueRectificationOrderRequest issue;
@@ -517,6 +516,96 @@ TEST_F(QuotaIntegrationTest, DistrictOverPlanListPutsTheFurthestOverFirst) {
   // An enterprise may not read the district list.
   EXPECT_EQ(stub_->ListOverPlan(Context(kEnterpriseKey).get(), req, &resp).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
+}
+
+// Last month, as ingest would have published it (a back-fill): two records of the boundary tap
+// meter on the month's second day, 60,000 + 70,000 L, against a 100,000 L month. The notice bills
+// the ended month once: 20,000 L × 4.10 × 0.5 + 10,000 L × 4.10 × 1 = 82.00 yuan.
+TEST_F(QuotaIntegrationTest, ASurchargeNoticeBillsAnEndedMonthOnce) {
+  const domain::YearMonth last = domain::MonthOf(absl::Now()).Prev();
+  SetPlan(kEnterpriseUscc, last.year(), 1'200'000);
+  const absl::Time second_day = domain::StartOf(last) + absl::Hours(24 + 10);
+  ingest::v1::ReadingRecords records;
+  int64_t cumulative = 0;
+  for (int64_t litres : {60'000, 70'000}) {
+    ingest::v1::ReadingAccepted* r = records.add_records();
+    r->set_meter_id("M-A1");
+    r->mutable_uscc()->set_value(kEnterpriseUscc);
+    r->set_measures(registry::v1::MEASURED_FLOW_INTAKE_MUNICIPAL_TAP);
+    r->set_level(registry::v1::METER_LEVEL_1);
+    r->set_kind(ingest::v1::RECORD_KIND_REAL);
+    const absl::Time end = second_day + absl::Hours(records.records_size());
+    r->set_interval_start_unix_ms(absl::ToUnixMillis(end - absl::Hours(1)));
+    r->set_interval_end_unix_ms(absl::ToUnixMillis(end));
+    r->mutable_delta()->set_litres(litres);
+    cumulative += litres;
+    r->set_cumulative_litres(cumulative);
+  }
+  kafka::ProducerOptions options;
+  options.bootstrap_servers = jieshui::testing::KafkaBootstrap();
+  auto producer = kafka::Producer::Create(options);
+  ASSERT_TRUE(producer.ok()) << producer.status();
+  auto delivery = (*producer)
+                      ->Produce(ingest_env_.reading_topic, kEnterpriseUscc,
+                                kafka::EncodeEvent(records, {.producer = "ingest",
+                                                             .subject_key = kEnterpriseUscc,
+                                                             .occurred_at = absl::Now(),
+                                                             .correlation_id = ""}))
+                      .get();
+  ASSERT_TRUE(delivery.status.ok()) << delivery.status;
+  ASSERT_TRUE(WaitForNewWater(last, 130'000));
+
+  // The day's usage, from usage_daily.
+  v1::GetUsageRequest day_req;
+  day_req.mutable_uscc()->set_value(kEnterpriseUscc);
+  const domain::Date day = domain::DateOf(second_day);
+  day_req.mutable_day()->set_year(day.year());
+  day_req.mutable_day()->set_month(day.month());
+  day_req.mutable_day()->set_day(day.day());
+  v1::Usage usage;
+  ASSERT_TRUE(stub_->GetUsage(Context(kEnterpriseKey).get(), day_req, &usage).ok());
+  EXPECT_EQ(usage.new_water().litres(), 130'000);
+  EXPECT_EQ(usage.day().day(), day.day());
+
+  v1::IssueSurchargeNoticeRequest req;
+  req.mutable_uscc()->set_value(kEnterpriseUscc);
+  req.mutable_period()->mutable_month()->set_year(last.year());
+  req.mutable_period()->mutable_month()->set_month(last.month());
+  v1::SurchargeNotice notice;
+  EXPECT_EQ(stub_->IssueSurchargeNotice(Context(kEnterpriseKey).get(), req, &notice).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  grpc::Status s = stub_->IssueSurchargeNotice(Context(kWaterAffairsKey).get(), req, &notice);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(notice.statement().total().fen(), 8'200);
+  EXPECT_EQ(notice.statement().over_plan().over().litres(), 30'000);
+  s = stub_->IssueSurchargeNotice(Context(kWaterAffairsKey).get(), req, &notice);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::ALREADY_EXISTS) << s.error_message();
+  // The current month has not ended.
+  const domain::YearMonth now = domain::MonthOf(absl::Now());
+  req.mutable_period()->mutable_month()->set_year(now.year());
+  req.mutable_period()->mutable_month()->set_month(now.month());
+  s = stub_->IssueSurchargeNotice(Context(kWaterAffairsKey).get(), req, &notice);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << s.error_message();
+
+  v1::ListSurchargeNoticesRequest list;
+  v1::ListSurchargeNoticesResponse notices;
+  ASSERT_TRUE(stub_->ListSurchargeNotices(Context(kEnterpriseKey).get(), list, &notices).ok());
+  ASSERT_EQ(notices.notices_size(), 1);
+  EXPECT_EQ(notices.notices(0).statement().total().fen(), 8'200);
+  ingest::testing::TopicCollector alerts(alert_topic_);
+  ASSERT_GE(alerts.WaitFor(3), 3U);  // the month's 80% and 100% alerts and the notice
+  bool saw_notice = false;
+  for (const kafka::Message& m : alerts.messages()) {
+    auto envelope = kafka::DecodeEnvelope(m.value);
+    ASSERT_TRUE(envelope.ok());
+    auto payload = kafka::UnpackPayload<events::v1::QuotaNotice>(*envelope);
+    ASSERT_TRUE(payload.ok());
+    if (payload->kind() == events::v1::QUOTA_NOTICE_KIND_SURCHARGE_NOTICE) {
+      saw_notice = true;
+      EXPECT_EQ(payload->amount().fen(), 8'200);
+    }
+  }
+  EXPECT_TRUE(saw_notice);
 }
 
 }  // namespace

@@ -445,15 +445,31 @@ grpc::Status QuotaHandlers::GetUsage(grpc::ServerContext* ctx, const v1::GetUsag
   if (grpc::Status s = AuthorizeReader(ctx, &principal); !s.ok()) {
     return s;
   }
-  absl::Status s = CheckUscc(req->uscc());
-  absl::StatusOr<PeriodKey> period = PeriodFromProto(req->period(), "period");
-  if (s.ok()) {
-    s = period.status();
-  }
-  if (!s.ok()) {
+  if (absl::Status s = CheckUscc(req->uscc()); !s.ok()) {
     return Fail(s, ctx);
   }
   const std::string& uscc = req->uscc().value();
+  if (req->has_day()) {
+    auto day = domain::Date::Create(req->day().year(), req->day().month(), req->day().day());
+    if (!day.ok() || day->year() < 2000 || day->year() > 2100) {
+      return Fail(grpcserver::InvalidArgument("day", "a date of 2000-2100 is required"), ctx);
+    }
+    if (grpc::Status g = CheckOwn(principal, uscc, ctx, "read usage"); !g.ok()) {
+      return g;
+    }
+    auto totals = store_->LoadDailyUsage(uscc, day->ToString());
+    if (!totals.ok()) {
+      return Fail(totals.status(), ctx);
+    }
+    UsageToProto(uscc, PeriodKey{day->year(), day->month()}, UsageFigures{.totals = *totals}, resp);
+    *resp->mutable_day() = req->day();
+    resp->set_served_from("database");
+    return grpc::Status::OK;
+  }
+  absl::StatusOr<PeriodKey> period = PeriodFromProto(req->period(), "period");
+  if (!period.ok()) {
+    return Fail(period.status(), ctx);
+  }
   if (grpc::Status g = CheckOwn(principal, uscc, ctx, "read usage"); !g.ok()) {
     return g;
   }
@@ -660,6 +676,74 @@ grpc::Status QuotaHandlers::ComputeSurcharge(grpc::ServerContext* ctx,
     return Fail(statement.status(), ctx);
   }
   *resp = *std::move(statement);
+  return grpc::Status::OK;
+}
+
+grpc::Status QuotaHandlers::IssueSurchargeNotice(grpc::ServerContext* ctx,
+                                                 const v1::IssueSurchargeNoticeRequest* req,
+                                                 v1::SurchargeNotice* resp) {
+  Principal principal;
+  if (grpc::Status s = AuthorizeAuthority(ctx, &principal); !s.ok()) {
+    return s;
+  }
+  absl::Status s = CheckUscc(req->uscc());
+  absl::StatusOr<PeriodKey> period = PeriodFromProto(req->period(), "period");
+  if (s.ok()) {
+    s = period.status();
+  }
+  if (!s.ok()) {
+    return Fail(s, ctx);
+  }
+  // A notice bills a period that is over: its usage can no longer grow (back-fill aside).
+  const absl::Time end =
+      period->month == 0 ? domain::EndOfYear(period->year)
+                         : domain::EndOf(*domain::YearMonth::Create(period->year, period->month));
+  if (options_.now() < end) {
+    return Fail(
+        absl::FailedPreconditionError(absl::StrCat(
+            "period: ", period->ToString(), " has not ended; a notice bills a whole period")),
+        ctx);
+  }
+  auto notice = store_->IssueSurchargeNotice(req->uscc().value(), *period, Actor(principal));
+  if (!notice.ok()) {
+    return Fail(notice.status(), ctx);
+  }
+  *resp = *std::move(notice);
+  return grpc::Status::OK;
+}
+
+grpc::Status QuotaHandlers::ListSurchargeNotices(grpc::ServerContext* ctx,
+                                                 const v1::ListSurchargeNoticesRequest* req,
+                                                 v1::ListSurchargeNoticesResponse* resp) {
+  Principal principal;
+  if (grpc::Status s = AuthorizeReader(ctx, &principal); !s.ok()) {
+    return s;
+  }
+  std::string uscc = req->uscc().value();
+  if (!uscc.empty()) {
+    if (absl::Status s = CheckUscc(req->uscc()); !s.ok()) {
+      return Fail(s, ctx);
+    }
+  } else if (IsEnterprise(principal)) {
+    uscc = principal.uscc;
+  }
+  if (!uscc.empty()) {
+    if (grpc::Status g = CheckOwn(principal, uscc, ctx, "list surcharge notices"); !g.ok()) {
+      return g;
+    }
+  }
+  if (req->year() != 0) {
+    if (absl::Status s = CheckYear(req->year()); !s.ok()) {
+      return Fail(s, ctx);
+    }
+  }
+  auto notices = store_->ListSurchargeNotices(uscc, req->year());
+  if (!notices.ok()) {
+    return Fail(notices.status(), ctx);
+  }
+  for (v1::SurchargeNotice& n : *notices) {
+    *resp->add_notices() = std::move(n);
+  }
   return grpc::Status::OK;
 }
 

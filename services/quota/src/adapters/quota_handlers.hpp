@@ -56,6 +56,12 @@ class QuotaHandlers final : public v1::QuotaService::Service {
                                     v1::SurchargeSchedule* resp) override;
   grpc::Status ComputeSurcharge(grpc::ServerContext* ctx, const v1::ComputeSurchargeRequest* req,
                                 v1::SurchargeStatement* resp) override;
+  grpc::Status IssueSurchargeNotice(grpc::ServerContext* ctx,
+                                    const v1::IssueSurchargeNoticeRequest* req,
+                                    v1::SurchargeNotice* resp) override;
+  grpc::Status ListSurchargeNotices(grpc::ServerContext* ctx,
+                                    const v1::ListSurchargeNoticesRequest* req,
+                                    v1::ListSurchargeNoticesResponse* resp) override;
   grpc::Status IssueRectificationOrder(grpc::ServerContext* ctx,
                                        const v1::IssueRectificationOrderRequest* req,
                                        v1::RectificationOrder* resp) override;

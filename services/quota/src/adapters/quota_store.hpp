@@ -119,6 +119,14 @@ class QuotaStore {
   absl::StatusOr<Schedule> GetSchedule(int year);
   absl::StatusOr<quota::v1::SurchargeStatement> ComputeSurcharge(const std::string& uscc,
                                                                  const PeriodKey& period);
+  // The period must have ended (the handler checks, it has the clock).
+  absl::StatusOr<quota::v1::SurchargeNotice> IssueSurchargeNotice(const std::string& uscc,
+                                                                  const PeriodKey& period,
+                                                                  const std::string& actor);
+  absl::StatusOr<std::vector<quota::v1::SurchargeNotice>> ListSurchargeNotices(
+      const std::string& uscc, int year);
+  // One Shanghai day's sums (no plan).
+  absl::StatusOr<FlowTotals> LoadDailyUsage(const std::string& uscc, const std::string& day);
 
   absl::StatusOr<quota::v1::RectificationOrder> IssueOrder(
       const quota::v1::IssueRectificationOrderRequest& req, const PeriodKey& period,
@@ -149,9 +157,11 @@ class QuotaStore {
   std::vector<quota::v1::QuotaCheck> QuotaChecks(pqxx::work& tx, const std::string& uscc, int year,
                                                  int month);
   Schedule ScheduleIn(pqxx::work& tx, int year);
+  absl::StatusOr<quota::v1::SurchargeStatement> StatementIn(pqxx::work& tx, const std::string& uscc,
+                                                            const PeriodKey& period);
   void EnqueueNotice(pqxx::work& tx, const std::string& uscc, int kind, const PeriodKey& period,
                      const std::string& reference_id, int threshold, int64_t used, int64_t limit,
-                     const std::string& product, const std::string& detail);
+                     const std::string& product, const std::string& detail, int64_t amount_fen = 0);
 
   db::ConnectionPool* pool_;
   StoreOptions options_;

@@ -94,6 +94,9 @@ void UsageConsumer::Run() {
           break;
         }
         dead_lettered_.fetch_add(1);
+        if (options_.messages_counter != nullptr) {
+          options_.messages_counter->Add({{"outcome", "dead_lettered"}}).Increment();
+        }
         log::Warn("usage consumer: dead-lettered a message",
                   {{"topic", m.topic},
                    {"partition", m.partition},
@@ -127,6 +130,14 @@ void UsageConsumer::Run() {
     backoff = std::chrono::milliseconds(100);
     messages_applied_.fetch_add(result->messages_applied);
     records_counted_.fetch_add(result->records_counted);
+    if (options_.messages_counter != nullptr) {
+      options_.messages_counter->Add({{"outcome", "applied"}}).Increment(result->messages_applied);
+      options_.messages_counter->Add({{"outcome", "replayed"}})
+          .Increment(static_cast<double>(raw.size()) - result->messages_applied);
+    }
+    if (options_.records_counter != nullptr) {
+      options_.records_counter->Add({}).Increment(result->records_counted);
+    }
     // The offsets are in PostgreSQL already; the Kafka commit only spares a replay after restart.
     std::map<int32_t, int64_t> next;
     for (const kafka::Message& m : raw) {

@@ -16,6 +16,8 @@
 #include "adapters/usage_cache.hpp"
 #include "kafka/consumer.hpp"
 #include "kafka/consumer_loop.hpp"
+#include "prometheus/counter.h"
+#include "prometheus/family.h"
 
 namespace jieshui::quota {
 
@@ -25,6 +27,10 @@ struct UsageConsumerOptions {
   std::string group_id = "quota-usage";
   int max_batch = 500;
   std::chrono::milliseconds poll_timeout{100};
+  // Optional Prometheus counters: messages by outcome (applied, replayed, dead_lettered) and
+  // records counted into usage.
+  prometheus::Family<prometheus::Counter>* messages_counter = nullptr;
+  prometheus::Family<prometheus::Counter>* records_counter = nullptr;
 };
 
 class UsageConsumer {
