@@ -52,14 +52,19 @@ absl::StatusOr<bool> ApplyOnce(ConnectionPool& pool, const std::string& schema,
   return applied;
 }
 
-bool OffsetApplied(pqxx::work& tx, const std::string& schema, const std::string& consumer,
-                   const std::string& topic, int32_t partition, int64_t offset) {
+int64_t StoredNextOffset(pqxx::work& tx, const std::string& schema, const std::string& consumer,
+                         const std::string& topic, int32_t partition) {
   pqxx::result r = tx.exec_params(
       absl::StrCat("SELECT next_offset FROM ", QuoteIdent(schema),
                    ".consumer_offsets WHERE consumer = $1 AND topic = $2 AND partition = $3"
                    " FOR UPDATE"),
       consumer, topic, partition);
-  return !r.empty() && offset < r[0][0].as<int64_t>();
+  return r.empty() ? -1 : r[0][0].as<int64_t>();
+}
+
+bool OffsetApplied(pqxx::work& tx, const std::string& schema, const std::string& consumer,
+                   const std::string& topic, int32_t partition, int64_t offset) {
+  return offset < StoredNextOffset(tx, schema, consumer, topic, partition);
 }
 
 void StoreNextOffset(pqxx::work& tx, const std::string& schema, const std::string& consumer,

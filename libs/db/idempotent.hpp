@@ -34,6 +34,11 @@ absl::StatusOr<bool> ApplyOnce(ConnectionPool& pool, const std::string& schema,
 // stored next offset, and storing the next offset in the caller's transaction.
 bool OffsetApplied(pqxx::work& tx, const std::string& schema, const std::string& consumer,
                    const std::string& topic, int32_t partition, int64_t offset);
+// The stored next offset of one partition (locked until the transaction ends), or -1 when none is
+// stored; a batch consumer reads it once per partition instead of calling OffsetApplied per
+// message.
+int64_t StoredNextOffset(pqxx::work& tx, const std::string& schema, const std::string& consumer,
+                         const std::string& topic, int32_t partition);
 void StoreNextOffset(pqxx::work& tx, const std::string& schema, const std::string& consumer,
                      const std::string& topic, int32_t partition, int64_t next_offset);
 // Next offsets per partition of `topic`, to seek to when partitions are assigned.

@@ -120,11 +120,11 @@ QuotaHandlers::QuotaHandlers(QuotaStore* store, UsageCache* cache, HandlerOption
     : store_(store), cache_(cache), options_(std::move(options)) {}
 
 void QuotaHandlers::RefreshPlanYear(const std::string& uscc, int year) {
-  cache_->Refresh(uscc, PeriodKey{year, 0});
+  cache_->Invalidate(uscc, PeriodKey{year, 0});
   auto months = store_->MonthsWithUsage(uscc, year);
   if (months.ok()) {
     for (int m : *months) {
-      cache_->Refresh(uscc, PeriodKey{year, m});
+      cache_->Invalidate(uscc, PeriodKey{year, m});
     }
   }
 }
@@ -486,7 +486,7 @@ grpc::Status QuotaHandlers::GetUsage(grpc::ServerContext* ctx, const v1::GetUsag
   UsageToProto(uscc, *period, *figures, resp);
   resp->set_served_from("database");
   if (cached.ok()) {
-    cache_->Put(uscc, *period, *figures);  // a miss: fill it
+    cache_->Invalidate(uscc, *period);  // a miss: have the writer fill it
   }
   return grpc::Status::OK;
 }

@@ -705,11 +705,20 @@ absl::StatusOr<ApplyResult> QuotaStore::ApplyReadings(const std::vector<ReadingM
     std::map<std::pair<std::string, std::string>, FlowTotals> daily;  // (uscc, yyyy-mm-dd)
     std::map<std::pair<std::string, PeriodKey>, FlowTotals> monthly;
     std::map<std::pair<std::string, int32_t>, int64_t> next_offsets;
+    std::map<std::pair<std::string, int32_t>, int64_t> stored;  // read once per partition
     for (const ReadingMessage& m : messages) {
-      auto& next = next_offsets[{m.topic, m.partition}];
+      const std::pair<std::string, int32_t> tp{m.topic, m.partition};
+      auto& next = next_offsets[tp];
       next = std::max(next, m.offset + 1);
-      if (db::OffsetApplied(tx, options_.schema, kConsumer, m.topic, m.partition, m.offset)) {
-        continue;
+      auto it = stored.find(tp);
+      if (it == stored.end()) {
+        it = stored
+                 .emplace(
+                     tp, db::StoredNextOffset(tx, options_.schema, kConsumer, m.topic, m.partition))
+                 .first;
+      }
+      if (m.offset < it->second) {
+        continue;  // applied before: a replay
       }
       ++result.messages_applied;
       for (const ingest::v1::ReadingAccepted& rec : m.records.records()) {
@@ -753,7 +762,7 @@ absl::StatusOr<ApplyResult> QuotaStore::ApplyReadings(const std::vector<ReadingM
       for (int month : months) {
         const PeriodKey period{year, month};
         UsageFigures f = UsageIn(tx, uscc, period);
-        result.changed[{uscc, period}] = f;
+        result.changed.emplace(uscc, period);
         ev::UsageChanged changed;
         changed.mutable_uscc()->set_value(uscc);
         changed.mutable_month()->set_year(year);
@@ -776,7 +785,7 @@ absl::StatusOr<ApplyResult> QuotaStore::ApplyReadings(const std::vector<ReadingM
                                                       .occurred_at = absl::Now(),
                                                       .correlation_id = ""}));
       }
-      result.changed[{uscc, PeriodKey{year, 0}}] = UsageIn(tx, uscc, PeriodKey{year, 0});
+      result.changed.emplace(uscc, PeriodKey{year, 0});
     }
     for (const auto& [tp, next] : next_offsets) {
       db::StoreNextOffset(tx, options_.schema, kConsumer, tp.first, tp.second, next);

@@ -64,8 +64,8 @@ struct ReadingMessage {
 struct ApplyResult {
   int messages_applied = 0;  // not seen before
   int records_counted = 0;
-  // What changed, with the figures as committed (for the cache).
-  std::map<std::pair<std::string, PeriodKey>, UsageFigures> changed;
+  // The enterprise-periods (months and their years) whose figures changed (for the cache).
+  std::set<std::pair<std::string, PeriodKey>> changed;
 };
 
 struct Schedule {

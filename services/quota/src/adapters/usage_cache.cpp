@@ -8,7 +8,6 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "log/log.hpp"
 
 namespace jieshui::quota {
 namespace {
@@ -37,7 +36,7 @@ void UsageCache::Start() {
   if (client_ == nullptr) {
     return;
   }
-  thread_ = std::thread([this] { RunRefresher(); });
+  thread_ = std::thread([this] { RunWriter(); });
 }
 
 void UsageCache::Stop() {
@@ -83,32 +82,15 @@ absl::Status UsageCache::Write(const std::string& uscc, const PeriodKey& period,
   return absl::OkStatus();
 }
 
-void UsageCache::MarkPending(const std::string& uscc, const PeriodKey& period) {
+void UsageCache::Invalidate(const std::string& uscc, const PeriodKey& period) {
+  if (client_ == nullptr) {
+    return;
+  }
   {
     std::lock_guard<std::mutex> lock(mu_);
-    pending_.emplace(uscc, period);
+    dirty_[{uscc, period}] = ++generation_;
   }
   cv_.notify_all();
-}
-
-void UsageCache::Put(const std::string& uscc, const PeriodKey& period,
-                     const UsageFigures& figures) {
-  if (client_ == nullptr) {
-    return;
-  }
-  if (absl::Status s = Write(uscc, period, figures); !s.ok()) {
-    MarkPending(uscc, period);
-  }
-}
-
-void UsageCache::Refresh(const std::string& uscc, const PeriodKey& period) {
-  if (client_ == nullptr) {
-    return;
-  }
-  auto figures = loader_(uscc, period);
-  if (!figures.ok() || !Write(uscc, period, *figures).ok()) {
-    MarkPending(uscc, period);
-  }
 }
 
 absl::StatusOr<std::optional<UsageFigures>> UsageCache::Get(const std::string& uscc,
@@ -117,9 +99,9 @@ absl::StatusOr<std::optional<UsageFigures>> UsageCache::Get(const std::string& u
     return absl::UnavailableError("usage cache: no redis configured");
   }
   {
-    // A pending key may hold figures older than PostgreSQL's: not served until refreshed.
+    // A dirty key may hold figures older than PostgreSQL's: not served until rewritten.
     std::lock_guard<std::mutex> lock(mu_);
-    if (pending_.contains({uscc, period})) {
+    if (dirty_.contains({uscc, period})) {
       return std::optional<UsageFigures>();
     }
   }
@@ -148,37 +130,39 @@ absl::StatusOr<std::optional<UsageFigures>> UsageCache::Get(const std::string& u
   return std::optional<UsageFigures>(figures);
 }
 
-size_t UsageCache::pending() const {
+size_t UsageCache::dirty() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return pending_.size();
+  return dirty_.size();
 }
 
-void UsageCache::RunRefresher() {
+void UsageCache::RunWriter() {
   std::unique_lock<std::mutex> lock(mu_);
   while (!stop_) {
-    cv_.wait_for(lock, std::chrono::milliseconds(500));
-    if (stop_ || pending_.empty()) {
-      continue;
+    cv_.wait(lock, [this] { return stop_ || !dirty_.empty(); });
+    if (stop_) {
+      break;
     }
-    auto work = pending_;
+    const std::map<Key, uint64_t> work = dirty_;
     lock.unlock();
-    size_t refreshed = 0;
-    for (const auto& [uscc, period] : work) {
-      auto figures = loader_(uscc, period);
-      if (!figures.ok()) {
-        break;  // PostgreSQL is down too; try again later
-      }
-      if (!Write(uscc, period, *figures).ok()) {
-        break;  // Redis still down
+    bool failed = false;
+    for (const auto& [key, generation] : work) {
+      // Read after the invalidating commit, so what is written is at least as new as it.
+      auto figures = loader_(key.first, key.second);
+      if (!figures.ok() || !Write(key.first, key.second, *figures).ok()) {
+        failed = true;  // PostgreSQL or Redis down: the key stays dirty
+        break;
       }
       std::lock_guard<std::mutex> relock(mu_);
-      pending_.erase({uscc, period});
-      ++refreshed;
-    }
-    if (refreshed > 0) {
-      log::Info("usage cache refreshed", {{"keys", static_cast<int64_t>(refreshed)}});
+      auto it = dirty_.find(key);
+      if (it != dirty_.end() && it->second == generation) {
+        dirty_.erase(it);
+      }
     }
     lock.lock();
+    if (failed) {
+      // Try again in a while (or at Stop).
+      cv_.wait_for(lock, std::chrono::milliseconds(500), [this] { return stop_; });
+    }
   }
 }
 

@@ -1,19 +1,21 @@
 // An enterprise's current usage against its plan, per month and per year, cached in Redis for fast
-// reads (DESIGN.md "Storage and cache"). PostgreSQL stays the record: the cache is written after
-// each commit, a write that fails (Redis down) leaves the key pending, and a refresher reloads
-// pending keys from PostgreSQL and writes them once Redis answers again. Readers fall back to
-// PostgreSQL whenever Redis fails, so an outage slows reads but never stops or falsifies them.
-// Entries expire after a TTL, which also bounds how stale an entry can be after a restart during
-// an outage (the pending list lives in memory).
+// reads (DESIGN.md "Storage and cache"). PostgreSQL stays the record. After a commit changes a
+// period's figures, its key is marked dirty: from then on readers skip the cache for it and read
+// PostgreSQL, until the one writer thread has reloaded the figures from PostgreSQL and written
+// them. Because a single thread writes, and always what it read after the dirtying commit, an
+// older figure can never overwrite a newer one. While Redis is down the keys stay dirty and the
+// writer retries, so an outage slows reads but never stops or falsifies them. Entries expire after
+// a TTL, which also bounds how stale an entry can be after a restart during an outage (the dirty
+// set lives in memory).
 #pragma once
 
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <optional>
-#include <set>
 #include <string>
 #include <thread>
 #include <utility>
@@ -53,23 +55,24 @@ class UsageCache {
   UsageCache(const UsageCache&) = delete;
   UsageCache& operator=(const UsageCache&) = delete;
 
-  void Start();  // the refresher thread
+  void Start();  // the writer thread
   void Stop();
 
-  // After a commit: writes the figures; on failure the key waits for the refresher.
-  void Put(const std::string& uscc, const PeriodKey& period, const UsageFigures& figures);
-  // After a change the caller has not computed figures for (a plan change): reload and write.
-  void Refresh(const std::string& uscc, const PeriodKey& period);
-  // nullopt on a miss; an error when Redis fails (the caller reads PostgreSQL).
+  // The figures of (uscc, period) changed in PostgreSQL (call after the commit), or the entry is
+  // missing: the writer reloads and writes it.
+  void Invalidate(const std::string& uscc, const PeriodKey& period);
+  // nullopt on a miss or while the key is dirty; an error when Redis fails. Either way the caller
+  // reads PostgreSQL.
   absl::StatusOr<std::optional<UsageFigures>> Get(const std::string& uscc, const PeriodKey& period);
 
   std::string KeyOf(const std::string& uscc, const PeriodKey& period) const;
-  size_t pending() const;
+  // Keys waiting for the writer.
+  size_t dirty() const;
 
  private:
+  using Key = std::pair<std::string, PeriodKey>;
   absl::Status Write(const std::string& uscc, const PeriodKey& period, const UsageFigures& figures);
-  void MarkPending(const std::string& uscc, const PeriodKey& period);
-  void RunRefresher();
+  void RunWriter();
 
   redis::Client* client_;
   std::string prefix_;
@@ -77,7 +80,10 @@ class UsageCache {
   Loader loader_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::set<std::pair<std::string, PeriodKey>> pending_;
+  // Dirty keys and the generation of their latest invalidation: the writer clears a key only if
+  // no invalidation came in while it was reloading it.
+  std::map<Key, uint64_t> dirty_;
+  uint64_t generation_ = 0;
   bool stop_ = false;
   std::thread thread_;
 };

@@ -151,8 +151,8 @@ void UsageConsumer::Run() {
     if (absl::Status s = consumer_->Commit(offsets); !s.ok()) {
       log::Warn("usage consumer: kafka commit failed", {{"error", std::string(s.message())}});
     }
-    for (const auto& [key, figures] : result->changed) {
-      cache_->Put(key.first, key.second, figures);
+    for (const auto& [uscc, period] : result->changed) {
+      cache_->Invalidate(uscc, period);
     }
   }
 }
