@@ -31,7 +31,7 @@ struct QuotaConfig {
   std::string enterprise_topic;
   std::string dlq_topic;
   std::string consumer_group;
-  int max_batch_messages = 500;
+  int max_batch_messages = 2000;
   absl::Duration startup_timeout = absl::Seconds(120);
   absl::Duration cache_ttl = absl::Hours(24);
   int topic_partitions = 6;

@@ -658,8 +658,48 @@ void QuotaStore::EnqueueNotice(pqxx::work& tx, const std::string& uscc, int kind
                                                .correlation_id = ""}));
 }
 
+UsageFigures QuotaStore::YearState::Figures(int month) const {
+  UsageFigures f;
+  if (month == 0) {
+    f.totals = year;
+  } else if (auto it = months.find(month); it != months.end()) {
+    f.totals = it->second;
+  }
+  if (plan.has_value()) {
+    f.has_plan = true;
+    f.plan = month == 0 ? plan->total : plan->monthly[static_cast<size_t>(month - 1)];
+  }
+  return f;
+}
+
+QuotaStore::YearState QuotaStore::LoadYear(pqxx::work& tx, const std::string& uscc, int year) {
+  YearState state;
+  state.plan = CurrentPlan(tx, uscc, year);
+  for (const pqxx::row& r :
+       tx.exec_params(absl::StrCat("SELECT month, ", kFlowColumns,
+                                   " FROM usage_monthly WHERE uscc = $1 AND year = $2"),
+                      uscc, year)) {
+    FlowTotals& totals = state.months[r[0].as<int>()];
+    for (int i = 0; i < kFlowCount; ++i) {
+      totals.litres[static_cast<size_t>(i)] = r[i + 1].as<int64_t>();
+    }
+    state.year += totals;
+  }
+  for (const pqxx::row& r :
+       tx.exec_params("SELECT DISTINCT month FROM production_reports WHERE uscc = $1 AND year = $2",
+                      uscc, year)) {
+    state.months_with_output.insert(r[0].as<int>());
+  }
+  return state;
+}
+
 void QuotaStore::EvaluateAlerts(pqxx::work& tx, const std::string& uscc, int year,
                                 const std::set<int>& months) {
+  EvaluateAlerts(tx, uscc, year, months, LoadYear(tx, uscc, year));
+}
+
+void QuotaStore::EvaluateAlerts(pqxx::work& tx, const std::string& uscc, int year,
+                                const std::set<int>& months, const YearState& state) {
   const auto raise = [&](int kind, int notice_kind, int month, int threshold,
                          const std::string& product, int64_t used, int64_t limit) {
     pqxx::result r = tx.exec_params(
@@ -673,23 +713,24 @@ void QuotaStore::EvaluateAlerts(pqxx::work& tx, const std::string& uscc, int yea
                     r[0][0].as<std::string>(), threshold, used, limit, product, "");
     }
   };
-  std::optional<PlanRow> plan = CurrentPlan(tx, uscc, year);
-  if (plan.has_value()) {
+  if (state.plan.has_value()) {
     for (int month : months) {
-      const int64_t used = UsageIn(tx, uscc, PeriodKey{year, month}).totals.NewWater();
-      const int64_t limit = plan->monthly[static_cast<size_t>(month - 1)];
-      for (int t : ThresholdsReached(used, limit, options_.thresholds_percent)) {
+      const UsageFigures f = state.Figures(month);
+      for (int t : ThresholdsReached(f.totals.NewWater(), f.plan, options_.thresholds_percent)) {
         raise(v1::ALERT_KIND_MONTHLY_PLAN, ev::QUOTA_NOTICE_KIND_MONTHLY_PLAN_THRESHOLD, month, t,
-              "", used, limit);
+              "", f.totals.NewWater(), f.plan);
       }
     }
-    const int64_t used_year = UsageIn(tx, uscc, PeriodKey{year, 0}).totals.NewWater();
-    for (int t : ThresholdsReached(used_year, plan->total, options_.thresholds_percent)) {
+    const int64_t used_year = state.year.NewWater();
+    for (int t : ThresholdsReached(used_year, state.plan->total, options_.thresholds_percent)) {
       raise(v1::ALERT_KIND_ANNUAL_PLAN, ev::QUOTA_NOTICE_KIND_ANNUAL_PLAN_THRESHOLD, 0, t, "",
-            used_year, plan->total);
+            used_year, state.plan->total);
     }
   }
   for (int month : months) {
+    if (!state.months_with_output.contains(month)) {
+      continue;  // no output reported: nothing to hold against a quota
+    }
     for (const v1::QuotaCheck& c : QuotaChecks(tx, uscc, year, month)) {
       if (c.over_quota()) {
         raise(v1::ALERT_KIND_OVER_QUOTA, ev::QUOTA_NOTICE_KIND_OVER_QUOTA, month, 100, c.product(),
@@ -735,33 +776,62 @@ absl::StatusOr<ApplyResult> QuotaStore::ApplyReadings(const std::vector<ReadingM
         ++result.records_counted;
       }
     }
-    const std::string add_daily = AddToSumsSql("usage_daily");
-    const std::string add_monthly = AddToSumsSql("usage_monthly");
-    for (const auto& [key, totals] : daily) {
-      tx.exec_params(absl::StrCat("INSERT INTO usage_daily (uscc, day, ", kFlowColumns,
-                                  ") VALUES ($1, $2::date, $3, $4, $5, $6, $7, $8, $9) ON "
-                                  "CONFLICT (uscc, day) DO UPDATE SET ",
-                                  add_daily),
-                     key.first, key.second, totals.litres[0], totals.litres[1], totals.litres[2],
-                     totals.litres[3], totals.litres[4], totals.litres[5], totals.litres[6]);
+    // One statement per table: the batch's rows as arrays, unnested (keys are unique per batch).
+    const auto array = [](const std::vector<std::string>& items) {
+      return absl::StrCat("{", absl::StrJoin(items, ","), "}");
+    };
+    if (!daily.empty()) {
+      std::vector<std::string> usccs;
+      std::vector<std::string> days;
+      std::array<std::vector<std::string>, kFlowCount> flows;
+      for (const auto& [key, totals] : daily) {
+        usccs.push_back(key.first);  // USCC characters and ISO dates need no quoting
+        days.push_back(key.second);
+        for (size_t f = 0; f < flows.size(); ++f) {
+          flows[f].push_back(absl::StrCat(totals.litres[f]));
+        }
+      }
+      tx.exec_params(
+          absl::StrCat("INSERT INTO usage_daily (uscc, day, ", kFlowColumns,
+                       ") SELECT * FROM unnest($1::text[], $2::date[], $3::bigint[], "
+                       "$4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], "
+                       "$9::bigint[]) ON CONFLICT (uscc, day) DO UPDATE SET ",
+                       AddToSumsSql("usage_daily")),
+          array(usccs), array(days), array(flows[0]), array(flows[1]), array(flows[2]),
+          array(flows[3]), array(flows[4]), array(flows[5]), array(flows[6]));
     }
     std::map<std::pair<std::string, int>, std::set<int>> touched;  // (uscc, year) → months
-    for (const auto& [key, totals] : monthly) {
-      tx.exec_params(absl::StrCat("INSERT INTO usage_monthly (uscc, year, month, ", kFlowColumns,
-                                  ", updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
-                                  "now()) ON CONFLICT (uscc, year, month) DO UPDATE SET ",
-                                  add_monthly, ", updated_at = now()"),
-                     key.first, key.second.year, key.second.month, totals.litres[0],
-                     totals.litres[1], totals.litres[2], totals.litres[3], totals.litres[4],
-                     totals.litres[5], totals.litres[6]);
-      touched[{key.first, key.second.year}].insert(key.second.month);
+    if (!monthly.empty()) {
+      std::vector<std::string> usccs;
+      std::vector<std::string> years;
+      std::vector<std::string> months;
+      std::array<std::vector<std::string>, kFlowCount> flows;
+      for (const auto& [key, totals] : monthly) {
+        usccs.push_back(key.first);
+        years.push_back(absl::StrCat(key.second.year));
+        months.push_back(absl::StrCat(key.second.month));
+        for (size_t f = 0; f < flows.size(); ++f) {
+          flows[f].push_back(absl::StrCat(totals.litres[f]));
+        }
+        touched[{key.first, key.second.year}].insert(key.second.month);
+      }
+      tx.exec_params(
+          absl::StrCat("INSERT INTO usage_monthly (uscc, year, month, ", kFlowColumns,
+                       ", updated_at) SELECT *, now() FROM unnest($1::text[], $2::int[], "
+                       "$3::int[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], "
+                       "$8::bigint[], $9::bigint[], $10::bigint[]) ON CONFLICT (uscc, year, month) "
+                       "DO UPDATE SET ",
+                       AddToSumsSql("usage_monthly"), ", updated_at = now()"),
+          array(usccs), array(years), array(months), array(flows[0]), array(flows[1]),
+          array(flows[2]), array(flows[3]), array(flows[4]), array(flows[5]), array(flows[6]));
     }
     for (const auto& [key, months] : touched) {
       const auto& [uscc, year] = key;
-      EvaluateAlerts(tx, uscc, year, months);
+      const YearState state = LoadYear(tx, uscc, year);
+      EvaluateAlerts(tx, uscc, year, months, state);
       for (int month : months) {
         const PeriodKey period{year, month};
-        UsageFigures f = UsageIn(tx, uscc, period);
+        const UsageFigures f = state.Figures(month);
         result.changed.emplace(uscc, period);
         ev::UsageChanged changed;
         changed.mutable_uscc()->set_value(uscc);

@@ -150,10 +150,22 @@ class QuotaStore {
   // Appends `row` as the next version; returns the plan as stored.
   quota::v1::AnnualPlan InsertPlan(pqxx::work& tx, const std::string& uscc, int year, PlanRow row);
   UsageFigures UsageIn(pqxx::work& tx, const std::string& uscc, const PeriodKey& period);
+  // Everything alert checks need of one enterprise's year, in three queries: the current plan,
+  // the sums of every month, and the months with production reported.
+  struct YearState {
+    std::optional<PlanRow> plan;
+    std::map<int, FlowTotals> months;
+    FlowTotals year;
+    std::set<int> months_with_output;
+    UsageFigures Figures(int month) const;  // month 0: the year
+  };
+  YearState LoadYear(pqxx::work& tx, const std::string& uscc, int year);
   // Raises (once) the alerts the enterprise's usage now reaches in the given months of `year`
   // and in the year, and enqueues each new one on the alert topic.
   void EvaluateAlerts(pqxx::work& tx, const std::string& uscc, int year,
                       const std::set<int>& months);
+  void EvaluateAlerts(pqxx::work& tx, const std::string& uscc, int year,
+                      const std::set<int>& months, const YearState& state);
   std::vector<quota::v1::QuotaCheck> QuotaChecks(pqxx::work& tx, const std::string& uscc, int year,
                                                  int month);
   Schedule ScheduleIn(pqxx::work& tx, int year);
