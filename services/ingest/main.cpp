@@ -1,57 +1,13 @@
 // jieshui-ingest: meter readings in over gRPC and HJ 212, VEE, Kafka out, the raw ledger.
 //   jieshui-ingest --config services/ingest/ingest.yaml
-#include <cstdio>
-#include <exception>
-#include <string>
-
-#include "CLI/CLI.hpp"
+#include "service/main.hpp"
 #include "app.hpp"
-#include "config/config_loader.hpp"
-#include "grpcserver/server.hpp"
-#include "log/log.hpp"
-
-namespace {
-
-int Run(int argc, char** argv) {
-  CLI::App cli("Jieshui ingest service: meter readings, VEE, the raw ledger");
-  std::string config_path = "services/ingest/ingest.yaml";
-  cli.add_option("--config", config_path, "YAML configuration file")->check(CLI::ExistingFile);
-  CLI11_PARSE(cli, argc, argv);
-
-  auto config = jieshui::config::ConfigLoader::Load("ingest", config_path);
-  if (!config.ok()) {
-    std::fprintf(stderr, "ingest: %s\n", std::string(config.status().message()).c_str());
-    return 2;
-  }
-  auto settings = jieshui::ingest::LoadIngestConfig(*config);
-  if (!settings.ok()) {
-    std::fprintf(stderr, "ingest: %s\n", std::string(settings.status().message()).c_str());
-    return 2;
-  }
-  jieshui::log::Init("ingest", settings->common.log_level);
-  for (const auto& [key, value] : config->Dump()) {
-    jieshui::log::Info("config", {{"file", config_path}, {"key", key}, {"value", value}});
-  }
-  auto app = jieshui::ingest::IngestApp::Start(*std::move(settings));
-  if (!app.ok()) {
-    jieshui::log::Error("start failed", {{"error", std::string(app.status().message())}});
-    return 1;
-  }
-  const int signal = jieshui::grpcserver::WaitForShutdownSignal();
-  jieshui::log::Info("shutdown requested", {{"signal", signal}});
-  (*app)->Stop();
-  return 0;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
-  jieshui::grpcserver::BlockShutdownSignals();
-  try {
-    return Run(argc, argv);
-  } catch (const std::exception& e) {
-    // Libraries return statuses; this catches what escapes third-party code (CLI11, allocation).
-    std::fprintf(stderr, "ingest: %s\n", e.what());
-    return 1;
-  }
+  return jieshui::service::RunMain(
+      argc, argv,
+      {.name = "ingest",
+       .description = "Jieshui ingest service: meter readings, VEE, the raw ledger",
+       .default_config = "services/ingest/ingest.yaml"},
+      jieshui::ingest::LoadIngestConfig, jieshui::ingest::IngestApp::Start);
 }

@@ -66,6 +66,23 @@ absl::Status CheckYear(int year, const std::string& field = "year") {
   return absl::OkStatus();
 }
 
+absl::Status CheckUsccAndYear(const common::v1::Uscc& uscc, int year) {
+  if (absl::Status s = CheckUscc(uscc); !s.ok()) {
+    return s;
+  }
+  return CheckYear(year);
+}
+
+// The handler's answer: the value into `resp`, or the status (with its error detail).
+template <typename T>
+grpc::Status Reply(absl::StatusOr<T> value, T* resp, grpc::ServerContext* ctx) {
+  if (!value.ok()) {
+    return Fail(value.status(), ctx);
+  }
+  *resp = *std::move(value);
+  return grpc::Status::OK;
+}
+
 absl::Status CheckVolume(const common::v1::Volume& v, const std::string& field) {
   if (v.litres() < 0) {
     return grpcserver::InvalidArgument(
@@ -119,6 +136,14 @@ void UsageToProto(const std::string& uscc, const PeriodKey& period, const UsageF
 QuotaHandlers::QuotaHandlers(QuotaStore* store, UsageCache* cache, HandlerOptions options)
     : store_(store), cache_(cache), options_(std::move(options)) {}
 
+grpc::Status QuotaHandlers::PlanChanged(absl::StatusOr<v1::AnnualPlan> plan, v1::AnnualPlan* resp,
+                                        grpc::ServerContext* ctx) {
+  if (plan.ok()) {
+    RefreshPlanYear(plan->uscc().value(), plan->year());
+  }
+  return Reply(std::move(plan), resp, ctx);
+}
+
 void QuotaHandlers::RefreshPlanYear(const std::string& uscc, int year) {
   cache_->Invalidate(uscc, PeriodKey{year, 0});
   auto months = store_->MonthsWithUsage(uscc, year);
@@ -136,10 +161,7 @@ grpc::Status QuotaHandlers::SetAnnualPlan(grpc::ServerContext* ctx,
   if (grpc::Status s = AuthorizeAuthority(ctx, &principal); !s.ok()) {
     return s;
   }
-  absl::Status s = CheckUscc(req->uscc());
-  if (s.ok()) {
-    s = CheckYear(req->year());
-  }
+  absl::Status s = CheckUsccAndYear(req->uscc(), req->year());
   if (s.ok()) {
     s = CheckVolume(req->total(), "total");
   }
@@ -171,13 +193,7 @@ grpc::Status QuotaHandlers::SetAnnualPlan(grpc::ServerContext* ctx,
   if (!s.ok()) {
     return Fail(s, ctx);
   }
-  auto plan = store_->SetPlan(*req, Actor(principal));
-  if (!plan.ok()) {
-    return Fail(plan.status(), ctx);
-  }
-  *resp = *std::move(plan);
-  RefreshPlanYear(req->uscc().value(), req->year());
-  return grpc::Status::OK;
+  return PlanChanged(store_->SetPlan(*req, Actor(principal)), resp, ctx);
 }
 
 grpc::Status QuotaHandlers::FileMonthlySplit(grpc::ServerContext* ctx,
@@ -187,10 +203,7 @@ grpc::Status QuotaHandlers::FileMonthlySplit(grpc::ServerContext* ctx,
   if (grpc::Status s = AuthorizeFiler(ctx, &principal); !s.ok()) {
     return s;
   }
-  absl::Status s = CheckUscc(req->uscc());
-  if (s.ok()) {
-    s = CheckYear(req->year());
-  }
+  absl::Status s = CheckUsccAndYear(req->uscc(), req->year());
   if (!s.ok()) {
     return Fail(s, ctx);
   }
@@ -198,13 +211,7 @@ grpc::Status QuotaHandlers::FileMonthlySplit(grpc::ServerContext* ctx,
       !g.ok()) {
     return g;
   }
-  auto plan = store_->FileSplit(*req, Actor(principal));
-  if (!plan.ok()) {
-    return Fail(plan.status(), ctx);
-  }
-  *resp = *std::move(plan);
-  RefreshPlanYear(req->uscc().value(), req->year());
-  return grpc::Status::OK;
+  return PlanChanged(store_->FileSplit(*req, Actor(principal)), resp, ctx);
 }
 
 grpc::Status QuotaHandlers::AdjustPlan(grpc::ServerContext* ctx, const v1::AdjustPlanRequest* req,
@@ -213,10 +220,7 @@ grpc::Status QuotaHandlers::AdjustPlan(grpc::ServerContext* ctx, const v1::Adjus
   if (grpc::Status s = AuthorizeAuthority(ctx, &principal); !s.ok()) {
     return s;
   }
-  absl::Status s = CheckUscc(req->uscc());
-  if (s.ok()) {
-    s = CheckYear(req->year());
-  }
+  absl::Status s = CheckUsccAndYear(req->uscc(), req->year());
   if (s.ok()) {
     s = CheckVolume(req->new_total(), "new_total");
   }
@@ -226,13 +230,7 @@ grpc::Status QuotaHandlers::AdjustPlan(grpc::ServerContext* ctx, const v1::Adjus
   if (!s.ok()) {
     return Fail(s, ctx);
   }
-  auto plan = store_->AdjustPlan(*req, Actor(principal));
-  if (!plan.ok()) {
-    return Fail(plan.status(), ctx);
-  }
-  *resp = *std::move(plan);
-  RefreshPlanYear(req->uscc().value(), req->year());
-  return grpc::Status::OK;
+  return PlanChanged(store_->AdjustPlan(*req, Actor(principal)), resp, ctx);
 }
 
 grpc::Status QuotaHandlers::CutPlan(grpc::ServerContext* ctx, const v1::CutPlanRequest* req,
@@ -241,10 +239,7 @@ grpc::Status QuotaHandlers::CutPlan(grpc::ServerContext* ctx, const v1::CutPlanR
   if (grpc::Status s = AuthorizeAuthority(ctx, &principal); !s.ok()) {
     return s;
   }
-  absl::Status s = CheckUscc(req->uscc());
-  if (s.ok()) {
-    s = CheckYear(req->year());
-  }
+  absl::Status s = CheckUsccAndYear(req->uscc(), req->year());
   if (s.ok() && req->cut().litres() <= 0) {
     s = grpcserver::InvalidArgument(
         "cut", absl::StrCat("must be above 0, got ", req->cut().litres(), " L"));
@@ -255,13 +250,7 @@ grpc::Status QuotaHandlers::CutPlan(grpc::ServerContext* ctx, const v1::CutPlanR
   if (!s.ok()) {
     return Fail(s, ctx);
   }
-  auto plan = store_->CutPlan(*req, Actor(principal));
-  if (!plan.ok()) {
-    return Fail(plan.status(), ctx);
-  }
-  *resp = *std::move(plan);
-  RefreshPlanYear(req->uscc().value(), req->year());
-  return grpc::Status::OK;
+  return PlanChanged(store_->CutPlan(*req, Actor(principal)), resp, ctx);
 }
 
 grpc::Status QuotaHandlers::GetPlan(grpc::ServerContext* ctx, const v1::GetPlanRequest* req,
@@ -270,22 +259,14 @@ grpc::Status QuotaHandlers::GetPlan(grpc::ServerContext* ctx, const v1::GetPlanR
   if (grpc::Status s = AuthorizeReader(ctx, &principal); !s.ok()) {
     return s;
   }
-  absl::Status s = CheckUscc(req->uscc());
-  if (s.ok()) {
-    s = CheckYear(req->year());
-  }
+  absl::Status s = CheckUsccAndYear(req->uscc(), req->year());
   if (!s.ok()) {
     return Fail(s, ctx);
   }
   if (grpc::Status g = CheckOwn(principal, req->uscc().value(), ctx, "read the plan"); !g.ok()) {
     return g;
   }
-  auto plan = store_->GetPlan(req->uscc().value(), req->year());
-  if (!plan.ok()) {
-    return Fail(plan.status(), ctx);
-  }
-  *resp = *std::move(plan);
-  return grpc::Status::OK;
+  return Reply(store_->GetPlan(req->uscc().value(), req->year()), resp, ctx);
 }
 
 grpc::Status QuotaHandlers::SetProductQuota(grpc::ServerContext* ctx,
@@ -330,12 +311,7 @@ grpc::Status QuotaHandlers::SetProductQuota(grpc::ServerContext* ctx,
   if (!s.ok()) {
     return Fail(s, ctx);
   }
-  auto out = store_->SetProductQuota(normalised, values, Actor(principal));
-  if (!out.ok()) {
-    return Fail(out.status(), ctx);
-  }
-  *resp = *std::move(out);
-  return grpc::Status::OK;
+  return Reply(store_->SetProductQuota(normalised, values, Actor(principal)), resp, ctx);
 }
 
 grpc::Status QuotaHandlers::ListProductQuotas(grpc::ServerContext* ctx,
@@ -401,12 +377,7 @@ grpc::Status QuotaHandlers::ReportProduction(grpc::ServerContext* ctx,
   if (grpc::Status g = CheckOwn(principal, r.uscc().value(), ctx, "report production"); !g.ok()) {
     return g;
   }
-  auto out = store_->ReportProduction(r, output_milli, Actor(principal));
-  if (!out.ok()) {
-    return Fail(out.status(), ctx);
-  }
-  *resp = *std::move(out);
-  return grpc::Status::OK;
+  return Reply(store_->ReportProduction(r, output_milli, Actor(principal)), resp, ctx);
 }
 
 grpc::Status QuotaHandlers::CheckProductQuotas(grpc::ServerContext* ctx,
@@ -563,13 +534,9 @@ grpc::Status QuotaHandlers::AcknowledgeAlert(grpc::ServerContext* ctx,
   if (!absl::SimpleAtoi(req->alert_id(), &id) || id <= 0) {
     return Fail(grpcserver::InvalidArgument("alert_id", "not an alert id"), ctx);
   }
-  auto alert = store_->AcknowledgeAlert(id, Actor(principal), req->note(),
-                                        IsEnterprise(principal) ? principal.uscc : "");
-  if (!alert.ok()) {
-    return Fail(alert.status(), ctx);
-  }
-  *resp = *std::move(alert);
-  return grpc::Status::OK;
+  return Reply(store_->AcknowledgeAlert(id, Actor(principal), req->note(),
+                                        IsEnterprise(principal) ? principal.uscc : ""),
+               resp, ctx);
 }
 
 grpc::Status QuotaHandlers::SetSurchargeSchedule(grpc::ServerContext* ctx,
@@ -671,12 +638,7 @@ grpc::Status QuotaHandlers::ComputeSurcharge(grpc::ServerContext* ctx,
   if (grpc::Status g = CheckOwn(principal, req->uscc().value(), ctx, "read surcharges"); !g.ok()) {
     return g;
   }
-  auto statement = store_->ComputeSurcharge(req->uscc().value(), *period);
-  if (!statement.ok()) {
-    return Fail(statement.status(), ctx);
-  }
-  *resp = *std::move(statement);
-  return grpc::Status::OK;
+  return Reply(store_->ComputeSurcharge(req->uscc().value(), *period), resp, ctx);
 }
 
 grpc::Status QuotaHandlers::IssueSurchargeNotice(grpc::ServerContext* ctx,
@@ -704,12 +666,8 @@ grpc::Status QuotaHandlers::IssueSurchargeNotice(grpc::ServerContext* ctx,
             "period: ", period->ToString(), " has not ended; a notice bills a whole period")),
         ctx);
   }
-  auto notice = store_->IssueSurchargeNotice(req->uscc().value(), *period, Actor(principal));
-  if (!notice.ok()) {
-    return Fail(notice.status(), ctx);
-  }
-  *resp = *std::move(notice);
-  return grpc::Status::OK;
+  return Reply(store_->IssueSurchargeNotice(req->uscc().value(), *period, Actor(principal)), resp,
+               ctx);
 }
 
 grpc::Status QuotaHandlers::ListSurchargeNotices(grpc::ServerContext* ctx,
@@ -776,12 +734,7 @@ grpc::Status QuotaHandlers::IssueRectificationOrder(grpc::ServerContext* ctx,
   if (!s.ok()) {
     return Fail(s, ctx);
   }
-  auto order = store_->IssueOrder(*req, *period, Actor(principal));
-  if (!order.ok()) {
-    return Fail(order.status(), ctx);
-  }
-  *resp = *std::move(order);
-  return grpc::Status::OK;
+  return Reply(store_->IssueOrder(*req, *period, Actor(principal)), resp, ctx);
 }
 
 grpc::Status QuotaHandlers::CloseRectificationOrder(grpc::ServerContext* ctx,
@@ -798,12 +751,7 @@ grpc::Status QuotaHandlers::CloseRectificationOrder(grpc::ServerContext* ctx,
   if (req->resolution().empty()) {
     return Fail(grpcserver::InvalidArgument("resolution", "say how the order was resolved"), ctx);
   }
-  auto order = store_->CloseOrder(id, req->resolution(), Actor(principal));
-  if (!order.ok()) {
-    return Fail(order.status(), ctx);
-  }
-  *resp = *std::move(order);
-  return grpc::Status::OK;
+  return Reply(store_->CloseOrder(id, req->resolution(), Actor(principal)), resp, ctx);
 }
 
 grpc::Status QuotaHandlers::ListRectificationOrders(grpc::ServerContext* ctx,

@@ -77,7 +77,10 @@ class QuotaHandlers final : public v1::QuotaService::Service {
                             v1::ListOverPlanResponse* resp) override;
 
  private:
-  // After a plan change: the year's and its months' cached figures are stale.
+  // Answers a plan change; after a successful one the year's and its months' cached figures are
+  // stale.
+  grpc::Status PlanChanged(absl::StatusOr<v1::AnnualPlan> plan, v1::AnnualPlan* resp,
+                           grpc::ServerContext* ctx);
   void RefreshPlanYear(const std::string& uscc, int year);
 
   QuotaStore* store_;

@@ -257,6 +257,26 @@ absl::Status QuotaStore::RequireOpenYear(pqxx::work& tx, int year) {
   return absl::OkStatus();
 }
 
+absl::Status QuotaStore::RequireChangeable(pqxx::work& tx, const std::string& uscc, int year) {
+  if (absl::Status s = RequireEnterprise(tx, uscc); !s.ok()) {
+    return s;
+  }
+  return RequireOpenYear(tx, year);
+}
+
+absl::StatusOr<PlanRow> QuotaStore::PlanToChange(pqxx::work& tx, const std::string& uscc, int year,
+                                                 const std::string& what) {
+  if (absl::Status s = RequireChangeable(tx, uscc, year); !s.ok()) {
+    return s;
+  }
+  std::optional<PlanRow> current = CurrentPlan(tx, uscc, year);
+  if (!current.has_value()) {
+    return absl::NotFoundError(
+        absl::StrCat("year: ", uscc, " has no plan for ", year, " to ", what));
+  }
+  return *std::move(current);
+}
+
 std::optional<PlanRow> QuotaStore::CurrentPlan(pqxx::work& tx, const std::string& uscc, int year) {
   pqxx::result r = tx.exec_params(
       absl::StrCat("SELECT ", kPlanColumns,
@@ -302,10 +322,7 @@ absl::StatusOr<v1::AnnualPlan> QuotaStore::SetPlan(const v1::SetAnnualPlanReques
                                                    const std::string& actor) {
   return Transact<v1::AnnualPlan>(pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::AnnualPlan> {
     const std::string& uscc = req.uscc().value();
-    if (absl::Status s = RequireEnterprise(tx, uscc); !s.ok()) {
-      return s;
-    }
-    if (absl::Status s = RequireOpenYear(tx, req.year()); !s.ok()) {
+    if (absl::Status s = RequireChangeable(tx, uscc, req.year()); !s.ok()) {
       return s;
     }
     PlanRow row;
@@ -330,16 +347,9 @@ absl::StatusOr<v1::AnnualPlan> QuotaStore::FileSplit(const v1::FileMonthlySplitR
                                                      const std::string& actor) {
   return Transact<v1::AnnualPlan>(pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::AnnualPlan> {
     const std::string& uscc = req.uscc().value();
-    if (absl::Status s = RequireEnterprise(tx, uscc); !s.ok()) {
-      return s;
-    }
-    if (absl::Status s = RequireOpenYear(tx, req.year()); !s.ok()) {
-      return s;
-    }
-    std::optional<PlanRow> current = CurrentPlan(tx, uscc, req.year());
-    if (!current.has_value()) {
-      return absl::NotFoundError(
-          absl::StrCat("year: ", uscc, " has no plan for ", req.year(), " to split"));
+    absl::StatusOr<PlanRow> current = PlanToChange(tx, uscc, req.year(), "split");
+    if (!current.ok()) {
+      return current.status();
     }
     std::vector<int64_t> monthly;
     for (const common::v1::Volume& v : req.monthly()) {
@@ -365,16 +375,9 @@ absl::StatusOr<v1::AnnualPlan> QuotaStore::AdjustPlan(const v1::AdjustPlanReques
                                                       const std::string& actor) {
   return Transact<v1::AnnualPlan>(pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::AnnualPlan> {
     const std::string& uscc = req.uscc().value();
-    if (absl::Status s = RequireEnterprise(tx, uscc); !s.ok()) {
-      return s;
-    }
-    if (absl::Status s = RequireOpenYear(tx, req.year()); !s.ok()) {
-      return s;
-    }
-    std::optional<PlanRow> current = CurrentPlan(tx, uscc, req.year());
-    if (!current.has_value()) {
-      return absl::NotFoundError(
-          absl::StrCat("year: ", uscc, " has no plan for ", req.year(), " to adjust"));
+    absl::StatusOr<PlanRow> current = PlanToChange(tx, uscc, req.year(), "adjust");
+    if (!current.ok()) {
+      return current.status();
     }
     const int64_t total = req.new_total().litres();
     // DOMAIN.md "Plans": an increase needs a water balance test (水平衡测试).
@@ -403,16 +406,9 @@ absl::StatusOr<v1::AnnualPlan> QuotaStore::CutPlan(const v1::CutPlanRequest& req
                                                    const std::string& actor) {
   return Transact<v1::AnnualPlan>(pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::AnnualPlan> {
     const std::string& uscc = req.uscc().value();
-    if (absl::Status s = RequireEnterprise(tx, uscc); !s.ok()) {
-      return s;
-    }
-    if (absl::Status s = RequireOpenYear(tx, req.year()); !s.ok()) {
-      return s;
-    }
-    std::optional<PlanRow> current = CurrentPlan(tx, uscc, req.year());
-    if (!current.has_value()) {
-      return absl::NotFoundError(
-          absl::StrCat("year: ", uscc, " has no plan for ", req.year(), " to cut"));
+    absl::StatusOr<PlanRow> current = PlanToChange(tx, uscc, req.year(), "cut");
+    if (!current.ok()) {
+      return current.status();
     }
     const int64_t cut = req.cut().litres();
     if (cut > current->total) {
@@ -517,12 +513,9 @@ absl::StatusOr<v1::ProductionReport> QuotaStore::ReportProduction(
   return Transact<v1::ProductionReport>(
       pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::ProductionReport> {
         const std::string& uscc = report.uscc().value();
-        if (absl::Status s = RequireEnterprise(tx, uscc); !s.ok()) {
-          return s;
-        }
         const int year = report.month().year();
         const int month = report.month().month();
-        if (absl::Status s = RequireOpenYear(tx, year); !s.ok()) {
+        if (absl::Status s = RequireChangeable(tx, uscc, year); !s.ok()) {
           return s;
         }
         pqxx::result r = tx.exec_params(
@@ -1146,10 +1139,7 @@ absl::StatusOr<v1::RectificationOrder> QuotaStore::IssueOrder(
   return Transact<v1::RectificationOrder>(
       pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::RectificationOrder> {
         const std::string& uscc = req.uscc().value();
-        if (absl::Status s = RequireEnterprise(tx, uscc); !s.ok()) {
-          return s;
-        }
-        if (absl::Status s = RequireOpenYear(tx, period.year); !s.ok()) {
+        if (absl::Status s = RequireChangeable(tx, uscc, period.year); !s.ok()) {
           return s;
         }
         const auto& d = req.deadline();

@@ -146,6 +146,11 @@ class QuotaStore {
   // In-transaction helpers.
   absl::Status RequireEnterprise(pqxx::work& tx, const std::string& uscc);
   absl::Status RequireOpenYear(pqxx::work& tx, int year);
+  // Both of the above: the enterprise is known and active, and the plan year is open.
+  absl::Status RequireChangeable(pqxx::work& tx, const std::string& uscc, int year);
+  // RequireChangeable plus the current plan; NOT_FOUND naming `what` when there is none.
+  absl::StatusOr<PlanRow> PlanToChange(pqxx::work& tx, const std::string& uscc, int year,
+                                       const std::string& what);
   std::optional<PlanRow> CurrentPlan(pqxx::work& tx, const std::string& uscc, int year);
   // Appends `row` as the next version; returns the plan as stored.
   quota::v1::AnnualPlan InsertPlan(pqxx::work& tx, const std::string& uscc, int year, PlanRow row);
