@@ -173,4 +173,28 @@ bool TopicReader::Reached(const std::map<int32_t, int64_t>& ends) const {
   return true;
 }
 
+absl::Status TopicReader::CatchUp(std::chrono::milliseconds timeout,
+                                  const std::function<absl::Status(const Message&)>& apply) {
+  auto ends = EndOffsets();
+  if (!ends.ok()) {
+    return ends.status();
+  }
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!Reached(*ends)) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      return absl::UnavailableError(absl::StrCat("could not read ", topic_, " to its end in time"));
+    }
+    auto message = Poll(std::chrono::milliseconds(200));
+    if (!message.ok()) {
+      return message.status();
+    }
+    if (message->has_value()) {
+      if (absl::Status s = apply(**message); !s.ok()) {
+        return s;
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace jieshui::kafka

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -40,6 +41,11 @@ class TopicReader {
   const std::map<int32_t, int64_t>& positions() const { return positions_; }
   // True once positions() reached `ends` on every partition.
   bool Reached(const std::map<int32_t, int64_t>& ends) const;
+  // Hands every message up to the topic's end as of now to `apply`, in order per partition (how a
+  // service loads a compacted topic before it serves). Stops at the first error `apply` returns;
+  // UNAVAILABLE naming the topic when the end is not reached within `timeout`.
+  absl::Status CatchUp(std::chrono::milliseconds timeout,
+                       const std::function<absl::Status(const Message&)>& apply);
 
  private:
   TopicReader() = default;

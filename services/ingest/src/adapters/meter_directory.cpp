@@ -28,23 +28,13 @@ absl::Status MeterDirectory::Start(std::chrono::milliseconds timeout) {
     return reader.status();
   }
   reader_ = *std::move(reader);
-  auto ends = reader_->EndOffsets();
-  if (!ends.ok()) {
-    return ends.status();
-  }
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!reader_->Reached(*ends)) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      return absl::UnavailableError(
-          absl::StrCat("meter directory: could not read ", topic_, " to its end in time"));
-    }
-    auto message = reader_->Poll(std::chrono::milliseconds(200));
-    if (!message.ok()) {
-      return message.status();
-    }
-    if (message->has_value()) {
-      ApplyEvent((*message)->value);
-    }
+  if (absl::Status s = reader_->CatchUp(timeout,
+                                        [this](const kafka::Message& m) {
+                                          ApplyEvent(m.value);
+                                          return absl::OkStatus();
+                                        });
+      !s.ok()) {
+    return s;
   }
   log::Info("meter directory loaded",
             {{"topic", topic_}, {"meters", static_cast<int64_t>(size())}});

@@ -22,26 +22,19 @@ absl::Status EnterpriseDirectory::Start(std::chrono::milliseconds timeout) {
     return reader.status();
   }
   reader_ = *std::move(reader);
-  auto ends = reader_->EndOffsets();
-  if (!ends.ok()) {
-    return ends.status();
-  }
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!reader_->Reached(*ends)) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      return absl::UnavailableError(
-          absl::StrCat("enterprise directory: could not read ", topic_, " to its end in time"));
-    }
-    auto message = reader_->Poll(std::chrono::milliseconds(200));
-    if (!message.ok()) {
-      return message.status();
-    }
-    if (message->has_value()) {
-      absl::Status s = ApplyEvent((*message)->value);
-      if (!s.ok() && !absl::IsInvalidArgument(s)) {
-        return s;
-      }
-    }
+  // An event that is not an enterprise is logged and skipped; a database error stops start-up.
+  if (absl::Status s = reader_->CatchUp(timeout,
+                                        [this](const kafka::Message& m) {
+                                          absl::Status applied = ApplyEvent(m.value);
+                                          if (!absl::IsInvalidArgument(applied)) {
+                                            return applied;
+                                          }
+                                          log::Warn("enterprise directory: skipped an event",
+                                                    {{"error", std::string(applied.message())}});
+                                          return absl::OkStatus();
+                                        });
+      !s.ok()) {
+    return s;
   }
   log::Info("enterprise directory loaded", {{"topic", topic_}, {"events", events_applied_.load()}});
   thread_ = std::thread([this] { Follow(); });

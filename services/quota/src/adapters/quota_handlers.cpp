@@ -108,6 +108,25 @@ grpc::Status CheckOwn(const Principal& p, const std::string& uscc, grpc::ServerC
   return grpc::Status::OK;
 }
 
+// Whose records a list shows: the USCC asked for (checked, and only its own for an enterprise),
+// or, when none is asked for, every enterprise for departments and partners and its own for an
+// enterprise. Fills `*uscc` ("" = every enterprise).
+grpc::Status ListScope(const Principal& principal, const common::v1::Uscc& requested,
+                       grpc::ServerContext* ctx, const std::string& what, std::string* uscc) {
+  *uscc = requested.value();
+  if (!uscc->empty()) {
+    if (absl::Status s = CheckUscc(requested); !s.ok()) {
+      return Fail(s, ctx);
+    }
+  } else if (IsEnterprise(principal)) {
+    *uscc = principal.uscc;
+  }
+  if (!uscc->empty()) {
+    return CheckOwn(principal, *uscc, ctx, what);
+  }
+  return grpc::Status::OK;
+}
+
 }  // namespace
 
 void UsageToProto(const std::string& uscc, const PeriodKey& period, const UsageFigures& f,
@@ -468,21 +487,9 @@ grpc::Status QuotaHandlers::ListAlerts(grpc::ServerContext* ctx, const v1::ListA
   if (grpc::Status s = AuthorizeReader(ctx, &principal); !s.ok()) {
     return s;
   }
-  std::string uscc = req->uscc().value();
-  if (!uscc.empty()) {
-    if (absl::Status s = CheckUscc(req->uscc()); !s.ok()) {
-      return Fail(s, ctx);
-    }
-  }
-  if (IsEnterprise(principal)) {
-    if (uscc.empty()) {
-      uscc = principal.uscc;  // an enterprise lists its own
-    }
-  }
-  if (!uscc.empty()) {
-    if (grpc::Status g = CheckOwn(principal, uscc, ctx, "list alerts"); !g.ok()) {
-      return g;
-    }
+  std::string uscc;
+  if (grpc::Status g = ListScope(principal, req->uscc(), ctx, "list alerts", &uscc); !g.ok()) {
+    return g;
   }
   int year = 0;
   int month = 0;
@@ -677,18 +684,10 @@ grpc::Status QuotaHandlers::ListSurchargeNotices(grpc::ServerContext* ctx,
   if (grpc::Status s = AuthorizeReader(ctx, &principal); !s.ok()) {
     return s;
   }
-  std::string uscc = req->uscc().value();
-  if (!uscc.empty()) {
-    if (absl::Status s = CheckUscc(req->uscc()); !s.ok()) {
-      return Fail(s, ctx);
-    }
-  } else if (IsEnterprise(principal)) {
-    uscc = principal.uscc;
-  }
-  if (!uscc.empty()) {
-    if (grpc::Status g = CheckOwn(principal, uscc, ctx, "list surcharge notices"); !g.ok()) {
-      return g;
-    }
+  std::string uscc;
+  if (grpc::Status g = ListScope(principal, req->uscc(), ctx, "list surcharge notices", &uscc);
+      !g.ok()) {
+    return g;
   }
   if (req->year() != 0) {
     if (absl::Status s = CheckYear(req->year()); !s.ok()) {
@@ -761,18 +760,9 @@ grpc::Status QuotaHandlers::ListRectificationOrders(grpc::ServerContext* ctx,
   if (grpc::Status s = AuthorizeReader(ctx, &principal); !s.ok()) {
     return s;
   }
-  std::string uscc = req->uscc().value();
-  if (!uscc.empty()) {
-    if (absl::Status s = CheckUscc(req->uscc()); !s.ok()) {
-      return Fail(s, ctx);
-    }
-  } else if (IsEnterprise(principal)) {
-    uscc = principal.uscc;
-  }
-  if (!uscc.empty()) {
-    if (grpc::Status g = CheckOwn(principal, uscc, ctx, "list orders"); !g.ok()) {
-      return g;
-    }
+  std::string uscc;
+  if (grpc::Status g = ListScope(principal, req->uscc(), ctx, "list orders", &uscc); !g.ok()) {
+    return g;
   }
   auto orders = store_->ListOrders(uscc, req->status());
   if (!orders.ok()) {
