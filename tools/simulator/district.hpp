@@ -1,0 +1,150 @@
+// District simulator: a generated Wuzhong district (parks, enterprises with valid USCCs and
+// GB/T 4754 manufacturing codes, 1-40 meters each at levels 1-3, plans, quotas and output) and the
+// water that truly flows through every meter each hour: the ground truth the platform's figures
+// are checked against. Pure and deterministic: the same options give the same district.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "jieshui/quota/v1/quota_service.pb.h"
+#include "jieshui/registry/v1/registry_service.pb.h"
+
+namespace jieshui::simulator {
+
+// Faults a real district shows, each on demand (all zero: a clean run).
+struct FaultOptions {
+  // Share of gateways (enterprises) that lose their uplink once for 1-outage_hours_max hours and
+  // back-fill the buffered readings when it returns.
+  double outage_share = 0.0;
+  int outage_hours_max = 6;
+  // Share of readings sent again by the gateway (one step later).
+  double duplicate_share = 0.0;
+  // Share of readings that arrive after the next one.
+  double out_of_order_share = 0.0;
+  // Share of meters whose register is near its top at the start and wraps during the run.
+  double rollover_share = 0.0;
+  // Share of hourly volumes that are a burst (a tank fill, a burst pipe) 30x the usual rate.
+  double spike_share = 0.0;
+  // Share of enterprises whose plan is below what they use (they run over plan).
+  double over_plan_share = 0.0;
+
+  // The faults of `--faults default`.
+  static FaultOptions Default();
+};
+
+struct Options {
+  uint64_t seed = 1;
+  int enterprises = 300;
+  // The simulated period, whole hours: a reading at `from` (the baseline) and every hour until
+  // `to` inclusive.
+  absl::Time from;
+  absl::Time to;
+  // Share of enterprises whose gateways speak HJ 212-2017 over TCP instead of gRPC.
+  double hj212_share = 0.2;
+  FaultOptions faults;
+};
+
+// Where a meter's readings go.
+enum class Channel { kGrpc, kHj212 };
+
+struct SimMeter {
+  registry::v1::Meter meter;
+  int enterprise = 0;  // index into District::enterprises
+  Channel channel = Channel::kGrpc;
+  // Mean litres an hour on a working day at full load.
+  int64_t base_litres_per_hour = 0;
+  // The register at `from`, in thousandths of its unit (litres: the unit is m³).
+  int64_t start_register_milli = 0;
+  // Register range, thousandths: the register wraps to 0 at 10^digits units.
+  int64_t register_range_milli = 0;
+};
+
+struct SimEnterprise {
+  registry::v1::Enterprise enterprise;
+  std::vector<int> meters;  // indices into District::meters
+  // Its meters report through an HJ 212 gateway.
+  bool hj212 = false;
+  // The plan was set below expected use.
+  bool over_plan = false;
+  // Annual plan (new water, litres) per plan year the period touches.
+  std::map<int, int64_t> annual_plan_litres;
+  // The product whose output is reported ("" when the industry has no quota here).
+  std::string product;
+  // Litres of intake per unit of output the enterprise really needs (× 1000: millilitres).
+  int64_t true_ml_per_unit = 0;
+  // Gateway outage: readings of steps [outage_first, outage_last] are buffered and back-filled
+  // after the reading of step outage_last + 1. outage_first = 0: none.
+  int outage_first = 0;
+  int outage_last = 0;
+};
+
+// One hour's reading as the meter shows it.
+struct TrueReading {
+  int meter = 0;
+  int step = 0;
+  int64_t register_milli = 0;  // after wrapping
+};
+
+class District {
+ public:
+  explicit District(Options options);
+
+  const Options& options() const { return options_; }
+  const std::vector<registry::v1::Park>& parks() const { return parks_; }
+  const std::vector<SimEnterprise>& enterprises() const { return enterprises_; }
+  const std::vector<SimMeter>& meters() const { return meters_; }
+  const std::vector<quota::v1::ProductQuota>& quotas() const { return quotas_; }
+
+  // Steps 0..last_step(): step 0 is the baseline reading at `from`, step k the reading at
+  // from + k hours, which closes the interval (k-1, k].
+  int last_step() const { return last_step_; }
+  absl::Time TimeOf(int step) const { return options_.from + absl::Hours(step); }
+
+  // Ground truth: litres through `meter` in the hour that ends at step `step` (1..last_step()).
+  int64_t Consumption(int meter, int step) const;
+  // Whether the hour ending at `step` is a burst (for the summary).
+  bool IsSpike(int meter, int step) const;
+
+  // What the gateway does with a meter's reading of a step.
+  bool IsHeld(int meter, int step) const;        // buffered, sent after a later reading
+  bool IsDuplicated(int meter, int step) const;  // sent again one step later
+
+  // Output of the enterprise's product in a month, thousandths of its unit, given the month's
+  // true new-water intake: the figure the enterprise reports.
+  int64_t OutputMilli(int enterprise, int64_t month_new_water_litres) const;
+
+  // Plan years the period touches, in order.
+  std::vector<int> PlanYears() const;
+
+ private:
+  void Generate();
+  void GenerateEnterprise(int index);
+  void AddMeter(int enterprise, registry::v1::MeterLevel level, registry::v1::MeasuredFlow flow,
+                int64_t litres_per_hour, const std::string& description);
+  uint64_t Hash(uint64_t a, uint64_t b, uint64_t c) const;
+
+  Options options_;
+  int last_step_ = 0;
+  std::vector<registry::v1::Park> parks_;
+  std::vector<SimEnterprise> enterprises_;
+  std::vector<SimMeter> meters_;
+  std::vector<quota::v1::ProductQuota> quotas_;
+  // Meters whose reading of a step arrives after the next one, per meter: steps.
+  std::vector<std::vector<int>> out_of_order_;
+};
+
+// New water (tap, self-supplied surface and ground) as ground truth: whether a flow counts
+// against a plan.
+bool IsNewWater(registry::v1::MeasuredFlow flow);
+
+// The Asia/Shanghai "YYYY-MM" of the day the hour ending at `t` belongs to.
+std::string MonthKey(absl::Time t);
+
+// Thousandths of the unit, as a register shows it: "12345.678".
+std::string FormatMilli(int64_t milli);
+
+}  // namespace jieshui::simulator

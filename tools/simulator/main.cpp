@@ -1,0 +1,379 @@
+// jieshui-simulator: generates a district (parks, enterprises, meters, plans, quotas) from a seed
+// and runs it through the platform: registers it, streams a simulated period of readings through
+// gRPC and HJ 212 with the faults asked for, reports output, waits until quota's usage equals the
+// ground truth, and prints what happened. See tools/simulator/README.md.
+//
+//   jieshui-simulator run [--seed N] [--enterprises N] [--from DATE] [--to DATE|now]
+//                         [--faults none|default] [--outages S] ... [--json]
+//   jieshui-simulator describe [same district options] [--json]
+//
+// The API key (water_affairs) comes from JIESHUI_API_KEY.
+// Exit status: 0 done and quota matches the ground truth, 1 it does not, 2 usage or a call failed.
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <string>
+
+#include "CLI/CLI.hpp"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "domain/period.hpp"
+#include "driver.hpp"
+#include "nlohmann/json.hpp"
+
+namespace {
+
+namespace sim = ::jieshui::simulator;
+namespace domain = ::jieshui::domain;
+
+constexpr int kExitOk = 0;
+constexpr int kExitMismatch = 1;
+constexpr int kExitFailed = 2;
+
+struct DistrictFlags {
+  uint64_t seed = 1;
+  int enterprises = 300;
+  std::string from;
+  std::string to = "now";
+  std::string faults = "default";
+  double outages = -1;
+  double duplicates = -1;
+  double out_of_order = -1;
+  double rollovers = -1;
+  double spikes = -1;
+  double over_plan = -1;
+  double hj212_share = 0.2;
+};
+
+void AddDistrictFlags(CLI::App* app, DistrictFlags* f) {
+  app->add_option("--seed", f->seed, "the district's seed: the same seed, the same district")
+      ->capture_default_str();
+  app->add_option("--enterprises", f->enterprises, "how many enterprises")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  app->add_option("--from", f->from,
+                  "first day, YYYY-MM-DD, Asia/Shanghai (default: the 1st of last month)");
+  app->add_option("--to", f->to, "last hour, YYYY-MM-DDTHH (Shanghai) or 'now'")
+      ->capture_default_str();
+  app->add_option("--faults", f->faults, "none, or default (the shares below)")
+      ->check(CLI::IsMember({"none", "default"}))
+      ->capture_default_str();
+  app->add_option("--outages", f->outages, "share of gateways with an outage and back-fill");
+  app->add_option("--duplicates", f->duplicates, "share of readings sent twice");
+  app->add_option("--out-of-order", f->out_of_order, "share of readings arriving late");
+  app->add_option("--rollovers", f->rollovers, "share of meters whose register wraps");
+  app->add_option("--spikes", f->spikes, "share of hourly volumes that are bursts");
+  app->add_option("--over-plan", f->over_plan,
+                  "share of enterprises over plan (and, separately drawn, over quota)");
+  app->add_option("--hj212-share", f->hj212_share,
+                  "share of enterprises whose gateways speak HJ 212 over TCP")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+}
+
+absl::StatusOr<sim::Options> BuildOptions(const DistrictFlags& f) {
+  const absl::TimeZone tz = domain::ShanghaiTimeZone();
+  sim::Options o;
+  o.seed = f.seed;
+  o.enterprises = f.enterprises;
+  o.hj212_share = f.hj212_share;
+  const absl::Time now = absl::Now();
+  if (f.to == "now") {
+    o.to = absl::FromUnixSeconds(absl::ToUnixSeconds(now) / 3600 * 3600);
+  } else {
+    absl::CivilHour hour;
+    if (!absl::ParseCivilTime(f.to, &hour)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--to: '", f.to, "' is not YYYY-MM-DDTHH or now"));
+    }
+    o.to = absl::FromCivil(hour, tz);
+  }
+  if (f.from.empty()) {
+    const domain::YearMonth last_month = domain::MonthOf(o.to).Prev();
+    o.from = domain::StartOf(last_month);
+  } else {
+    const absl::StatusOr<domain::Date> day = domain::Date::Parse(f.from, "--from");
+    if (!day.ok()) {
+      return day.status();
+    }
+    o.from = domain::StartOf(*day);
+  }
+  if (o.to - o.from < absl::Hours(2)) {
+    return absl::InvalidArgumentError("--from/--to: the period must span at least two hours");
+  }
+  if (o.to > now) {
+    return absl::InvalidArgumentError("--to: readings cannot come from the future");
+  }
+  o.faults = f.faults == "default" ? sim::FaultOptions::Default() : sim::FaultOptions{};
+  const auto set = [](double flag, double* field) {
+    if (flag >= 0) {
+      *field = flag;
+    }
+  };
+  set(f.outages, &o.faults.outage_share);
+  set(f.duplicates, &o.faults.duplicate_share);
+  set(f.out_of_order, &o.faults.out_of_order_share);
+  set(f.rollovers, &o.faults.rollover_share);
+  set(f.spikes, &o.faults.spike_share);
+  set(f.over_plan, &o.faults.over_plan_share);
+  return o;
+}
+
+std::string Thousands(int64_t n) {
+  std::string digits = absl::StrCat(n < 0 ? -n : n);
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) {
+      out.push_back(',');
+    }
+    out.push_back(digits[i]);
+  }
+  return n < 0 ? "-" + out : out;
+}
+
+std::string Yuan(int64_t fen) {
+  return absl::StrFormat("%s.%02d", Thousands(fen / 100), fen % 100);
+}
+
+std::string CubicMetres(int64_t litres) { return Thousands((litres + 500) / 1000); }
+
+nlohmann::json DistrictJson(const sim::District& d) {
+  int hj212_meters = 0;
+  int over_plan = 0;
+  int outages = 0;
+  for (const sim::SimMeter& m : d.meters()) {
+    hj212_meters += m.channel == sim::Channel::kHj212 ? 1 : 0;
+  }
+  for (const sim::SimEnterprise& e : d.enterprises()) {
+    over_plan += e.over_plan ? 1 : 0;
+    outages += e.outage_first != 0 ? 1 : 0;
+  }
+  const absl::TimeZone tz = domain::ShanghaiTimeZone();
+  return {{"seed", d.options().seed},
+          {"enterprises", d.enterprises().size()},
+          {"meters", d.meters().size()},
+          {"hj212_meters", hj212_meters},
+          {"parks", d.parks().size()},
+          {"over_plan_enterprises", over_plan},
+          {"gateway_outages", outages},
+          {"from", absl::FormatTime("%Y-%m-%dT%H:%M:%S%Ez", d.options().from, tz)},
+          {"to", absl::FormatTime("%Y-%m-%dT%H:%M:%S%Ez", d.options().to, tz)},
+          {"hourly_steps", d.last_step()}};
+}
+
+nlohmann::json ReportJson(const sim::Report& r) {
+  nlohmann::json surcharges = nlohmann::json::array();
+  for (const sim::MonthSurcharge& s : r.surcharges) {
+    surcharges.push_back({{"month", s.month}, {"enterprises", s.enterprises}, {"fen", s.fen}});
+  }
+  nlohmann::json over_plan = nlohmann::json::array();
+  for (const sim::OverPlanLine& o : r.over_plan) {
+    over_plan.push_back({{"month", o.month},
+                         {"uscc", o.uscc},
+                         {"name", o.name},
+                         {"plan_litres", o.plan_litres},
+                         {"used_litres", o.used_litres}});
+  }
+  const auto tally = [](const sim::ImportTally& t) {
+    return nlohmann::json{{"created", t.created},
+                          {"updated", t.updated},
+                          {"unchanged", t.unchanged},
+                          {"rejected", t.rejected}};
+  };
+  return {{"registered", {{"enterprises", tally(r.enterprises)}, {"meters", tally(r.meters)}}},
+          {"plans_set", r.plans_set},
+          {"quotas_set", r.quotas_set},
+          {"production_reports", r.production_reports},
+          {"faults",
+           {{"gateway_outages", r.outages},
+            {"readings_held_and_back_filled", r.gateway.held},
+            {"readings_sent_twice", r.gateway.duplicates},
+            {"register_rollovers", r.gateway.rollovers},
+            {"spikes", r.gateway.spikes}}},
+          {"readings",
+           {{"sent_grpc", r.readings.sent_grpc},
+            {"sent_hj212", r.readings.sent_hj212},
+            {"hj212_uploads", r.readings.hj212_frames},
+            {"hj212_acknowledged", r.readings.hj212_acknowledged},
+            {"accepted", r.readings.accepted},
+            {"duplicates", r.readings.duplicates},
+            {"rejected", r.readings.rejected},
+            {"flags", r.readings.flags},
+            {"reject_reasons", r.readings.reject_reasons},
+            {"seconds", r.readings.seconds}}},
+          {"usage", {{"checked", r.usage_checked}, {"matching_ground_truth", r.usage_matching}}},
+          {"alerts", r.alerts},
+          {"surcharges", surcharges},
+          {"over_plan", over_plan}};
+}
+
+void PrintText(const sim::District& d, const sim::Report& r) {
+  const nlohmann::json district = DistrictJson(d);
+  std::printf("District (seed %s): %s enterprises in %s parks and 16 towns, %s meters (%s over "
+              "HJ 212)\n",
+              district["seed"].dump().c_str(), district["enterprises"].dump().c_str(),
+              district["parks"].dump().c_str(), Thousands(district["meters"].get<int64_t>()).c_str(),
+              district["hj212_meters"].dump().c_str());
+  std::printf("Period: %s to %s (Asia/Shanghai), %s hourly readings per meter\n",
+              district["from"].get<std::string>().c_str(),
+              district["to"].get<std::string>().c_str(), Thousands(d.last_step() + 1).c_str());
+  std::printf("Registered: enterprises %lld created, %lld updated, %lld unchanged; meters %lld "
+              "created, %lld updated, %lld unchanged\n",
+              static_cast<long long>(r.enterprises.created),
+              static_cast<long long>(r.enterprises.updated),
+              static_cast<long long>(r.enterprises.unchanged),
+              static_cast<long long>(r.meters.created), static_cast<long long>(r.meters.updated),
+              static_cast<long long>(r.meters.unchanged));
+  std::printf("Plans: %d annual plans, %d product quotas, %d monthly output reports\n",
+              r.plans_set, r.quotas_set, r.production_reports);
+  std::printf("Faults: %d gateway outages (%s readings back-filled), %s readings sent twice, %s "
+              "register roll-overs, %s bursts\n",
+              r.outages, Thousands(r.gateway.held).c_str(),
+              Thousands(r.gateway.duplicates).c_str(), Thousands(r.gateway.rollovers).c_str(),
+              Thousands(r.gateway.spikes).c_str());
+  const sim::ReadingTally& t = r.readings;
+  std::printf("Readings: %s sent in %.1f s (%s by gRPC, %s by HJ 212 in %s uploads, %s "
+              "acknowledged)\n",
+              Thousands(t.sent_grpc + t.sent_hj212).c_str(), t.seconds,
+              Thousands(t.sent_grpc).c_str(), Thousands(t.sent_hj212).c_str(),
+              Thousands(t.hj212_frames).c_str(), Thousands(t.hj212_acknowledged).c_str());
+  std::printf("  gRPC answers: %s accepted, %s duplicates, %s rejected\n",
+              Thousands(t.accepted).c_str(), Thousands(t.duplicates).c_str(),
+              Thousands(t.rejected).c_str());
+  std::string flags;
+  for (const auto& [flag, n] : t.flags) {
+    absl::StrAppend(&flags, flags.empty() ? "" : ", ", flag, " ", Thousands(n));
+  }
+  std::printf("  flagged: %s\n", flags.empty() ? "none" : flags.c_str());
+  for (const auto& [reason, n] : t.reject_reasons) {
+    std::printf("  rejected %s: %s\n", reason.c_str(), Thousands(n).c_str());
+  }
+  std::printf("Usage: quota's monthly new water equals the ground truth for %d of %d "
+              "enterprise-months\n",
+              r.usage_matching, r.usage_checked);
+  std::string alerts;
+  for (const auto& [kind, n] : r.alerts) {
+    absl::StrAppend(&alerts, alerts.empty() ? "" : ", ", kind, ": ", n);
+  }
+  std::printf("Alerts raised: %s\n", alerts.empty() ? "none" : alerts.c_str());
+  for (const sim::MonthSurcharge& s : r.surcharges) {
+    std::printf("Surcharges due for %s: %s yuan from %d enterprises\n", s.month.c_str(),
+                Yuan(s.fen).c_str(), s.enterprises);
+  }
+  std::string month;
+  for (const sim::OverPlanLine& o : r.over_plan) {
+    if (o.month != month) {
+      month = o.month;
+      std::printf("Furthest over plan in %s:\n", month.c_str());
+    }
+    std::printf("  %s %s: %s m³ of a %s m³ plan\n", o.uscc.c_str(), o.name.c_str(),
+                CubicMetres(o.used_litres).c_str(), CubicMetres(o.plan_litres).c_str());
+  }
+}
+
+int Run(int argc, char** argv) {
+  CLI::App app{"jieshui-simulator: a simulated Wuzhong district, run through the platform"};
+  app.require_subcommand(1);
+  app.fallthrough();
+  DistrictFlags flags;
+  sim::RunOptions run;
+  bool json = false;
+  double pace_seconds = 0;
+  double settle_seconds = 900;
+  app.add_flag("--json", json, "print the outcome as one JSON object");
+  AddDistrictFlags(&app, &flags);
+  CLI::App* run_cmd =
+      app.add_subcommand("run", "register the district, stream its readings, report the outcome");
+  run_cmd->add_option("--registry", run.targets.registry, "registry host:port")
+      ->envname("JIESHUI_REGISTRY_TARGET")
+      ->capture_default_str();
+  run_cmd->add_option("--ingest", run.targets.ingest, "ingest gRPC host:port")
+      ->envname("JIESHUI_INGEST_TARGET")
+      ->capture_default_str();
+  run_cmd->add_option("--hj212", run.targets.hj212, "ingest HJ 212 host:port")
+      ->envname("JIESHUI_HJ212_TARGET")
+      ->capture_default_str();
+  run_cmd->add_option("--quota", run.targets.quota, "quota host:port")
+      ->envname("JIESHUI_QUOTA_TARGET")
+      ->capture_default_str();
+  run_cmd->add_option("--batch", run.batch, "readings per gRPC batch")
+      ->check(CLI::Range(1, 10000))
+      ->capture_default_str();
+  run_cmd->add_option("--pace", pace_seconds,
+                      "spread the readings over this many seconds (0: as fast as taken)");
+  run_cmd->add_option("--settle-timeout", settle_seconds,
+                      "seconds to wait for the services to catch up")
+      ->capture_default_str();
+  CLI::App* describe_cmd =
+      app.add_subcommand("describe", "print the district a seed gives, without calling anything");
+  app.footer("The API key (water_affairs) is read from JIESHUI_API_KEY.");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? kExitOk : kExitFailed;
+  }
+  absl::StatusOr<sim::Options> options = BuildOptions(flags);
+  if (!options.ok()) {
+    std::fprintf(stderr, "jieshui-simulator: %s\n", std::string(options.status().message()).c_str());
+    return kExitFailed;
+  }
+  const sim::District district(*options);
+  if (describe_cmd->parsed()) {
+    std::printf("%s\n", DistrictJson(district).dump(2).c_str());
+    return kExitOk;
+  }
+  if (const char* key = std::getenv("JIESHUI_API_KEY"); key != nullptr) {
+    run.targets.api_key = key;
+  }
+  run.pace = absl::Seconds(pace_seconds);
+  run.settle_timeout = absl::Seconds(settle_seconds);
+  run.progress = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
+
+  sim::Report report;
+  const sim::GroundTruth truth(district);
+  absl::Status status = sim::RegisterDistrict(district, run, &report);
+  if (status.ok()) {
+    status = sim::SetPlansAndQuotas(district, run, &report);
+  }
+  if (status.ok()) {
+    status = sim::StreamReadings(district, run, &report);
+  }
+  if (status.ok()) {
+    status = sim::ReportProduction(district, truth, run, &report);
+  }
+  absl::Status usage = absl::OkStatus();
+  if (status.ok()) {
+    usage = sim::WaitForUsage(district, truth, run, &report);
+    status = sim::Summarize(district, run, &report);
+  }
+  if (json) {
+    nlohmann::json out = {{"district", DistrictJson(district)}, {"outcome", ReportJson(report)}};
+    if (!status.ok() || !usage.ok()) {
+      out["error"] = std::string(status.ok() ? usage.message() : status.message());
+    }
+    std::printf("%s\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+  } else {
+    PrintText(district, report);
+  }
+  if (!status.ok()) {
+    std::fprintf(stderr, "jieshui-simulator: %s\n", status.ToString().c_str());
+    return kExitFailed;
+  }
+  if (!usage.ok()) {
+    std::fprintf(stderr, "jieshui-simulator: %s\n", usage.ToString().c_str());
+    return kExitMismatch;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return Run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "jieshui-simulator: %s\n", e.what());
+    return kExitFailed;
+  }
+}
