@@ -13,21 +13,19 @@
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <fstream>
 #include <iostream>
 #include <memory>
-#include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "CLI/CLI.hpp"
 #include "absl/status/status.h"
-#include "csv_rows.hpp"
+#include "call.hpp"
 #include "grpcpp/grpcpp.h"
+#include "import_client.hpp"
 #include "import_report.hpp"
 #include "jieshui/registry/v1/registry_service.grpc.pb.h"
 #include "nlohmann/json.hpp"
@@ -47,111 +45,46 @@ struct GlobalOptions {
   int timeout_seconds = 600;
 };
 
-std::string CodeName(grpc::StatusCode code) {
-  // gRPC and absl share the canonical codes one to one.
-  return absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
-}
-
 int Fail(const std::string& command, const std::string& message) {
   std::fprintf(stderr, "%s: %s\n", command.c_str(), message.c_str());
   return kExitFailed;
 }
 
 int FailCall(const std::string& command, const GlobalOptions& options, const grpc::Status& status) {
-  std::string message = CodeName(status.error_code()) + ": " + status.error_message() +
-                        " (target " + options.target + ")";
-  if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED) {
-    message += "; is JIESHUI_API_KEY set to a valid key?";
-  } else if (status.error_code() == grpc::StatusCode::PERMISSION_DENIED) {
-    message += "; writes need a water_affairs key";
-  }
-  return Fail(command, message);
+  return Fail(command, jieshui::tools::DescribeCallFailure(status, options.target));
 }
 
 // The context of one call: deadline and the API key as "authorization: Bearer <key>".
 // nullptr (after printing why) if JIESHUI_API_KEY cannot be sent as a header value.
 std::unique_ptr<grpc::ClientContext> MakeContext(const std::string& command,
                                                  const GlobalOptions& options) {
-  auto context = std::make_unique<grpc::ClientContext>();
-  context->set_deadline(std::chrono::system_clock::now() +
-                        std::chrono::seconds(options.timeout_seconds));
-  const char* key = std::getenv("JIESHUI_API_KEY");
-  if (key != nullptr && *key != '\0') {
-    for (const char* c = key; *c != '\0'; ++c) {
-      if (*c < 0x21 || *c > 0x7E) {
-        Fail(command, "JIESHUI_API_KEY holds a space or a character that is not printable ASCII");
-        return nullptr;
-      }
-    }
-    context->AddMetadata("authorization", std::string("Bearer ") + key);
+  auto context = jieshui::tools::MakeCallContext(jieshui::tools::ApiKeyFromEnvironment(),
+                                                 std::chrono::seconds(options.timeout_seconds));
+  if (!context.ok()) {
+    Fail(command, std::string(context.status().message()));
+    return nullptr;
   }
-  return context;
+  return *std::move(context);
 }
 
-std::optional<std::string> ReadFile(const std::string& command, const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    Fail(command, "cannot open " + path + ": " + std::strerror(errno));
-    return std::nullopt;
-  }
-  std::ostringstream content;
-  content << in.rdbuf();
-  if (in.bad()) {
-    Fail(command, "cannot read " + path);
-    return std::nullopt;
-  }
-  return std::move(content).str();
-}
-
-void PrintReport(const ImportReport& report, const GlobalOptions& options) {
-  if (options.json) {
-    std::printf("%s\n", FormatImportReportJson(report).c_str());
-  } else {
-    std::fputs(FormatImportReportText(report).c_str(), stdout);
-  }
-}
-
-// Maps `path` with `map_file`, streams the good rows with `start_call` and prints the merged
-// report.
-template <typename MapFileFn, typename StartCall>
+// Imports `path` (jieshui_registry_import) and prints the merged report.
 int Import(const std::string& command, const GlobalOptions& options, const std::string& path,
-           bool dry_run, MapFileFn map_file, StartCall start_call) {
-  std::optional<std::string> text = ReadFile(command, path);
-  if (!text.has_value()) {
-    return kExitFailed;
+           bool dry_run, jieshui::registry_cli::ImportKind kind) {
+  const jieshui::registry_cli::ImportTarget target{
+      .target = options.target,
+      .api_key = jieshui::tools::ApiKeyFromEnvironment(),
+      .timeout = std::chrono::seconds(options.timeout_seconds)};
+  absl::StatusOr<ImportReport> report =
+      jieshui::registry_cli::ImportFile(kind, path, dry_run, target);
+  if (!report.ok()) {
+    return Fail(command, std::string(report.status().message()));
   }
-  auto mapped = map_file(*text);
-  if (!mapped.ok()) {
-    return Fail(command, path + ": " + std::string(mapped.status().message()));
+  if (options.json) {
+    std::printf("%s\n", FormatImportReportJson(*report).c_str());
+  } else {
+    std::fputs(FormatImportReportText(*report).c_str(), stdout);
   }
-  v1::ImportSummary server;
-  if (dry_run) {
-    server.set_rows_received(static_cast<int64_t>(mapped->rows.size()));
-  } else if (!mapped->rows.empty()) {
-    std::unique_ptr<grpc::ClientContext> context = MakeContext(command, options);
-    if (context == nullptr) {
-      return kExitFailed;
-    }
-    auto channel = grpc::CreateChannel(options.target, grpc::InsecureChannelCredentials());
-    auto stub = v1::RegistryService::NewStub(channel);
-    auto writer = start_call(*stub, context.get(), &server);
-    for (const auto& row : mapped->rows) {
-      // false: the call has ended (refused, or the connection broke); Finish says why.
-      if (!writer->Write(row)) {
-        break;
-      }
-    }
-    writer->WritesDone();
-    grpc::Status status = writer->Finish();
-    if (!status.ok()) {
-      return FailCall(command, options, status);
-    }
-  }
-  ImportReport report =
-      jieshui::registry_cli::MergeImportReport(mapped->rejected, mapped->errors, server);
-  report.dry_run = dry_run;
-  PrintReport(report, options);
-  return report.summary.rejected() > 0 ? kExitRejected : kExitOk;
+  return report->summary.rejected() > 0 ? kExitRejected : kExitOk;
 }
 
 // The server names the file; only its last path component is used, so a name like
@@ -254,17 +187,12 @@ int Run(int argc, char** argv) {
   }
 
   if (import_enterprises->parsed()) {
-    return Import(
-        "import-enterprises", options, enterprises_file, enterprises_dry_run,
-        jieshui::registry_cli::MapEnterpriseFile,
-        [](v1::RegistryService::Stub& stub, grpc::ClientContext* context,
-           v1::ImportSummary* summary) { return stub.ImportEnterprises(context, summary); });
+    return Import("import-enterprises", options, enterprises_file, enterprises_dry_run,
+                  jieshui::registry_cli::ImportKind::kEnterprises);
   }
   if (import_meters->parsed()) {
     return Import("import-meters", options, meters_file, meters_dry_run,
-                  jieshui::registry_cli::MapMeterFile,
-                  [](v1::RegistryService::Stub& stub, grpc::ClientContext* context,
-                     v1::ImportSummary* summary) { return stub.ImportMeters(context, summary); });
+                  jieshui::registry_cli::ImportKind::kMeters);
   }
   return ExportKeyMonitored(options, town, park, output);
 }
