@@ -1,0 +1,351 @@
+#include "commands.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <span>
+
+#include "absl/strings/str_cat.h"
+#include "call.hpp"
+#include "grpcpp/grpcpp.h"
+#include "import_client.hpp"
+#include "import_report.hpp"
+#include "jieshui/ingest/v1/ingest_service.grpc.pb.h"
+#include "jieshui/quota/v1/quota_service.grpc.pb.h"
+#include "jieshui/registry/v1/registry_service.grpc.pb.h"
+#include "readings_csv.hpp"
+#include "readings_report.hpp"
+#include "views.hpp"
+
+namespace jieshui::cli {
+namespace {
+
+namespace reg = ::jieshui::registry::v1;
+namespace quota = ::jieshui::quota::v1;
+namespace ingest = ::jieshui::ingest::v1;
+
+// Pages asked for by --all: large enough to need few calls, small enough for any server limit.
+constexpr int kAllPageSize = 500;
+constexpr int kFirstPageSize = 50;
+
+int Fail(const std::string& command, std::string_view message) {
+  std::fprintf(stderr, "%s: %.*s\n", command.c_str(), static_cast<int>(message.size()),
+               message.data());
+  return kExitFailed;
+}
+
+void Print(const std::string& text) { std::fputs(text.c_str(), stdout); }
+
+void PrintJson(const std::string& json) { std::printf("%s\n", json.c_str()); }
+
+// Makes one call with a fresh context; std::nullopt when it succeeded, otherwise the exit status
+// after printing why.
+template <typename CallFn>
+std::optional<int> Invoke(const GlobalOptions& options, const std::string& command,
+                          const std::string& target, CallFn call) {
+  auto context =
+      tools::MakeCallContext(options.api_key, std::chrono::seconds(options.timeout_seconds));
+  if (!context.ok()) {
+    return Fail(command, std::string(context.status().message()));
+  }
+  const grpc::Status status = call(context->get());
+  if (!status.ok()) {
+    return Fail(command, tools::DescribeCallFailure(status, target));
+  }
+  return std::nullopt;
+}
+
+std::shared_ptr<grpc::Channel> Channel(const std::string& target) {
+  return grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
+}
+
+std::optional<int> BadOption(const std::string& command, const absl::Status& status) {
+  if (status.ok()) {
+    return std::nullopt;
+  }
+  return Fail(command, std::string(status.message()));
+}
+
+std::string FileName(const std::string& path) { return path.substr(path.find_last_of('/') + 1); }
+
+}  // namespace
+
+int ListEnterprises(const GlobalOptions& options, const EnterpriseFilter& filter) {
+  const std::string command = "enterprises list";
+  auto stub = reg::RegistryService::NewStub(Channel(options.registry));
+  reg::ListEnterprisesRequest request;
+  request.set_town(filter.town);
+  request.set_park_id(filter.park);
+  request.set_industry_code_prefix(filter.industry_prefix);
+  if (filter.key_monitored) {
+    request.set_key_monitored(true);
+  }
+  request.mutable_page()->set_page_size(filter.all_pages ? kAllPageSize : kFirstPageSize);
+  reg::ListEnterprisesResponse all;
+  while (true) {
+    reg::ListEnterprisesResponse page;
+    if (auto failed = Invoke(options, command, options.registry, [&](grpc::ClientContext* c) {
+          return stub->ListEnterprises(c, request, &page);
+        })) {
+      return *failed;
+    }
+    for (reg::Enterprise& e : *page.mutable_enterprises()) {
+      *all.add_enterprises() = std::move(e);
+    }
+    *all.mutable_page() = page.page();
+    if (!filter.all_pages || page.page().next_page_token().empty()) {
+      break;
+    }
+    request.mutable_page()->set_page_token(page.page().next_page_token());
+  }
+  Print(options.json ? ProtoJson(all) + "\n" : EnterprisesTable(all));
+  return kExitOk;
+}
+
+int ShowEnterprise(const GlobalOptions& options, const std::string& uscc) {
+  auto stub = reg::RegistryService::NewStub(Channel(options.registry));
+  reg::GetEnterpriseRequest request;
+  request.mutable_uscc()->set_value(uscc);
+  reg::Enterprise enterprise;
+  if (auto failed = Invoke(
+          options, "enterprises show", options.registry,
+          [&](grpc::ClientContext* c) { return stub->GetEnterprise(c, request, &enterprise); })) {
+    return *failed;
+  }
+  Print(options.json ? ProtoJson(enterprise) + "\n" : EnterpriseDetail(enterprise));
+  return kExitOk;
+}
+
+int ListMeters(const GlobalOptions& options, const std::string& uscc, bool include_retired) {
+  auto stub = reg::RegistryService::NewStub(Channel(options.registry));
+  reg::ListMetersRequest request;
+  request.mutable_uscc()->set_value(uscc);
+  request.set_include_retired(include_retired);
+  request.mutable_page()->set_page_size(kAllPageSize);
+  // An enterprise has tens of meters at most: every page is fetched.
+  reg::ListMetersResponse all;
+  while (true) {
+    reg::ListMetersResponse page;
+    if (auto failed = Invoke(options, "meters list", options.registry, [&](grpc::ClientContext* c) {
+          return stub->ListMeters(c, request, &page);
+        })) {
+      return *failed;
+    }
+    for (reg::Meter& m : *page.mutable_meters()) {
+      *all.add_meters() = std::move(m);
+    }
+    *all.mutable_page() = page.page();
+    if (page.page().next_page_token().empty()) {
+      break;
+    }
+    request.mutable_page()->set_page_token(page.page().next_page_token());
+  }
+  Print(options.json ? ProtoJson(all) + "\n" : MetersTable(all));
+  return kExitOk;
+}
+
+int ShowMeter(const GlobalOptions& options, const std::string& meter_id) {
+  auto stub = reg::RegistryService::NewStub(Channel(options.registry));
+  reg::GetMeterRequest request;
+  request.set_meter_id(meter_id);
+  reg::Meter meter;
+  if (auto failed = Invoke(options, "meters show", options.registry, [&](grpc::ClientContext* c) {
+        return stub->GetMeter(c, request, &meter);
+      })) {
+    return *failed;
+  }
+  Print(options.json ? ProtoJson(meter) + "\n" : MeterDetail(meter));
+  return kExitOk;
+}
+
+int ImportRegisterFile(const GlobalOptions& options, bool enterprises, const std::string& path,
+                       bool dry_run) {
+  const std::string command = enterprises ? "import enterprises" : "import meters";
+  const registry_cli::ImportTarget target{.target = options.registry,
+                                          .api_key = options.api_key,
+                                          .timeout = std::chrono::seconds(options.timeout_seconds)};
+  absl::StatusOr<registry_cli::ImportReport> report = registry_cli::ImportFile(
+      enterprises ? registry_cli::ImportKind::kEnterprises : registry_cli::ImportKind::kMeters,
+      path, dry_run, target);
+  if (!report.ok()) {
+    return Fail(command, std::string(report.status().message()));
+  }
+  if (options.json) {
+    PrintJson(registry_cli::FormatImportReportJson(*report));
+  } else {
+    Print(registry_cli::FormatImportReportText(*report));
+  }
+  return report->summary.rejected() > 0 ? kExitRejected : kExitOk;
+}
+
+int SubmitReadings(const GlobalOptions& options, const std::string& path, int batch_size) {
+  const std::string command = "readings submit";
+  absl::StatusOr<std::string> text = tools::ReadWholeFile(path);
+  if (!text.ok()) {
+    return Fail(command, std::string(text.status().message()));
+  }
+  absl::StatusOr<ReadingsFile> file = ParseReadingsFile(*text);
+  if (!file.ok()) {
+    return Fail(command, absl::StrCat(path, ": ", file.status().message()));
+  }
+  // A file with a bad cell is sent not at all rather than in part: the readings after a left-out
+  // one would be taken as following a gap, and sending the file again once fixed would deliver
+  // the missing reading out of order.
+  if (!file->errors.empty()) {
+    if (options.json) {
+      PrintJson(FormatCellErrorsJson(path, file->errors));
+    } else {
+      std::fputs(FormatCellErrorsText(path, file->errors).c_str(), stderr);
+    }
+    return kExitFailed;
+  }
+  auto stub = ingest::IngestService::NewStub(Channel(options.ingest));
+  const std::vector<ingest::SubmitReadingsRequest> batches =
+      MakeBatches(file->readings, batch_size, FileName(path));
+  SubmitReport report{.file = path};
+  const std::span<const FileReading> readings(file->readings);
+  std::size_t offset = 0;
+  for (const ingest::SubmitReadingsRequest& batch : batches) {
+    ingest::SubmitReadingsResponse response;
+    if (auto failed = Invoke(options, command, options.ingest, [&](grpc::ClientContext* c) {
+          return stub->SubmitReadings(c, batch, &response);
+        })) {
+      if (report.batches > 0) {
+        std::fprintf(stderr, "%s: batches 1-%d (%lld readings) were answered before: %s",
+                     command.c_str(), report.batches, static_cast<long long>(report.readings),
+                     FormatSubmitReportText(report).c_str());
+      }
+      return *failed;
+    }
+    const auto size = static_cast<std::size_t>(batch.readings_size());
+    AddBatchResult(readings.subspan(offset, size), response, &report);
+    offset += size;
+  }
+  Print(options.json ? FormatSubmitReportJson(report) + "\n" : FormatSubmitReportText(report));
+  return report.rejected > 0 ? kExitRejected : kExitOk;
+}
+
+int ShowUsage(const GlobalOptions& options, const std::string& uscc, const PeriodFlags& period) {
+  const std::string command = "usage";
+  absl::StatusOr<PeriodChoice> choice =
+      ParsePeriodFlags(period, {.required = true, .allow_day = true});
+  if (auto bad = BadOption(command, choice.status())) {
+    return *bad;
+  }
+  quota::GetUsageRequest request;
+  request.mutable_uscc()->set_value(uscc);
+  if (choice->is_day) {
+    *request.mutable_day() = choice->day;
+  } else {
+    *request.mutable_period() = choice->period;
+  }
+  auto stub = quota::QuotaService::NewStub(Channel(options.quota));
+  quota::Usage usage;
+  if (auto failed = Invoke(options, command, options.quota, [&](grpc::ClientContext* c) {
+        return stub->GetUsage(c, request, &usage);
+      })) {
+    return *failed;
+  }
+  Print(options.json ? ProtoJson(usage) + "\n" : UsageText(usage));
+  return kExitOk;
+}
+
+int ListAlerts(const GlobalOptions& options, const AlertFilter& filter) {
+  const std::string command = "alerts";
+  absl::StatusOr<PeriodChoice> choice = ParsePeriodFlags(filter.period, {.required = false});
+  if (auto bad = BadOption(command, choice.status())) {
+    return *bad;
+  }
+  quota::ListAlertsRequest request;
+  if (!filter.uscc.empty()) {
+    request.mutable_uscc()->set_value(filter.uscc);
+  }
+  if (choice->any) {
+    *request.mutable_period() = choice->period;
+  }
+  if (filter.status == "open") {
+    request.set_status(quota::ALERT_STATUS_OPEN);
+  } else if (filter.status == "acknowledged") {
+    request.set_status(quota::ALERT_STATUS_ACKNOWLEDGED);
+  }
+  request.mutable_page()->set_page_size(filter.all_pages ? kAllPageSize : kFirstPageSize);
+  auto stub = quota::QuotaService::NewStub(Channel(options.quota));
+  quota::ListAlertsResponse all;
+  while (true) {
+    quota::ListAlertsResponse page;
+    if (auto failed = Invoke(options, command, options.quota, [&](grpc::ClientContext* c) {
+          return stub->ListAlerts(c, request, &page);
+        })) {
+      return *failed;
+    }
+    for (quota::Alert& a : *page.mutable_alerts()) {
+      *all.add_alerts() = std::move(a);
+    }
+    *all.mutable_page() = page.page();
+    if (!filter.all_pages || page.page().next_page_token().empty()) {
+      break;
+    }
+    request.mutable_page()->set_page_token(page.page().next_page_token());
+  }
+  Print(options.json ? ProtoJson(all) + "\n" : AlertsTable(all));
+  return kExitOk;
+}
+
+int ShowSurcharge(const GlobalOptions& options, const std::string& uscc,
+                  const PeriodFlags& period) {
+  const std::string command = "surcharge";
+  absl::StatusOr<PeriodChoice> choice = ParsePeriodFlags(period, {.required = true});
+  if (auto bad = BadOption(command, choice.status())) {
+    return *bad;
+  }
+  quota::ComputeSurchargeRequest request;
+  request.mutable_uscc()->set_value(uscc);
+  *request.mutable_period() = choice->period;
+  auto stub = quota::QuotaService::NewStub(Channel(options.quota));
+  quota::SurchargeStatement statement;
+  if (auto failed = Invoke(options, command, options.quota, [&](grpc::ClientContext* c) {
+        return stub->ComputeSurcharge(c, request, &statement);
+      })) {
+    return *failed;
+  }
+  Print(options.json ? ProtoJson(statement) + "\n" : SurchargeText(statement));
+  return kExitOk;
+}
+
+int ShowPlan(const GlobalOptions& options, const std::string& uscc, int year) {
+  quota::GetPlanRequest request;
+  request.mutable_uscc()->set_value(uscc);
+  request.set_year(year);
+  auto stub = quota::QuotaService::NewStub(Channel(options.quota));
+  quota::AnnualPlan plan;
+  if (auto failed = Invoke(options, "plan", options.quota, [&](grpc::ClientContext* c) {
+        return stub->GetPlan(c, request, &plan);
+      })) {
+    return *failed;
+  }
+  Print(options.json ? ProtoJson(plan) + "\n" : PlanText(plan));
+  return kExitOk;
+}
+
+int ListOverPlan(const GlobalOptions& options, const PeriodFlags& period, int limit) {
+  const std::string command = "over-plan";
+  absl::StatusOr<PeriodChoice> choice = ParsePeriodFlags(period, {.required = true});
+  if (auto bad = BadOption(command, choice.status())) {
+    return *bad;
+  }
+  quota::ListOverPlanRequest request;
+  *request.mutable_period() = choice->period;
+  request.set_limit(limit);
+  auto stub = quota::QuotaService::NewStub(Channel(options.quota));
+  quota::ListOverPlanResponse list;
+  if (auto failed = Invoke(options, command, options.quota, [&](grpc::ClientContext* c) {
+        return stub->ListOverPlan(c, request, &list);
+      })) {
+    return *failed;
+  }
+  Print(options.json ? ProtoJson(list) + "\n" : OverPlanTable(list));
+  return kExitOk;
+}
+
+}  // namespace jieshui::cli

@@ -1,0 +1,186 @@
+// jieshui-cli: the operator's command line for the whole platform: enterprises and meters from
+// the registry (list, show, CSV import), meter readings into ingest from a CSV file, and usage,
+// alerts, plans and surcharges from quota. Tables by default, one JSON document with --json.
+// See tools/cli/README.md. Exit status: 0 done, 1 some rows or readings rejected, 2 usage, local
+// input or a call failed.
+#include <cstdio>
+#include <exception>
+#include <string>
+
+#include "CLI/CLI.hpp"
+#include "call.hpp"
+#include "commands.hpp"
+#include "readings_report.hpp"
+
+namespace {
+
+using jieshui::cli::kExitFailed;
+using jieshui::cli::kExitOk;
+
+void AddPeriodOptions(CLI::App* command, jieshui::cli::PeriodFlags* period, bool with_day) {
+  command->add_option("--month", period->month, "a month, YYYY-MM");
+  command->add_option("--year", period->year, "a year, YYYY");
+  if (with_day) {
+    command->add_option("--day", period->day, "one day, YYYY-MM-DD (Asia/Shanghai)");
+  }
+}
+
+int Run(int argc, char** argv) {
+  CLI::App app{"jieshui-cli: enterprises, meters, readings, usage, alerts and surcharges"};
+  app.require_subcommand(1);
+  // Global options are also accepted after the subcommand: "enterprises list --json".
+  app.fallthrough();
+  jieshui::cli::GlobalOptions options;
+  app.add_option("--registry", options.registry, "registry address host:port")
+      ->envname("JIESHUI_REGISTRY_TARGET")
+      ->capture_default_str();
+  app.add_option("--ingest", options.ingest, "ingest address host:port")
+      ->envname("JIESHUI_INGEST_TARGET")
+      ->capture_default_str();
+  app.add_option("--quota", options.quota, "quota address host:port")
+      ->envname("JIESHUI_QUOTA_TARGET")
+      ->capture_default_str();
+  app.add_flag("--json", options.json, "print the result as one JSON document");
+  app.add_option("--timeout", options.timeout_seconds, "seconds a call may take")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.footer("The API key is read from JIESHUI_API_KEY and sent as 'authorization: Bearer <key>'.");
+
+  // enterprises list | show
+  CLI::App* enterprises = app.add_subcommand("enterprises", "enterprises in the registry");
+  enterprises->require_subcommand(1)->fallthrough();
+  jieshui::cli::EnterpriseFilter filter;
+  CLI::App* enterprises_list = enterprises->add_subcommand("list", "list enterprises");
+  enterprises_list->add_option("--town", filter.town, "only this town");
+  enterprises_list->add_option("--park", filter.park, "only this industrial park (park_id)");
+  enterprises_list->add_option("--industry", filter.industry_prefix,
+                               "GB/T 4754 code prefix: C, C26, C2614");
+  enterprises_list->add_flag("--key-monitored", filter.key_monitored,
+                             "only key-monitored enterprises");
+  enterprises_list->add_flag("--all", filter.all_pages, "every page (default: the first 50)");
+  std::string enterprise_uscc;
+  CLI::App* enterprises_show = enterprises->add_subcommand("show", "one enterprise in full");
+  enterprises_show->add_option("USCC", enterprise_uscc, "unified social credit code")->required();
+
+  // meters list | show
+  CLI::App* meters = app.add_subcommand("meters", "meters in the registry");
+  meters->require_subcommand(1)->fallthrough();
+  std::string meters_uscc;
+  bool include_retired = false;
+  CLI::App* meters_list = meters->add_subcommand("list", "the meters of one enterprise");
+  meters_list->add_option("USCC", meters_uscc, "unified social credit code")->required();
+  meters_list->add_flag("--include-retired", include_retired, "also retired meters");
+  std::string meter_id;
+  CLI::App* meters_show = meters->add_subcommand("show", "one meter in full");
+  meters_show->add_option("METER_ID", meter_id, "meter id")->required();
+
+  // import enterprises | meters
+  CLI::App* import = app.add_subcommand("import", "import the registry's CSV files");
+  import->require_subcommand(1)->fallthrough();
+  std::string import_file;
+  bool dry_run = false;
+  CLI::App* import_enterprises =
+      import->add_subcommand("enterprises", "import enterprises from a CSV file");
+  CLI::App* import_meters = import->add_subcommand("meters", "import meters from a CSV file");
+  for (CLI::App* sub : {import_enterprises, import_meters}) {
+    sub->add_option("FILE", import_file, "CSV file (tools/registry/README.md)")->required();
+    sub->add_flag("--dry-run", dry_run, "check the file only, send nothing");
+  }
+
+  // readings submit
+  CLI::App* readings = app.add_subcommand("readings", "meter readings");
+  readings->require_subcommand(1)->fallthrough();
+  std::string readings_file;
+  int batch_size = jieshui::cli::kDefaultBatchSize;
+  CLI::App* readings_submit =
+      readings->add_subcommand("submit", "submit readings from a CSV file to ingest");
+  readings_submit->add_option("FILE", readings_file, "CSV file (tools/cli/README.md)")->required();
+  readings_submit->add_option("--batch", batch_size, "readings per SubmitReadings call")
+      ->check(CLI::Range(1, jieshui::cli::kMaxBatchSize))
+      ->capture_default_str();
+
+  // usage, alerts, surcharge, plan, over-plan
+  std::string uscc;
+  jieshui::cli::PeriodFlags period;
+  CLI::App* usage = app.add_subcommand("usage", "an enterprise's use against plan");
+  usage->add_option("USCC", uscc, "unified social credit code")->required();
+  AddPeriodOptions(usage, &period, true);
+
+  jieshui::cli::AlertFilter alert_filter;
+  CLI::App* alerts = app.add_subcommand("alerts", "plan and quota alerts");
+  alerts->add_option("--uscc", alert_filter.uscc, "only this enterprise");
+  AddPeriodOptions(alerts, &alert_filter.period, false);
+  alerts->add_option("--status", alert_filter.status, "open or acknowledged")
+      ->check(CLI::IsMember({"open", "acknowledged"}));
+  alerts->add_flag("--all", alert_filter.all_pages, "every page (default: the first 50)");
+
+  CLI::App* surcharge =
+      app.add_subcommand("surcharge", "the progressive surcharge with its working");
+  surcharge->add_option("USCC", uscc, "unified social credit code")->required();
+  AddPeriodOptions(surcharge, &period, false);
+
+  int plan_year = 0;
+  CLI::App* plan = app.add_subcommand("plan", "an enterprise's annual plan and monthly split");
+  plan->add_option("USCC", uscc, "unified social credit code")->required();
+  plan->add_option("--year", plan_year, "the plan year")->required()->check(CLI::Range(1, 9999));
+
+  int over_plan_limit = 0;
+  CLI::App* over_plan = app.add_subcommand("over-plan", "enterprises over plan, furthest first");
+  AddPeriodOptions(over_plan, &period, false);
+  over_plan->add_option("--limit", over_plan_limit, "at most this many (default 100)")
+      ->check(CLI::NonNegativeNumber);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitFailed;
+  }
+  options.api_key = jieshui::tools::ApiKeyFromEnvironment();
+
+  if (enterprises_list->parsed()) {
+    return jieshui::cli::ListEnterprises(options, filter);
+  }
+  if (enterprises_show->parsed()) {
+    return jieshui::cli::ShowEnterprise(options, enterprise_uscc);
+  }
+  if (meters_list->parsed()) {
+    return jieshui::cli::ListMeters(options, meters_uscc, include_retired);
+  }
+  if (meters_show->parsed()) {
+    return jieshui::cli::ShowMeter(options, meter_id);
+  }
+  if (import_enterprises->parsed() || import_meters->parsed()) {
+    return jieshui::cli::ImportRegisterFile(options, import_enterprises->parsed(), import_file,
+                                            dry_run);
+  }
+  if (readings_submit->parsed()) {
+    return jieshui::cli::SubmitReadings(options, readings_file, batch_size);
+  }
+  if (usage->parsed()) {
+    return jieshui::cli::ShowUsage(options, uscc, period);
+  }
+  if (alerts->parsed()) {
+    return jieshui::cli::ListAlerts(options, alert_filter);
+  }
+  if (surcharge->parsed()) {
+    return jieshui::cli::ShowSurcharge(options, uscc, period);
+  }
+  if (plan->parsed()) {
+    return jieshui::cli::ShowPlan(options, uscc, plan_year);
+  }
+  return jieshui::cli::ListOverPlan(options, period, over_plan_limit);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // CLI11, gRPC and allocation report failures as exceptions; none may end the tool with
+  // std::terminate instead of an exit status.
+  try {
+    return Run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "jieshui-cli: %s\n", e.what());
+    return kExitFailed;
+  }
+}
