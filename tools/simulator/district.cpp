@@ -65,9 +65,8 @@ constexpr std::array<ParkDef, 6> kParks = {{
 }};
 
 constexpr std::array<std::string_view, 16> kTowns = {
-    "甪直镇",   "木渎镇",   "胥口镇",   "东山镇",   "光福镇",   "金庭镇",
-    "临湖镇",   "长桥街道", "越溪街道", "郭巷街道", "横泾街道", "香山街道",
-    "苏苑街道", "龙西街道", "城南街道", "太湖街道"};
+    "甪直镇",   "木渎镇",   "胥口镇",   "东山镇",   "光福镇",   "金庭镇",   "临湖镇",   "长桥街道",
+    "越溪街道", "郭巷街道", "横泾街道", "香山街道", "苏苑街道", "龙西街道", "城南街道", "太湖街道"};
 
 constexpr std::array<std::string_view, 24> kNameSyllables = {
     "吴", "越", "澄", "湖", "新", "华", "泰", "丰", "盛", "宏", "嘉", "恒",
@@ -175,8 +174,9 @@ std::string FormatMilli(int64_t milli) {
   return absl::StrFormat("%d.%03d", milli / 1000, milli % 1000);
 }
 
-District::District(Options options) : options_(std::move(options)) {
-  last_step_ = static_cast<int>(absl::ToInt64Hours(options_.to - options_.from));
+District::District(const Options& options)
+    : options_(options),
+      last_step_(static_cast<int>(absl::ToInt64Hours(options.to - options.from))) {
   Generate();
 }
 
@@ -313,11 +313,11 @@ void District::GenerateEnterprise(int index) {
   if (Unit(Hash(kReclaimed, i, 0)) < 0.2) {
     sources.push_back(rv1::WATER_SOURCE_KIND_RECLAIMED);
   }
-  for (size_t s = 0; s < sources.size(); ++s) {
+  for (const rv1::WaterSourceKind kind : sources) {
     rv1::WaterSource* source = e.add_water_sources();
-    source->set_kind(sources[s]);
-    if (sources[s] == rv1::WATER_SOURCE_KIND_SELF_SUPPLIED_SURFACE ||
-        sources[s] == rv1::WATER_SOURCE_KIND_SELF_SUPPLIED_GROUND) {
+    source->set_kind(kind);
+    if (kind == rv1::WATER_SOURCE_KIND_SELF_SUPPLIED_SURFACE ||
+        kind == rv1::WATER_SOURCE_KIND_SELF_SUPPLIED_GROUND) {
       source->set_intake_permit_number(absl::StrFormat("取水(吴中)字[2021]第%05d号", index + 1));
       source->mutable_permitted_annual_volume()->set_litres(
           static_cast<int64_t>(annual_m3 * 1000.0));
@@ -345,8 +345,7 @@ void District::GenerateEnterprise(int index) {
   const int64_t tap_rate = self_supplied ? new_water_per_hour * 3 / 10 : new_water_per_hour;
   AddMeter(index, rv1::METER_LEVEL_1, rv1::MEASURED_FLOW_INTAKE_MUNICIPAL_TAP, tap_rate,
            "总进水表（自来水）");
-  for (size_t s = 1; s < sources.size() && static_cast<int>(sim.meters.size()) < meter_count;
-       ++s) {
+  for (size_t s = 1; s < sources.size() && static_cast<int>(sim.meters.size()) < meter_count; ++s) {
     const bool reclaimed = sources[s] == rv1::WATER_SOURCE_KIND_RECLAIMED;
     AddMeter(index, rv1::METER_LEVEL_1, IntakeFlow(sources[s]),
              reclaimed ? new_water_per_hour / 8 : new_water_per_hour - tap_rate,
@@ -421,9 +420,8 @@ void District::GenerateEnterprise(int index) {
     const bool over_quota = Unit(Hash(kOverQuota, i, 0)) < options_.faults.over_plan_share;
     const double q = Unit(Hash(kQuotaFactor, i, 0));
     const double quota_factor = over_quota ? 1.05 + 0.35 * q : 0.75 + 0.2 * q;
-    sim.true_ml_per_unit =
-        std::max<int64_t>(1, static_cast<int64_t>(static_cast<double>(sector->general_ml_per_unit) *
-                                                  quota_factor));
+    sim.true_ml_per_unit = std::max<int64_t>(
+        1, static_cast<int64_t>(static_cast<double>(sector->general_ml_per_unit) * quota_factor));
   }
 
   // A gateway outage inside one Shanghai day, so a month's total never moves between months
@@ -438,8 +436,8 @@ void District::GenerateEnterprise(int index) {
       if (span <= 0) {
         break;
       }
-      const int start = 2 + static_cast<int>(Hash(kOutageStart, i, attempt) %
-                                              static_cast<uint64_t>(span));
+      const int start =
+          2 + static_cast<int>(Hash(kOutageStart, i, attempt) % static_cast<uint64_t>(span));
       if (domain::DateOf(TimeOf(start)) == domain::DateOf(TimeOf(start + length))) {
         sim.outage_first = start;
         sim.outage_last = start + length - 1;
@@ -466,7 +464,8 @@ void District::AddMeter(int enterprise, rv1::MeterLevel level, rv1::MeasuredFlow
   meter.set_unit(rv1::METER_UNIT_CUBIC_METRE);
   meter.set_multiplier("1");
   static constexpr std::array<std::string_view, 3> kAccuracy = {"1", "2", "2.5"};
-  meter.set_accuracy_class(std::string(kAccuracy[Hash(kAccuracyClass, index, 0) % kAccuracy.size()]));
+  meter.set_accuracy_class(
+      std::string(kAccuracy[Hash(kAccuracyClass, index, 0) % kAccuracy.size()]));
   SetDate(meter.mutable_installed_on(), domain::DateOf(options_.from - absl::Hours(24 * 900)));
   SetDate(meter.mutable_calibration_due_on(),
           domain::DateOf(options_.from + absl::Hours(24 * (200 + (index % 400)))));
@@ -475,7 +474,8 @@ void District::AddMeter(int enterprise, rv1::MeterLevel level, rv1::MeasuredFlow
   if (m.channel == Channel::kHj212) {
     // One gateway (MN) per enterprise; its meters by data code: w00000 (flow) for the first,
     // then numbered after it.
-    meter.mutable_hj212()->set_mn(absl::StrFormat("S%dE%d", options_.seed % 1000000, enterprise + 1));
+    meter.mutable_hj212()->set_mn(
+        absl::StrFormat("S%dE%d", options_.seed % 1000000, enterprise + 1));
     meter.mutable_hj212()->set_data_code(absl::StrFormat("w%05d", number - 1));
   }
   // The register: 8 digits of m³, or 6 digits started near the top for a roll-over, which it

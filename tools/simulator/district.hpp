@@ -91,7 +91,7 @@ struct TrueReading {
 
 class District {
  public:
-  explicit District(Options options);
+  explicit District(const Options& options);
 
   const Options& options() const { return options_; }
   const std::vector<registry::v1::Park>& parks() const { return parks_; }

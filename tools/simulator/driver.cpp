@@ -14,6 +14,7 @@
 #include <set>
 #include <thread>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "domain/period.hpp"
@@ -101,7 +102,7 @@ class Hj212Connection {
     int port = 0;
     if (colon == std::string::npos ||
         ::inet_pton(AF_INET, address.substr(0, colon).c_str(), &addr.sin_addr) != 1 ||
-        (port = std::atoi(address.substr(colon + 1).c_str())) <= 0) {
+        !absl::SimpleAtoi(address.substr(colon + 1), &port) || port <= 0 || port > 65535) {
       return absl::InvalidArgumentError(
           absl::StrCat("hj212 address: '", address, "' is not IPv4 host:port"));
     }
@@ -113,7 +114,8 @@ class Hj212Connection {
       if (fd >= 0) {
         ::close(fd);
       }
-      return absl::UnavailableError(absl::StrCat("hj212: cannot connect to ", address, ": ", error));
+      return absl::UnavailableError(
+          absl::StrCat("hj212: cannot connect to ", address, ": ", error));
     }
     return std::unique_ptr<Hj212Connection>(new Hj212Connection(fd));
   }
@@ -265,8 +267,7 @@ class ReadingStream {
 
 }  // namespace
 
-absl::Status RegisterDistrict(const District& district, const RunOptions& options,
-                              Report* report) {
+absl::Status RegisterDistrict(const District& district, const RunOptions& options, Report* report) {
   const std::string& target = options.targets.registry;
   auto stub = rv1::RegistryService::NewStub(MakeChannel(target));
   for (const rv1::Park& park : district.parks()) {
@@ -297,8 +298,8 @@ absl::Status RegisterDistrict(const District& district, const RunOptions& option
     }
     AddSummary(summary, &report->enterprises);
     if (summary.rejected() > 0) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "registry rejected ", summary.rejected(), " enterprises", RowErrors(summary)));
+      return absl::InvalidArgumentError(absl::StrCat("registry rejected ", summary.rejected(),
+                                                     " enterprises", RowErrors(summary)));
     }
   }
   {
@@ -382,8 +383,7 @@ absl::Status SetPlansAndQuotas(const District& district, const RunOptions& optio
   return absl::OkStatus();
 }
 
-absl::Status StreamReadings(const District& district, const RunOptions& options,
-                            Report* report) {
+absl::Status StreamReadings(const District& district, const RunOptions& options, Report* report) {
   for (const SimEnterprise& e : district.enterprises()) {
     report->outages += e.outage_first != 0 ? 1 : 0;
   }
@@ -417,9 +417,8 @@ absl::Status StreamReadings(const District& district, const RunOptions& options,
     if (batch.readings_size() == 0 || stream_broken) {
       return;
     }
-    batch.set_batch_id(
-        absl::StrFormat("sim-%d-%d-%d", district.options().seed, absl::ToUnixMillis(started),
-                        ++batch_number));
+    batch.set_batch_id(absl::StrFormat("sim-%d-%d-%d", district.options().seed,
+                                       absl::ToUnixMillis(started), ++batch_number));
     tally.sent_grpc += batch.readings_size();
     stream_broken = !stream.Write(batch);
     batch.Clear();
@@ -577,7 +576,9 @@ absl::Status WaitForUsage(const District& district, const GroundTruth& truth,
     return absl::DeadlineExceededError(absl::StrCat(
         pending.size(), " enterprise-months differ from the ground truth after ",
         absl::FormatDuration(options.settle_timeout), " (first: ",
-        district.enterprises()[static_cast<size_t>(pending.begin()->first)].enterprise.uscc().value(),
+        district.enterprises()[static_cast<size_t>(pending.begin()->first)]
+            .enterprise.uscc()
+            .value(),
         " ", pending.begin()->second, ")", last_error.ok() ? "" : "; ", last_error.message()));
   }
   return absl::OkStatus();

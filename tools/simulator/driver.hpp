@@ -85,8 +85,8 @@ struct Report {
   GatewayTally gateway;
   int outages = 0;
   ReadingTally readings;
-  int usage_checked = 0;   // enterprise-months compared with the ground truth
-  int usage_matching = 0;  // of which quota's new water equals it
+  int usage_checked = 0;                  // enterprise-months compared with the ground truth
+  int usage_matching = 0;                 // of which quota's new water equals it
   std::map<std::string, int64_t> alerts;  // "monthly plan 80%" → count
   std::vector<MonthSurcharge> surcharges;
   std::vector<OverPlanLine> over_plan;  // furthest over first, per month, at most 5 each
@@ -94,8 +94,7 @@ struct Report {
 
 // Each step returns the first failure; `report` keeps what was done so far.
 absl::Status RegisterDistrict(const District& district, const RunOptions& options, Report* report);
-absl::Status SetPlansAndQuotas(const District& district, const RunOptions& options,
-                               Report* report);
+absl::Status SetPlansAndQuotas(const District& district, const RunOptions& options, Report* report);
 absl::Status StreamReadings(const District& district, const RunOptions& options, Report* report);
 absl::Status ReportProduction(const District& district, const GroundTruth& truth,
                               const RunOptions& options, Report* report);

@@ -210,34 +210,35 @@ nlohmann::json ReportJson(const sim::Report& r) {
 
 void PrintText(const sim::District& d, const sim::Report& r) {
   const nlohmann::json district = DistrictJson(d);
-  std::printf("District (seed %s): %s enterprises in %s parks and 16 towns, %s meters (%s over "
-              "HJ 212)\n",
-              district["seed"].dump().c_str(), district["enterprises"].dump().c_str(),
-              district["parks"].dump().c_str(), Thousands(district["meters"].get<int64_t>()).c_str(),
-              district["hj212_meters"].dump().c_str());
+  std::printf(
+      "District (seed %s): %s enterprises in %s parks and 16 towns, %s meters (%s over "
+      "HJ 212)\n",
+      district["seed"].dump().c_str(), district["enterprises"].dump().c_str(),
+      district["parks"].dump().c_str(), Thousands(district["meters"].get<int64_t>()).c_str(),
+      district["hj212_meters"].dump().c_str());
   std::printf("Period: %s to %s (Asia/Shanghai), %s hourly readings per meter\n",
               district["from"].get<std::string>().c_str(),
               district["to"].get<std::string>().c_str(), Thousands(d.last_step() + 1).c_str());
-  std::printf("Registered: enterprises %lld created, %lld updated, %lld unchanged; meters %lld "
-              "created, %lld updated, %lld unchanged\n",
-              static_cast<long long>(r.enterprises.created),
-              static_cast<long long>(r.enterprises.updated),
-              static_cast<long long>(r.enterprises.unchanged),
-              static_cast<long long>(r.meters.created), static_cast<long long>(r.meters.updated),
-              static_cast<long long>(r.meters.unchanged));
-  std::printf("Plans: %d annual plans, %d product quotas, %d monthly output reports\n",
-              r.plans_set, r.quotas_set, r.production_reports);
-  std::printf("Faults: %d gateway outages (%s readings back-filled), %s readings sent twice, %s "
-              "register roll-overs, %s bursts\n",
-              r.outages, Thousands(r.gateway.held).c_str(),
-              Thousands(r.gateway.duplicates).c_str(), Thousands(r.gateway.rollovers).c_str(),
-              Thousands(r.gateway.spikes).c_str());
+  std::printf(
+      "Registered: enterprises %lld created, %lld updated, %lld unchanged; meters %lld "
+      "created, %lld updated, %lld unchanged\n",
+      static_cast<long long>(r.enterprises.created), static_cast<long long>(r.enterprises.updated),
+      static_cast<long long>(r.enterprises.unchanged), static_cast<long long>(r.meters.created),
+      static_cast<long long>(r.meters.updated), static_cast<long long>(r.meters.unchanged));
+  std::printf("Plans: %d annual plans, %d product quotas, %d monthly output reports\n", r.plans_set,
+              r.quotas_set, r.production_reports);
+  std::printf(
+      "Faults: %d gateway outages (%s readings back-filled), %s readings sent twice, %s "
+      "register roll-overs, %s bursts\n",
+      r.outages, Thousands(r.gateway.held).c_str(), Thousands(r.gateway.duplicates).c_str(),
+      Thousands(r.gateway.rollovers).c_str(), Thousands(r.gateway.spikes).c_str());
   const sim::ReadingTally& t = r.readings;
-  std::printf("Readings: %s sent in %.1f s (%s by gRPC, %s by HJ 212 in %s uploads, %s "
-              "acknowledged)\n",
-              Thousands(t.sent_grpc + t.sent_hj212).c_str(), t.seconds,
-              Thousands(t.sent_grpc).c_str(), Thousands(t.sent_hj212).c_str(),
-              Thousands(t.hj212_frames).c_str(), Thousands(t.hj212_acknowledged).c_str());
+  std::printf(
+      "Readings: %s sent in %.1f s (%s by gRPC, %s by HJ 212 in %s uploads, %s "
+      "acknowledged)\n",
+      Thousands(t.sent_grpc + t.sent_hj212).c_str(), t.seconds, Thousands(t.sent_grpc).c_str(),
+      Thousands(t.sent_hj212).c_str(), Thousands(t.hj212_frames).c_str(),
+      Thousands(t.hj212_acknowledged).c_str());
   std::printf("  gRPC answers: %s accepted, %s duplicates, %s rejected\n",
               Thousands(t.accepted).c_str(), Thousands(t.duplicates).c_str(),
               Thousands(t.rejected).c_str());
@@ -249,9 +250,10 @@ void PrintText(const sim::District& d, const sim::Report& r) {
   for (const auto& [reason, n] : t.reject_reasons) {
     std::printf("  rejected %s: %s\n", reason.c_str(), Thousands(n).c_str());
   }
-  std::printf("Usage: quota's monthly new water equals the ground truth for %d of %d "
-              "enterprise-months\n",
-              r.usage_matching, r.usage_checked);
+  std::printf(
+      "Usage: quota's monthly new water equals the ground truth for %d of %d "
+      "enterprise-months\n",
+      r.usage_matching, r.usage_checked);
   std::string alerts;
   for (const auto& [kind, n] : r.alerts) {
     absl::StrAppend(&alerts, alerts.empty() ? "" : ", ", kind, ": ", n);
@@ -302,8 +304,9 @@ int Run(int argc, char** argv) {
       ->capture_default_str();
   run_cmd->add_option("--pace", pace_seconds,
                       "spread the readings over this many seconds (0: as fast as taken)");
-  run_cmd->add_option("--settle-timeout", settle_seconds,
-                      "seconds to wait for the services to catch up")
+  run_cmd
+      ->add_option("--settle-timeout", settle_seconds,
+                   "seconds to wait for the services to catch up")
       ->capture_default_str();
   CLI::App* describe_cmd =
       app.add_subcommand("describe", "print the district a seed gives, without calling anything");
@@ -315,7 +318,8 @@ int Run(int argc, char** argv) {
   }
   absl::StatusOr<sim::Options> options = BuildOptions(flags);
   if (!options.ok()) {
-    std::fprintf(stderr, "jieshui-simulator: %s\n", std::string(options.status().message()).c_str());
+    std::fprintf(stderr, "jieshui-simulator: %s\n",
+                 std::string(options.status().message()).c_str());
     return kExitFailed;
   }
   const sim::District district(*options);

@@ -4,8 +4,7 @@ namespace jieshui::simulator {
 
 namespace rv1 = ::jieshui::registry::v1;
 
-GroundTruth::GroundTruth(const District& district)
-    : by_enterprise_(district.enterprises().size()) {
+GroundTruth::GroundTruth(const District& district) : by_enterprise_(district.enterprises().size()) {
   std::vector<std::string> month_of_step(static_cast<size_t>(district.last_step()) + 1);
   for (int k = 1; k <= district.last_step(); ++k) {
     month_of_step[static_cast<size_t>(k)] = MonthKey(district.TimeOf(k));

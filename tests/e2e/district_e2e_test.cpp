@@ -1,0 +1,459 @@
+// End to end: a small simulated district through every service, as users run them. The registry,
+// ingest and quota binaries run as child processes on their own topics and schemas against the
+// real Kafka, PostgreSQL and Redis; jieshui-simulator registers the district and streams its
+// readings (gRPC and HJ 212, with outages, back-fill, duplicates, late readings, roll-overs and
+// bursts). The test then works out, from the simulator's ground truth and the rules as DOMAIN.md
+// states them (not from quota's code), each enterprise's monthly intake by source, the alerts
+// that must have been raised and the surcharges due, and compares them with what quota serves.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <regex>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "absl/numeric/int128.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "district.hpp"
+#include "domain/period.hpp"
+#include "grpcpp/grpcpp.h"
+#include "grpcserver/auth.hpp"
+#include "jieshui/quota/v1/quota_service.grpc.pb.h"
+#include "nlohmann/json.hpp"
+#include "testing/child_process.hpp"
+#include "testing/stack.hpp"
+
+namespace jieshui::simulator {
+namespace {
+
+namespace rv1 = ::jieshui::registry::v1;
+namespace qv1 = ::jieshui::quota::v1;
+using ::jieshui::testing::ChildProcess;
+
+constexpr char kWaterAffairsKey[] = "e2e-water-affairs-key-0123456789abcdef";
+
+// DOMAIN.md's default bands (from the 2017 national guideline) and the illustrative base prices
+// of quota.yaml, in fen per m³: tap 4.10, self-supplied surface 0.50, self-supplied ground 2.00
+// yuan.
+struct Band {
+  int64_t from_bp;
+  int64_t to_bp;  // -1: unbounded
+  int64_t multiplier_num;
+  int64_t multiplier_den;
+};
+constexpr Band kBands[] = {{0, 2000, 1, 2}, {2000, 4000, 1, 1}, {4000, -1, 2, 1}};
+const std::map<rv1::MeasuredFlow, int64_t> kPriceFen = {
+    {rv1::MEASURED_FLOW_INTAKE_MUNICIPAL_TAP, 410},
+    {rv1::MEASURED_FLOW_INTAKE_SELF_SUPPLIED_SURFACE, 50},
+    {rv1::MEASURED_FLOW_INTAKE_SELF_SUPPLIED_GROUND, 200}};
+
+int64_t DivideHalfUp(absl::int128 numerator, absl::int128 denominator) {
+  return static_cast<int64_t>((numerator * 2 + denominator) / (denominator * 2));
+}
+
+// The progressive surcharge of `over` litres beyond `allowed`, priced at the intake-weighted
+// price of the month's new-water sources, each band rounded to the fen once.
+int64_t ExpectedSurchargeFen(int64_t allowed, int64_t used,
+                             const std::map<rv1::MeasuredFlow, int64_t>& intake) {
+  const int64_t over = std::max<int64_t>(0, used - allowed);
+  int64_t price_numerator = 0;  // Σ litres × fen/m³
+  int64_t price_denominator = 0;
+  for (const auto& [flow, fen] : kPriceFen) {
+    const auto it = intake.find(flow);
+    const int64_t litres = it == intake.end() ? 0 : it->second;
+    price_numerator += litres * fen;
+    price_denominator += litres;
+  }
+  if (over == 0 || price_denominator == 0) {
+    return 0;
+  }
+  int64_t total = 0;
+  for (const Band& band : kBands) {
+    const int64_t lo = DivideHalfUp(absl::int128(allowed) * band.from_bp, 10000);
+    const int64_t hi =
+        band.to_bp < 0 ? over : DivideHalfUp(absl::int128(allowed) * band.to_bp, 10000);
+    const int64_t litres = std::max<int64_t>(0, std::min(over, std::max(hi, lo)) - lo);
+    total += DivideHalfUp(absl::int128(litres) * price_numerator * band.multiplier_num,
+                          absl::int128(1000) * price_denominator * band.multiplier_den);
+  }
+  return total;
+}
+
+struct Service {
+  ChildProcess process;
+  std::string target;
+  int hj212_port = 0;
+};
+
+std::string KeysYaml() {
+  return absl::StrCat("[{sha256: ", grpcserver::Sha256Hex(kWaterAffairsKey),
+                      ", principal: water_affairs, name: e2e bureau}]");
+}
+
+// Starts `binary` and returns its address once it serves; the port is the one it logged.
+void StartService(const std::string& binary, const std::string& config, Service* service) {
+  ASSERT_TRUE(service->process.Start({binary, "--config", config}));
+  const auto started =
+      service->process.WaitForLine("grpc server started", std::chrono::seconds(180));
+  ASSERT_TRUE(started.has_value()) << binary << " did not start:\n"
+                                   << ::testing::PrintToString(service->process.Lines());
+  std::smatch port;
+  ASSERT_TRUE(std::regex_search(*started, port, std::regex(R"("port":(\d+))"))) << *started;
+  service->target = "127.0.0.1:" + port[1].str();
+  for (const std::string& line : service->process.Lines()) {
+    std::smatch hj212;
+    if (line.find("hj212 listener started") != std::string::npos &&
+        std::regex_search(line, hj212, std::regex(R"("port":(\d+))"))) {
+      service->hj212_port = std::stoi(hj212[1].str());
+    }
+  }
+}
+
+void SetEnv(const std::map<std::string, std::string>& env) {
+  for (const auto& [name, value] : env) {
+    ASSERT_EQ(setenv(name.c_str(), value.c_str(), 1), 0);
+  }
+}
+
+// The PostgreSQL settings of the test stack for a service's prefix.
+std::map<std::string, std::string> PostgresEnv(const std::string& prefix,
+                                               const std::string& schema) {
+  static const std::regex kUri(R"(^postgres(?:ql)?://([^:@/]+):([^@/]*)@([^:/]+):(\d+)/([^?]+))");
+  const std::string uri = jieshui::testing::PostgresUri();
+  std::smatch m;
+  EXPECT_TRUE(std::regex_search(uri, m, kUri)) << uri;
+  return {{prefix + "POSTGRES_USER", m[1].str()},     {prefix + "POSTGRES_PASSWORD", m[2].str()},
+          {prefix + "POSTGRES_HOST", m[3].str()},     {prefix + "POSTGRES_PORT", m[4].str()},
+          {prefix + "POSTGRES_DATABASE", m[5].str()}, {prefix + "POSTGRES_SCHEMA", schema},
+          {prefix + "POSTGRES_POOL_SIZE", "4"}};
+}
+
+std::unique_ptr<grpc::ClientContext> Context() {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  context->AddMetadata("authorization", std::string("Bearer ") + kWaterAffairsKey);
+  return context;
+}
+
+common::v1::YearMonth YearMonthOf(const std::string& key) {
+  common::v1::YearMonth ym;
+  ym.set_year(std::stoi(key.substr(0, 4)));
+  ym.set_month(std::stoi(key.substr(5, 2)));
+  return ym;
+}
+
+rv1::MeasuredFlow FlowOf(qv1::WaterSource source) {
+  switch (source) {
+    case qv1::WATER_SOURCE_MUNICIPAL_TAP:
+      return rv1::MEASURED_FLOW_INTAKE_MUNICIPAL_TAP;
+    case qv1::WATER_SOURCE_SELF_SUPPLIED_SURFACE:
+      return rv1::MEASURED_FLOW_INTAKE_SELF_SUPPLIED_SURFACE;
+    case qv1::WATER_SOURCE_SELF_SUPPLIED_GROUND:
+      return rv1::MEASURED_FLOW_INTAKE_SELF_SUPPLIED_GROUND;
+    case qv1::WATER_SOURCE_RECLAIMED:
+      return rv1::MEASURED_FLOW_INTAKE_RECLAIMED;
+    default:
+      return rv1::MEASURED_FLOW_UNSPECIFIED;
+  }
+}
+
+// A district of `enterprises` whose seed, from `start` on, gives at least one HJ 212 gateway,
+// one outage, one enterprise over plan and one with a product quota, so every path is taken.
+Options ChooseDistrict(uint64_t start, int enterprises, absl::Time from, absl::Time to) {
+  Options o;
+  o.enterprises = enterprises;
+  o.from = from;
+  o.to = to;
+  o.hj212_share = 0.4;
+  o.faults = FaultOptions::Default();
+  o.faults.outage_share = 0.5;
+  o.faults.duplicate_share = 0.01;
+  o.faults.out_of_order_share = 0.01;
+  o.faults.rollover_share = 0.2;
+  o.faults.spike_share = 0.002;
+  o.faults.over_plan_share = 0.5;
+  for (uint64_t seed = start;; ++seed) {
+    o.seed = seed;
+    const District d(o);
+    bool hj212 = false;
+    bool outage = false;
+    bool over = false;
+    bool product = false;
+    for (const SimEnterprise& e : d.enterprises()) {
+      hj212 = hj212 || e.hj212;
+      outage = outage || e.outage_first != 0;
+      over = over || e.over_plan;
+      product = product || !e.product.empty();
+    }
+    if (hj212 && outage && over && product) {
+      return o;
+    }
+  }
+}
+
+std::vector<std::string> FaultFlags(const Options& o) {
+  return {absl::StrCat("--outages=", o.faults.outage_share),
+          absl::StrCat("--duplicates=", o.faults.duplicate_share),
+          absl::StrCat("--out-of-order=", o.faults.out_of_order_share),
+          absl::StrCat("--rollovers=", o.faults.rollover_share),
+          absl::StrCat("--spikes=", o.faults.spike_share),
+          absl::StrCat("--over-plan=", o.faults.over_plan_share)};
+}
+
+TEST(DistrictEndToEnd, ASimulatedDistrictFlowsThroughEveryServiceAndMatchesTheGroundTruth) {
+  const std::string run = jieshui::testing::UniqueName("e2e");
+  const std::string enterprise_topic = run + "_enterprise";
+  const std::string meter_topic = run + "_meter";
+  const std::string reading_topic = run + "_reading";
+  const std::map<std::string, std::string> common = {{"GRPC_LISTEN", "127.0.0.1:0"},
+                                                     {"GRPC_DRAIN_TIMEOUT", "1s"},
+                                                     {"METRICS_LISTEN", "127.0.0.1:0"},
+                                                     {"LOG_LEVEL", "info"},
+                                                     {"KAFKA_TOPIC_PARTITIONS", "3"},
+                                                     {"AUTH_API_KEYS", KeysYaml()}};
+  for (const char* prefix : {"JIESHUI_REGISTRY_", "JIESHUI_INGEST_", "JIESHUI_QUOTA_"}) {
+    std::map<std::string, std::string> env;
+    for (const auto& [key, value] : common) {
+      env[prefix + key] = value;
+    }
+    env[absl::StrCat(prefix, "KAFKA_BOOTSTRAP_SERVERS")] = jieshui::testing::KafkaBootstrap();
+    SetEnv(env);
+  }
+  SetEnv(PostgresEnv("JIESHUI_REGISTRY_", run + "_registry"));
+  SetEnv(PostgresEnv("JIESHUI_INGEST_", run + "_ingest"));
+  SetEnv(PostgresEnv("JIESHUI_QUOTA_", run + "_quota"));
+  SetEnv({{"JIESHUI_REGISTRY_REGISTRY_TOPICS_ENTERPRISE", enterprise_topic},
+          {"JIESHUI_REGISTRY_REGISTRY_TOPICS_METER", meter_topic},
+          {"JIESHUI_INGEST_INGEST_TOPICS_READING", reading_topic},
+          {"JIESHUI_INGEST_INGEST_TOPICS_REJECTED", run + "_rejected"},
+          {"JIESHUI_INGEST_INGEST_TOPICS_REGISTRY_METER", meter_topic},
+          {"JIESHUI_INGEST_HJ212_LISTEN", "127.0.0.1:0"},
+          // The district's history reaches back to the 1st of last month.
+          {"JIESHUI_INGEST_VEE_BACKFILL_WINDOW", "1600h"},
+          {"JIESHUI_QUOTA_QUOTA_TOPICS_READING", reading_topic},
+          {"JIESHUI_QUOTA_QUOTA_TOPICS_REGISTRY_ENTERPRISE", enterprise_topic},
+          {"JIESHUI_QUOTA_QUOTA_TOPICS_USAGE", run + "_usage"},
+          {"JIESHUI_QUOTA_QUOTA_TOPICS_ALERT", run + "_alert"},
+          {"JIESHUI_QUOTA_QUOTA_TOPICS_DLQ", run + "_dlq"},
+          {"JIESHUI_QUOTA_QUOTA_CONSUMER_GROUP", run + "_usage"},
+          {"JIESHUI_QUOTA_REDIS_HOST", jieshui::testing::RedisHost()},
+          {"JIESHUI_QUOTA_REDIS_PORT", absl::StrCat(jieshui::testing::RedisPort())}});
+
+  Service registry;
+  Service ingest;
+  Service quota;
+  ASSERT_NO_FATAL_FAILURE(StartService(JIESHUI_REGISTRY_BINARY,
+                                       JIESHUI_SOURCE_DIR "/services/registry/registry.yaml",
+                                       &registry));
+  ASSERT_NO_FATAL_FAILURE(
+      StartService(JIESHUI_INGEST_BINARY, JIESHUI_SOURCE_DIR "/services/ingest/ingest.yaml", &ingest));
+  ASSERT_GT(ingest.hj212_port, 0) << "ingest logged no HJ 212 port";
+  ASSERT_NO_FATAL_FAILURE(
+      StartService(JIESHUI_QUOTA_BINARY, JIESHUI_SOURCE_DIR "/services/quota/quota.yaml", &quota));
+
+  // From the 1st of last month to the last whole hour. A fresh seed per run: quota's Redis cache
+  // is shared by the stack, keyed by USCC.
+  const absl::Time to = absl::FromUnixSeconds(absl::ToUnixSeconds(absl::Now()) / 3600 * 3600);
+  const absl::Time from = domain::StartOf(domain::MonthOf(to).Prev());
+  const Options options = ChooseDistrict(
+      static_cast<uint64_t>(absl::ToUnixMicros(absl::Now()) % 1'000'000'000), 8, from, to);
+  const District district(options);
+  const absl::TimeZone tz = domain::ShanghaiTimeZone();
+
+  ChildProcess simulator;
+  std::vector<std::string> argv = {
+      JIESHUI_SIMULATOR_BINARY,
+      "run",
+      "--json",
+      absl::StrCat("--seed=", options.seed),
+      absl::StrCat("--enterprises=", options.enterprises),
+      absl::StrCat("--from=", absl::FormatTime("%Y-%m-%d", from, tz)),
+      absl::StrCat("--to=", absl::FormatTime("%Y-%m-%dT%H", to, tz)),
+      absl::StrCat("--hj212-share=", options.hj212_share),
+      "--registry=" + registry.target,
+      "--ingest=" + ingest.target,
+      absl::StrCat("--hj212=127.0.0.1:", ingest.hj212_port),
+      "--quota=" + quota.target,
+      "--settle-timeout=400"};
+  for (std::string& flag : FaultFlags(options)) {
+    argv.push_back(std::move(flag));
+  }
+  ASSERT_EQ(setenv("JIESHUI_API_KEY", kWaterAffairsKey, 1), 0);
+  ASSERT_TRUE(simulator.Start(argv));
+  const std::optional<int> exit_code = simulator.Wait(std::chrono::seconds(900));
+  const std::string output = absl::StrJoin(simulator.Lines(), "\n");
+  ASSERT_EQ(exit_code.value_or(-1), 0) << "seed " << options.seed << ":\n" << output;
+  const nlohmann::json result = nlohmann::json::parse(output);
+  const nlohmann::json& outcome = result["outcome"];
+
+  // The simulator registered exactly the district, and every reading was taken.
+  EXPECT_EQ(result["district"]["enterprises"].get<int>(), 8);
+  EXPECT_EQ(outcome["registered"]["enterprises"]["created"].get<int>(), 8);
+  EXPECT_EQ(outcome["registered"]["meters"]["created"].get<size_t>(), district.meters().size());
+  EXPECT_EQ(outcome["readings"]["rejected"].get<int>(), 0) << outcome["readings"].dump();
+  EXPECT_EQ(outcome["readings"]["accepted"].get<int64_t>() +
+                outcome["readings"]["duplicates"].get<int64_t>(),
+            outcome["readings"]["sent_grpc"].get<int64_t>());
+  EXPECT_GT(outcome["readings"]["sent_hj212"].get<int64_t>(), 0);
+  EXPECT_EQ(outcome["readings"]["hj212_acknowledged"].get<int64_t>(),
+            outcome["readings"]["hj212_uploads"].get<int64_t>());
+  EXPECT_GT(outcome["faults"]["readings_held_and_back_filled"].get<int64_t>(), 0);
+  EXPECT_GT(outcome["readings"]["flags"].value("VEE_FLAG_GAP", 0), 0);
+
+  // The ground truth, worked out here: level-1 intake per Shanghai month (an hour belongs to the
+  // day it ends in) and source; new water is tap + self-supplied surface and ground.
+  struct Month {
+    std::map<rv1::MeasuredFlow, int64_t> intake;
+    int64_t new_water = 0;
+  };
+  std::map<std::pair<int, std::string>, Month> truth;  // (enterprise, "YYYY-MM")
+  std::set<std::string> months;
+  for (size_t m = 0; m < district.meters().size(); ++m) {
+    const rv1::Meter& meter = district.meters()[m].meter;
+    const bool intake = meter.measures() >= rv1::MEASURED_FLOW_INTAKE_MUNICIPAL_TAP &&
+                        meter.measures() <= rv1::MEASURED_FLOW_INTAKE_RECLAIMED;
+    for (int k = 1; k <= district.last_step(); ++k) {
+      const std::string month = absl::FormatTime("%Y-%m", district.TimeOf(k), tz);
+      months.insert(month);
+      if (meter.level() != rv1::METER_LEVEL_1 || !intake) {
+        continue;
+      }
+      Month& t = truth[{district.meters()[m].enterprise, month}];
+      const int64_t litres = district.Consumption(static_cast<int>(m), k);
+      t.intake[meter.measures()] += litres;
+      if (meter.measures() != rv1::MEASURED_FLOW_INTAKE_RECLAIMED) {
+        t.new_water += litres;
+      }
+    }
+  }
+
+  auto stub = qv1::QuotaService::NewStub(
+      grpc::CreateChannel(quota.target, grpc::InsecureChannelCredentials()));
+  int over_plan_months = 0;
+  int alerts_expected = 0;
+  for (size_t e = 0; e < district.enterprises().size(); ++e) {
+    const SimEnterprise& sim = district.enterprises()[e];
+    const std::string& uscc = sim.enterprise.uscc().value();
+    SCOPED_TRACE(uscc);
+    std::set<std::tuple<int, std::string, int, std::string>> expected_alerts;
+    std::map<int, int64_t> year_new_water;
+    for (const std::string& month : months) {
+      const Month& t = truth[{static_cast<int>(e), month}];
+      const common::v1::YearMonth ym = YearMonthOf(month);
+      year_new_water[ym.year()] += t.new_water;
+
+      // 1. Intake by source.
+      qv1::GetUsageRequest usage_request;
+      usage_request.mutable_uscc()->set_value(uscc);
+      *usage_request.mutable_period()->mutable_month() = ym;
+      qv1::Usage usage;
+      ASSERT_TRUE(stub->GetUsage(Context().get(), usage_request, &usage).ok());
+      std::map<rv1::MeasuredFlow, int64_t> served;
+      for (const qv1::SourceVolume& v : usage.intake()) {
+        if (v.volume().litres() != 0) {
+          served[FlowOf(v.source())] = v.volume().litres();
+        }
+      }
+      std::map<rv1::MeasuredFlow, int64_t> expected_intake;
+      for (const auto& [flow, litres] : t.intake) {
+        if (litres != 0) {
+          expected_intake[flow] = litres;
+        }
+      }
+      EXPECT_EQ(served, expected_intake) << month;
+      EXPECT_EQ(usage.new_water().litres(), t.new_water) << month;
+
+      // 2. The month's plan: the annual plan split evenly in whole litres, the remainder one
+      // litre each to the first months.
+      const int64_t annual = sim.annual_plan_litres.at(ym.year());
+      const int64_t month_plan = annual / 12 + (ym.month() <= annual % 12 ? 1 : 0);
+      EXPECT_EQ(usage.plan().litres(), month_plan) << month;
+      for (const int threshold : {80, 100}) {
+        if (t.new_water > 0 && t.new_water * 100 >= threshold * month_plan) {
+          expected_alerts.emplace(qv1::ALERT_KIND_MONTHLY_PLAN, month, threshold, "");
+        }
+      }
+
+      // 3. Output against the quota: the simulator reported the output its true water use per
+      // unit gives; over quota when intake ÷ output is above the general value.
+      int64_t allowed_by_quota = -1;
+      if (!sim.product.empty()) {
+        const int64_t output_milli = district.OutputMilli(static_cast<int>(e), t.new_water);
+        int64_t general_ml = -1;
+        for (const qv1::ProductQuota& q : district.quotas()) {
+          if (q.year() == ym.year() && q.product() == sim.product) {
+            const std::string& text = q.general_litres_per_unit();
+            const size_t dot = text.find('.');
+            general_ml = std::stoll(text.substr(0, dot)) * 1000 + std::stoll(text.substr(dot + 1));
+          }
+        }
+        ASSERT_GT(general_ml, 0);
+        if (absl::int128(t.new_water) * 1'000'000 > absl::int128(general_ml) * output_milli) {
+          expected_alerts.emplace(qv1::ALERT_KIND_OVER_QUOTA, month, 100, sim.product);
+          allowed_by_quota = DivideHalfUp(absl::int128(general_ml) * output_milli, 1'000'000);
+        }
+      }
+
+      // 4. The surcharge due: over plan, and over quota for the product.
+      const int64_t over_plan_fen = ExpectedSurchargeFen(month_plan, t.new_water, t.intake);
+      const int64_t over_quota_fen =
+          allowed_by_quota < 0 ? 0 : ExpectedSurchargeFen(allowed_by_quota, t.new_water, t.intake);
+      over_plan_months += over_plan_fen > 0 ? 1 : 0;
+      qv1::ComputeSurchargeRequest surcharge_request;
+      surcharge_request.mutable_uscc()->set_value(uscc);
+      *surcharge_request.mutable_period()->mutable_month() = ym;
+      qv1::SurchargeStatement statement;
+      ASSERT_TRUE(stub->ComputeSurcharge(Context().get(), surcharge_request, &statement).ok());
+      EXPECT_EQ(statement.over_plan().amount().fen(), over_plan_fen) << month;
+      int64_t served_over_quota = 0;
+      for (const qv1::SurchargeWorking& w : statement.over_quota()) {
+        served_over_quota += w.amount().fen();
+      }
+      EXPECT_EQ(served_over_quota, over_quota_fen) << month;
+      EXPECT_EQ(statement.total().fen(), over_plan_fen + over_quota_fen) << month;
+    }
+    for (const auto& [year, used] : year_new_water) {
+      for (const int threshold : {80, 100}) {
+        if (used > 0 && used * 100 >= threshold * sim.annual_plan_litres.at(year)) {
+          expected_alerts.emplace(qv1::ALERT_KIND_ANNUAL_PLAN, absl::StrCat(year), threshold, "");
+        }
+      }
+    }
+
+    // 5. Exactly the alerts the figures call for.
+    qv1::ListAlertsRequest alerts_request;
+    alerts_request.mutable_uscc()->set_value(uscc);
+    qv1::ListAlertsResponse alerts;
+    ASSERT_TRUE(stub->ListAlerts(Context().get(), alerts_request, &alerts).ok());
+    std::set<std::tuple<int, std::string, int, std::string>> raised;
+    for (const qv1::Alert& a : alerts.alerts()) {
+      const std::string period =
+          a.period().has_month()
+              ? absl::StrFormat("%04d-%02d", a.period().month().year(), a.period().month().month())
+              : absl::StrCat(a.period().year());
+      raised.emplace(a.kind(), period, a.threshold_percent(), a.product());
+    }
+    EXPECT_EQ(raised, expected_alerts);
+    alerts_expected += static_cast<int>(expected_alerts.size());
+  }
+  // The district had enterprises over plan, so alerts and surcharges were really checked.
+  EXPECT_GT(over_plan_months, 0);
+  EXPECT_GT(alerts_expected, 0);
+
+  for (Service* s : {&quota, &ingest, &registry}) {
+    s->process.Signal(SIGTERM);
+    EXPECT_EQ(s->process.Wait(std::chrono::seconds(60)).value_or(-1), 0);
+  }
+}
+
+}  // namespace
+}  // namespace jieshui::simulator
