@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# The start command of Jieshui (README "Start the system"): installs what is missing, builds (release
+# preset), starts Kafka, Redis, PostgreSQL and every service on loopback, loads a simulated Wuzhong
+# district through the services (jieshui-simulator: registry, plans and quotas, a period of meter
+# readings by gRPC and HJ 212 with gateway faults) and prints where to look and what happened.
+# `bash deploy/local/stop.sh` ends everything it started.
+#
+#   bash deploy/local/start.sh [--no-district] [SIMULATOR OPTIONS]
+#
+# SIMULATOR OPTIONS go to `jieshui-simulator run` (tools/simulator/README.md), e.g.
+# --seed 7 --enterprises 100 --from 2026-11-01 --faults none. The district is loaded once per
+# seed: a second start prints the first run's outcome again (rm .state/simulator to load anew).
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source-path=SCRIPTDIR source=common.sh
+. "$HERE/common.sh"
+ROOT="$JIESHUI_REPO_ROOT"
+cd "$ROOT"
+
+load=1
+sim_args=()
+seed=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --no-district) load=0; shift ;;
+    --seed) seed="$2"; sim_args+=("$1" "$2"); shift 2 ;;
+    --seed=*) seed="${1#--seed=}"; sim_args+=("$1"); shift ;;
+    -h | --help) sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;;
+    *) sim_args+=("$1"); shift ;;
+  esac
+done
+
+export JIESHUI_PRESET="${JIESHUI_PRESET:-release}"
+BUILD="$ROOT/build/$JIESHUI_PRESET"
+# The simulated history starts on the 1st of last month: ingest takes readings that old (its
+# default back-fill window is 7 days, for live gateways).
+export JIESHUI_INGEST_VEE_BACKFILL_WINDOW="${JIESHUI_INGEST_VEE_BACKFILL_WINDOW:-1600h}"
+
+step() { printf '\n==> %s (%s)\n' "$*" "$(date -u +%H:%M:%S)"; }
+
+step "installing missing Debian packages"
+bash "$HERE/install-deps.sh"
+step "fetching Kafka jars (cached)"
+bash "$HERE/fetch-kafka.sh"
+
+step "building (preset $JIESHUI_PRESET)"
+cmake --preset "$JIESHUI_PRESET" >/dev/null
+cmake --build --preset "$JIESHUI_PRESET" --target jieshui-registry jieshui-ingest jieshui-quota \
+  jieshui-apikey jieshui-simulator jieshui-cli jieshui-registry-cli
+
+step "starting the stack"
+# Services run from this build with this back-fill window: restart any started otherwise.
+bash "$HERE/stack.sh" stop registry ingest quota >/dev/null
+bash "$HERE/stack.sh" start
+
+key_file="$JIESHUI_STATE_DIR/keys/water_affairs.key"
+outcome="$JIESHUI_STATE_DIR/simulator/district-seed-$seed.txt"
+if [ "$load" -eq 1 ]; then
+  mkdir -p "$JIESHUI_STATE_DIR/simulator"
+  if [ -s "$outcome" ]; then
+    step "the district of seed $seed was loaded before; its outcome then"
+    cat "$outcome"
+  else
+    step "loading the simulated district (seed $seed)"
+    if JIESHUI_API_KEY="$(cat "$key_file")" "$BUILD/tools/simulator/jieshui-simulator" run \
+      "${sim_args[@]}" >"$outcome.tmp"; then
+      mv "$outcome.tmp" "$outcome"
+      cat "$outcome"
+    else
+      rc=$?
+      cat "$outcome.tmp"
+      echo "start.sh: jieshui-simulator failed (exit $rc); the stack keeps running" >&2
+      exit "$rc"
+    fi
+  fi
+fi
+
+cat <<EOF
+
+==> Jieshui is running (stop it: bash deploy/local/stop.sh)
+  registry  gRPC 127.0.0.1:50051  metrics http://127.0.0.1:9151/metrics
+  ingest    gRPC 127.0.0.1:50052  metrics http://127.0.0.1:9152/metrics  HJ 212 127.0.0.1:9212
+  quota     gRPC 127.0.0.1:50053  metrics http://127.0.0.1:9153/metrics
+  Kafka 127.0.0.1:19092, Redis 127.0.0.1:16379,
+  PostgreSQL postgresql://jieshui:jieshui@127.0.0.1:15432/jieshui
+  logs: $JIESHUI_STATE_DIR/<service>/<service>.log; API keys: $JIESHUI_STATE_DIR/keys/
+
+Look around with the operator CLI (tools/cli/README.md):
+  export JIESHUI_API_KEY=\$(cat $key_file)
+  ${BUILD#"$ROOT"/}/tools/cli/jieshui-cli enterprises list
+  ${BUILD#"$ROOT"/}/tools/cli/jieshui-cli over-plan --month $(TZ=Asia/Shanghai date +%Y-%m)
+  ${BUILD#"$ROOT"/}/tools/cli/jieshui-cli alerts --status open
+EOF
