@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Fails when a tracked C++ or proto file differs from what clang-format (.clang-format) makes of it.
+# Fails when a C++ or proto file of the repository differs from what clang-format (.clang-format) makes of it.
 #   check-format.sh         check only
 #   check-format.sh --fix   rewrite the files in place
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
-mapfile -t files < <(git ls-files '*.cpp' '*.hpp' '*.h' '*.cc' '*.proto')
+# Tracked files and new ones not yet added (but never ignored ones such as the build tree).
+mapfile -t files < <(git ls-files --cached --others --exclude-standard '*.cpp' '*.hpp' '*.h' '*.cc' '*.proto')
 [ ${#files[@]} -gt 0 ] || exit 0
 if [ "${1:-}" = "--fix" ]; then
   clang-format -i "${files[@]}"

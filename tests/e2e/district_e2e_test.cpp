@@ -214,12 +214,10 @@ TEST(DistrictEndToEnd, ASimulatedDistrictFlowsThroughEveryServiceAndMatchesTheGr
   const std::string enterprise_topic = run + "_enterprise";
   const std::string meter_topic = run + "_meter";
   const std::string reading_topic = run + "_reading";
-  const std::map<std::string, std::string> common = {{"GRPC_LISTEN", "127.0.0.1:0"},
-                                                     {"GRPC_DRAIN_TIMEOUT", "1s"},
-                                                     {"METRICS_LISTEN", "127.0.0.1:0"},
-                                                     {"LOG_LEVEL", "info"},
-                                                     {"KAFKA_TOPIC_PARTITIONS", "3"},
-                                                     {"AUTH_API_KEYS", KeysYaml()}};
+  const std::map<std::string, std::string> common = {
+      {"GRPC_LISTEN", "127.0.0.1:0"},    {"GRPC_DRAIN_TIMEOUT", "1s"},
+      {"METRICS_LISTEN", "127.0.0.1:0"}, {"LOG_LEVEL", "info"},
+      {"KAFKA_TOPIC_PARTITIONS", "3"},   {"AUTH_API_KEYS", KeysYaml()}};
   for (const char* prefix : {"JIESHUI_REGISTRY_", "JIESHUI_INGEST_", "JIESHUI_QUOTA_"}) {
     std::map<std::string, std::string> env;
     for (const auto& [key, value] : common) {
@@ -251,11 +249,10 @@ TEST(DistrictEndToEnd, ASimulatedDistrictFlowsThroughEveryServiceAndMatchesTheGr
   Service registry;
   Service ingest;
   Service quota;
-  ASSERT_NO_FATAL_FAILURE(StartService(JIESHUI_REGISTRY_BINARY,
-                                       JIESHUI_SOURCE_DIR "/services/registry/registry.yaml",
-                                       &registry));
-  ASSERT_NO_FATAL_FAILURE(
-      StartService(JIESHUI_INGEST_BINARY, JIESHUI_SOURCE_DIR "/services/ingest/ingest.yaml", &ingest));
+  ASSERT_NO_FATAL_FAILURE(StartService(
+      JIESHUI_REGISTRY_BINARY, JIESHUI_SOURCE_DIR "/services/registry/registry.yaml", &registry));
+  ASSERT_NO_FATAL_FAILURE(StartService(JIESHUI_INGEST_BINARY,
+                                       JIESHUI_SOURCE_DIR "/services/ingest/ingest.yaml", &ingest));
   ASSERT_GT(ingest.hj212_port, 0) << "ingest logged no HJ 212 port";
   ASSERT_NO_FATAL_FAILURE(
       StartService(JIESHUI_QUOTA_BINARY, JIESHUI_SOURCE_DIR "/services/quota/quota.yaml", &quota));
@@ -270,20 +267,19 @@ TEST(DistrictEndToEnd, ASimulatedDistrictFlowsThroughEveryServiceAndMatchesTheGr
   const absl::TimeZone tz = domain::ShanghaiTimeZone();
 
   ChildProcess simulator;
-  std::vector<std::string> argv = {
-      JIESHUI_SIMULATOR_BINARY,
-      "run",
-      "--json",
-      absl::StrCat("--seed=", options.seed),
-      absl::StrCat("--enterprises=", options.enterprises),
-      absl::StrCat("--from=", absl::FormatTime("%Y-%m-%d", from, tz)),
-      absl::StrCat("--to=", absl::FormatTime("%Y-%m-%dT%H", to, tz)),
-      absl::StrCat("--hj212-share=", options.hj212_share),
-      "--registry=" + registry.target,
-      "--ingest=" + ingest.target,
-      absl::StrCat("--hj212=127.0.0.1:", ingest.hj212_port),
-      "--quota=" + quota.target,
-      "--settle-timeout=400"};
+  std::vector<std::string> argv = {JIESHUI_SIMULATOR_BINARY,
+                                   "run",
+                                   "--json",
+                                   absl::StrCat("--seed=", options.seed),
+                                   absl::StrCat("--enterprises=", options.enterprises),
+                                   absl::StrCat("--from=", absl::FormatTime("%Y-%m-%d", from, tz)),
+                                   absl::StrCat("--to=", absl::FormatTime("%Y-%m-%dT%H", to, tz)),
+                                   absl::StrCat("--hj212-share=", options.hj212_share),
+                                   "--registry=" + registry.target,
+                                   "--ingest=" + ingest.target,
+                                   absl::StrCat("--hj212=127.0.0.1:", ingest.hj212_port),
+                                   "--quota=" + quota.target,
+                                   "--settle-timeout=400"};
   for (std::string& flag : FaultFlags(options)) {
     argv.push_back(std::move(flag));
   }
