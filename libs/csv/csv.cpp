@@ -138,6 +138,17 @@ absl::StatusOr<std::vector<Record>> Reader::ReadAll(std::string_view text) {
   }
 }
 
+absl::StatusOr<Header> Header::Read(Reader& reader, const ColumnSpec& spec) {
+  absl::StatusOr<std::optional<Record>> first = reader.Next();
+  if (!first.ok()) {
+    return first.status();
+  }
+  if (!first->has_value()) {
+    return absl::InvalidArgumentError("the file is empty: a header row is required");
+  }
+  return Parse(**first, spec);
+}
+
 absl::StatusOr<Header> Header::Parse(const Record& header, const ColumnSpec& spec) {
   absl::flat_hash_map<std::string, std::size_t> known;
   for (std::string_view name : spec.known) {
@@ -145,6 +156,7 @@ absl::StatusOr<Header> Header::Parse(const Record& header, const ColumnSpec& spe
   }
   Header result;
   result.size_ = header.fields.size();
+  result.line_ = header.line;
   std::vector<std::string> unknown;
   std::vector<std::string> duplicate;
   std::vector<std::string> unnamed;

@@ -67,6 +67,9 @@ class Header {
   // "line 1: unknown columns: colour, size; duplicate columns: name; missing required columns:
   // uscc"; a column with an empty name is reported by its 1-based position.
   static absl::StatusOr<Header> Parse(const Record& header, const ColumnSpec& spec);
+  // Reads the first record of `reader` and parses it as above; a file without any record is
+  // INVALID_ARGUMENT "the file is empty: a header row is required".
+  static absl::StatusOr<Header> Read(Reader& reader, const ColumnSpec& spec);
 
   // The 0-based index of column `name` (any case), or std::nullopt if the file lacks it.
   std::optional<std::size_t> Index(std::string_view name) const;
@@ -76,10 +79,13 @@ class Header {
   std::string_view Cell(const Record& record, std::string_view name) const;
   // Number of columns in the header.
   std::size_t size() const { return size_; }
+  // The file line the header record starts on.
+  int64_t line() const { return line_; }
 
  private:
   absl::flat_hash_map<std::string, std::size_t> index_;
   std::size_t size_ = 0;
+  int64_t line_ = 0;
 };
 
 // Builds CSV text: CRLF after every record (RFC 4180, section 2.1), fields quoted only when they

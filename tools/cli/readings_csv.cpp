@@ -185,21 +185,14 @@ absl::StatusOr<absl::Time> ParseReadingTimestamp(std::string_view text) {
 
 absl::StatusOr<ReadingsFile> ParseReadingsFile(std::string_view text) {
   csv::Reader reader(text);
-  absl::StatusOr<std::optional<csv::Record>> first = reader.Next();
-  if (!first.ok()) {
-    return first.status();
-  }
-  if (!first->has_value()) {
-    return absl::InvalidArgumentError("the file is empty: a header row is required");
-  }
-  absl::StatusOr<csv::Header> header = csv::Header::Parse(
-      **first, csv::ColumnSpec{.known = kReadingColumns, .required = kReadingRequiredColumns});
+  absl::StatusOr<csv::Header> header = csv::Header::Read(
+      reader, csv::ColumnSpec{.known = kReadingColumns, .required = kReadingRequiredColumns});
   if (!header.ok()) {
     return header.status();
   }
   if (!header->Has("register_value") && !header->Has("volume_litres")) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "line ", (*first)->line, ": missing columns: register_value or volume_litres"));
+        "line ", header->line(), ": missing columns: register_value or volume_litres"));
   }
   ReadingsFile file;
   while (true) {

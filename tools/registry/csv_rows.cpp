@@ -327,14 +327,7 @@ absl::StatusOr<MappedFile<ImportRow>> MapFile(std::string_view text, const csv::
         ": the file is not UTF-8 text (in Excel, save it as \"CSV UTF-8 (comma delimited)\")"));
   }
   csv::Reader reader(text);
-  absl::StatusOr<std::optional<csv::Record>> first = reader.Next();
-  if (!first.ok()) {
-    return first.status();
-  }
-  if (!first->has_value()) {
-    return absl::InvalidArgumentError("the file is empty: a header row is required");
-  }
-  absl::StatusOr<csv::Header> header = csv::Header::Parse(**first, spec);
+  absl::StatusOr<csv::Header> header = csv::Header::Read(reader, spec);
   if (!header.ok()) {
     return header.status();
   }

@@ -141,6 +141,24 @@ TEST(CsvHeaderTest, ReportsEveryProblemInOneError) {
             "name at positions 4; missing required columns: uscc");
 }
 
+TEST(CsvHeaderTest, ReadTakesTheFirstRecordAndLeavesTheRestToTheReader) {
+  Reader reader("uscc,name\r\n913,Acme\r\n");
+  absl::StatusOr<Header> header = Header::Read(reader, kSpec);
+  ASSERT_TRUE(header.ok()) << header.status();
+  EXPECT_EQ(header->Index("name"), 1U);
+  EXPECT_EQ(header->line(), 1);
+  absl::StatusOr<std::optional<Record>> row = reader.Next();
+  ASSERT_TRUE(row.ok() && row->has_value());
+  EXPECT_EQ((*row)->line, 2);
+
+  Reader empty("\r\n");
+  absl::StatusOr<Header> none = Header::Read(empty, kSpec);
+  EXPECT_EQ(none.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(none.status().message(), "the file is empty: a header row is required");
+  Reader bad("\"uscc");
+  EXPECT_EQ(Header::Read(bad, kSpec).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
 TEST(CsvHeaderTest, EmptyKnownListAcceptsAnyName) {
   Record header{1, {"anything", "else"}};
   absl::StatusOr<Header> parsed = Header::Parse(header, ColumnSpec{});
