@@ -265,6 +265,36 @@ class ReadingStream {
   std::thread reader_;
 };
 
+// Streams one import row per item (rows numbered from 2, as a file's data rows would be) and
+// adds the registry's summary to `tally`; any rejected row fails the run.
+template <typename Row, typename Item, typename StartCall, typename FillRow>
+absl::Status Import(const std::vector<Item>& items, const std::string& what,
+                    const RunOptions& options, StartCall start_call, FillRow fill_row,
+                    ImportTally* tally) {
+  rv1::ImportSummary summary;
+  auto context = Context(options, std::chrono::seconds(600));
+  auto writer = start_call(context.get(), &summary);
+  int64_t row = 1;
+  for (const Item& item : items) {
+    Row r;
+    r.set_row(++row);
+    fill_row(item, &r);
+    if (!writer->Write(r)) {
+      break;  // the call ended; Finish says why
+    }
+  }
+  writer->WritesDone();
+  if (const grpc::Status s = writer->Finish(); !s.ok()) {
+    return FromGrpc(s, "import " + what, options.targets.registry);
+  }
+  AddSummary(summary, tally);
+  if (summary.rejected() > 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("registry rejected ", summary.rejected(), " ", what, RowErrors(summary)));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status RegisterDistrict(const District& district, const RunOptions& options, Report* report) {
@@ -279,51 +309,25 @@ absl::Status RegisterDistrict(const District& district, const RunOptions& option
       return FromGrpc(s, "CreatePark " + park.park_id(), target);
     }
   }
-  {
-    rv1::ImportSummary summary;
-    auto context = Context(options, std::chrono::seconds(600));
-    auto writer = stub->ImportEnterprises(context.get(), &summary);
-    int64_t row = 1;
-    for (const SimEnterprise& e : district.enterprises()) {
-      rv1::ImportEnterpriseRow r;
-      r.set_row(++row);
-      *r.mutable_enterprise() = e.enterprise;
-      if (!writer->Write(r)) {
-        break;
-      }
-    }
-    writer->WritesDone();
-    if (const grpc::Status s = writer->Finish(); !s.ok()) {
-      return FromGrpc(s, "ImportEnterprises", target);
-    }
-    AddSummary(summary, &report->enterprises);
-    if (summary.rejected() > 0) {
-      return absl::InvalidArgumentError(absl::StrCat("registry rejected ", summary.rejected(),
-                                                     " enterprises", RowErrors(summary)));
-    }
+  if (absl::Status s = Import<rv1::ImportEnterpriseRow>(
+          district.enterprises(), "enterprises", options,
+          [&](grpc::ClientContext* c, rv1::ImportSummary* r) {
+            return stub->ImportEnterprises(c, r);
+          },
+          [](const SimEnterprise& e, rv1::ImportEnterpriseRow* row) {
+            *row->mutable_enterprise() = e.enterprise;
+          },
+          &report->enterprises);
+      !s.ok()) {
+    return s;
   }
-  {
-    rv1::ImportSummary summary;
-    auto context = Context(options, std::chrono::seconds(600));
-    auto writer = stub->ImportMeters(context.get(), &summary);
-    int64_t row = 1;
-    for (const SimMeter& m : district.meters()) {
-      rv1::ImportMeterRow r;
-      r.set_row(++row);
-      *r.mutable_meter() = m.meter;
-      if (!writer->Write(r)) {
-        break;
-      }
-    }
-    writer->WritesDone();
-    if (const grpc::Status s = writer->Finish(); !s.ok()) {
-      return FromGrpc(s, "ImportMeters", target);
-    }
-    AddSummary(summary, &report->meters);
-    if (summary.rejected() > 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("registry rejected ", summary.rejected(), " meters", RowErrors(summary)));
-    }
+  if (absl::Status s = Import<rv1::ImportMeterRow>(
+          district.meters(), "meters", options,
+          [&](grpc::ClientContext* c, rv1::ImportSummary* r) { return stub->ImportMeters(c, r); },
+          [](const SimMeter& m, rv1::ImportMeterRow* row) { *row->mutable_meter() = m.meter; },
+          &report->meters);
+      !s.ok()) {
+    return s;
   }
   options.progress(absl::StrFormat("registered %d enterprises and %d meters in %d parks",
                                    district.enterprises().size(), district.meters().size(),
@@ -584,15 +588,14 @@ absl::Status WaitForUsage(const District& district, const GroundTruth& truth,
   return absl::OkStatus();
 }
 
-absl::Status Summarize(const District& district, const RunOptions& options, Report* report) {
+absl::Status Summarize(const District& district, const GroundTruth& truth,
+                       const RunOptions& options, Report* report) {
   const std::string& target = options.targets.quota;
   auto stub = qv1::QuotaService::NewStub(MakeChannel(target));
   std::set<std::string> ours;
   for (const SimEnterprise& e : district.enterprises()) {
     ours.insert(e.enterprise.uscc().value());
   }
-  const GroundTruth months_only(district);  // only its months are used
-  std::vector<std::string> months = months_only.months();
   report->alerts.clear();
   std::string page_token;
   do {
@@ -626,7 +629,7 @@ absl::Status Summarize(const District& district, const RunOptions& options, Repo
   } while (!page_token.empty());
 
   report->surcharges.clear();
-  for (const std::string& month : months) {
+  for (const std::string& month : truth.months()) {
     MonthSurcharge due{.month = month};
     for (const SimEnterprise& e : district.enterprises()) {
       qv1::ComputeSurchargeRequest request;

@@ -100,6 +100,7 @@ absl::Status ReportProduction(const District& district, const GroundTruth& truth
                               const RunOptions& options, Report* report);
 absl::Status WaitForUsage(const District& district, const GroundTruth& truth,
                           const RunOptions& options, Report* report);
-absl::Status Summarize(const District& district, const RunOptions& options, Report* report);
+absl::Status Summarize(const District& district, const GroundTruth& truth,
+                       const RunOptions& options, Report* report);
 
 }  // namespace jieshui::simulator

@@ -349,7 +349,7 @@ int Run(int argc, char** argv) {
   absl::Status usage = absl::OkStatus();
   if (status.ok()) {
     usage = sim::WaitForUsage(district, truth, run, &report);
-    status = sim::Summarize(district, run, &report);
+    status = sim::Summarize(district, truth, run, &report);
   }
   if (json) {
     nlohmann::json out = {{"district", DistrictJson(district)}, {"outcome", ReportJson(report)}};

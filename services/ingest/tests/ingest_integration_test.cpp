@@ -45,11 +45,7 @@ class IngestIntegrationTest : public ::testing::Test {
     testing::PublishMeters(env_.meter_topic, {testing::SampleMeter("M-A1", kEnterpriseUscc),
                                               testing::SampleMeter("M-A2", kEnterpriseUscc),
                                               testing::SampleMeter("M-B1", kOtherUscc)});
-    auto config = config::ConfigLoader::Load("ingest", testing::ConfigPath(), env_.env);
-    ASSERT_TRUE(config.ok()) << config.status();
-    auto settings = LoadIngestConfig(*config);
-    ASSERT_TRUE(settings.ok()) << settings.status();
-    auto app = IngestApp::Start(*std::move(settings));
+    auto app = testing::StartApp(env_.env);
     ASSERT_TRUE(app.ok()) << app.status();
     app_ = *std::move(app);
     stub_ = v1::IngestService::NewStub(grpc::CreateChannel(absl::StrCat("127.0.0.1:", app_->port()),

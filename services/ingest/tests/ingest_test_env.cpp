@@ -3,17 +3,23 @@
 #include <regex>
 
 #include "absl/strings/str_cat.h"
+#include "app.hpp"
 #include "grpcserver/auth.hpp"
 #include "jieshui/events/v1/registry_events.pb.h"
 #include "kafka/admin.hpp"
 #include "kafka/envelope.hpp"
 #include "kafka/producer.hpp"
 #include "kafka/topics.hpp"
+#include "service/start.hpp"
 #include "testing/stack.hpp"
 
 namespace jieshui::ingest::testing {
 
 std::string ConfigPath() { return JIESHUI_SOURCE_DIR "/services/ingest/ingest.yaml"; }
+
+absl::StatusOr<std::unique_ptr<IngestApp>> StartApp(const config::EnvMap& env) {
+  return service::LoadAndStart("ingest", ConfigPath(), env, LoadIngestConfig, IngestApp::Start);
+}
 
 TestEnv MakeTestEnv() {
   TestEnv t;

@@ -14,6 +14,10 @@
 #include "jieshui/registry/v1/resources.pb.h"
 #include "kafka/consumer.hpp"
 
+namespace jieshui::ingest {
+class IngestApp;
+}  // namespace jieshui::ingest
+
 namespace jieshui::ingest::testing {
 
 inline constexpr char kGatewayKey[] = "test-gateway-key";
@@ -32,6 +36,8 @@ struct TestEnv {
 
 TestEnv MakeTestEnv();
 std::string ConfigPath();
+// ingest.yaml with `env` as overrides, started in-process as the binary would start it.
+absl::StatusOr<std::unique_ptr<IngestApp>> StartApp(const config::EnvMap& env);
 
 jieshui::registry::v1::Meter SampleMeter(const std::string& meter_id, const std::string& uscc);
 // Publishes MeterChanged events (as the registry would) and waits for their delivery.

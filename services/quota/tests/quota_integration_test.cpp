@@ -18,6 +18,7 @@
 #include "jieshui/quota/v1/quota_service.grpc.pb.h"
 #include "kafka/envelope.hpp"
 #include "kafka/producer.hpp"
+#include "quota_test_env.hpp"
 #include "redis_server.hpp"
 #include "services/ingest/src/app.hpp"
 #include "services/quota/src/app.hpp"
@@ -102,47 +103,21 @@ class QuotaIntegrationTest : public ::testing::Test {
   }
 
   void StartIngest() {
-    auto config =
-        config::ConfigLoader::Load("ingest", ingest::testing::ConfigPath(), ingest_env_.env);
-    ASSERT_TRUE(config.ok()) << config.status();
-    auto settings = ingest::LoadIngestConfig(*config);
-    ASSERT_TRUE(settings.ok()) << settings.status();
-    auto app = ingest::IngestApp::Start(*std::move(settings));
+    auto app = ingest::testing::StartApp(ingest_env_.env);
     ASSERT_TRUE(app.ok()) << app.status();
     ingest_ = *std::move(app);
     ingest_stub_ = ingest::v1::IngestService::NewStub(grpc::CreateChannel(
         absl::StrCat("127.0.0.1:", ingest_->port()), grpc::InsecureChannelCredentials()));
   }
 
-  // Quota's environment: ingest's database and keys, its own schema and topics.
-  config::EnvMap QuotaEnv(const std::string& group) {
-    config::EnvMap env;
-    for (const auto& [key, value] : ingest_env_.env) {
-      const std::string prefix = "JIESHUI_INGEST_";
-      if (key.rfind(prefix, 0) == 0 && key.find("INGEST_TOPICS") == std::string::npos &&
-          key.find("HJ212") == std::string::npos && key.find("LEDGER") == std::string::npos) {
-        env[absl::StrCat("JIESHUI_QUOTA_", key.substr(prefix.size()))] = value;
-      }
-    }
-    env["JIESHUI_QUOTA_POSTGRES_SCHEMA"] = schema_;
-    env["JIESHUI_QUOTA_REDIS_HOST"] = "127.0.0.1";
-    env["JIESHUI_QUOTA_REDIS_PORT"] = absl::StrCat(redis_->port());
-    env["JIESHUI_QUOTA_QUOTA_TOPICS_READING"] = ingest_env_.reading_topic;
-    env["JIESHUI_QUOTA_QUOTA_TOPICS_REGISTRY_ENTERPRISE"] = enterprise_topic_;
-    env["JIESHUI_QUOTA_QUOTA_TOPICS_USAGE"] = usage_topic_;
-    env["JIESHUI_QUOTA_QUOTA_TOPICS_ALERT"] = alert_topic_;
-    env["JIESHUI_QUOTA_QUOTA_TOPICS_DLQ"] = jieshui::testing::UniqueName("quota_dlq");
-    env["JIESHUI_QUOTA_QUOTA_CONSUMER_GROUP"] = group;
-    return env;
-  }
-
+  // Quota beside ingest: its database and keys, its own schema and topics, consumer `group`.
   void StartQuota(const std::string& group) {
-    auto config = config::ConfigLoader::Load(
-        "quota", JIESHUI_SOURCE_DIR "/services/quota/quota.yaml", QuotaEnv(group));
-    ASSERT_TRUE(config.ok()) << config.status();
-    auto settings = LoadQuotaConfig(*config);
-    ASSERT_TRUE(settings.ok()) << settings.status();
-    auto app = QuotaApp::Start(*std::move(settings));
+    testing::QuotaTopics topics = testing::MakeTopics(ingest_env_.reading_topic, enterprise_topic_);
+    topics.usage = usage_topic_;
+    topics.alert = alert_topic_;
+    topics.consumer_group = group;
+    auto app =
+        testing::StartApp(testing::QuotaEnv(ingest_env_.env, schema_, redis_->port(), topics));
     ASSERT_TRUE(app.ok()) << app.status();
     quota_ = *std::move(app);
     stub_ = v1::QuotaService::NewStub(grpc::CreateChannel(

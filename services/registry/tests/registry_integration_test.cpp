@@ -33,11 +33,7 @@ class RegistryIntegrationTest : public ::testing::Test {
  protected:
   void SetUp() override {
     env_ = testing::MakeTestEnv();
-    auto config = config::ConfigLoader::Load("registry", testing::ConfigPath(), env_.env);
-    ASSERT_TRUE(config.ok()) << config.status();
-    auto settings = LoadRegistryConfig(*config);
-    ASSERT_TRUE(settings.ok()) << settings.status();
-    auto app = RegistryApp::Start(*std::move(settings));
+    auto app = testing::StartApp(env_.env);
     ASSERT_TRUE(app.ok()) << app.status();
     app_ = *std::move(app);
     channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", app_->port()),

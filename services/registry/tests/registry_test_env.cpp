@@ -3,14 +3,21 @@
 #include <regex>
 
 #include "absl/strings/str_cat.h"
+#include "app.hpp"
 #include "domain/uscc.hpp"
 #include "grpcserver/auth.hpp"
 #include "kafka/envelope.hpp"
+#include "service/start.hpp"
 #include "testing/stack.hpp"
 
 namespace jieshui::registry::testing {
 
 std::string ConfigPath() { return JIESHUI_SOURCE_DIR "/services/registry/registry.yaml"; }
+
+absl::StatusOr<std::unique_ptr<RegistryApp>> StartApp(const config::EnvMap& env) {
+  return service::LoadAndStart("registry", ConfigPath(), env, LoadRegistryConfig,
+                               RegistryApp::Start);
+}
 
 TestEnv MakeTestEnv() {
   TestEnv t;

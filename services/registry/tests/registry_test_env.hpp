@@ -16,6 +16,10 @@
 #include "jieshui/registry/v1/registry_service.grpc.pb.h"
 #include "kafka/consumer.hpp"
 
+namespace jieshui::registry {
+class RegistryApp;
+}  // namespace jieshui::registry
+
 namespace jieshui::registry::testing {
 
 // Raw API keys the test environment configures (their SHA-256 goes into auth.api_keys).
@@ -38,6 +42,8 @@ struct TestEnv {
 TestEnv MakeTestEnv();
 // registry.yaml of the source tree.
 std::string ConfigPath();
+// registry.yaml with `env` as overrides, started in-process as the binary would start it.
+absl::StatusOr<std::unique_ptr<RegistryApp>> StartApp(const config::EnvMap& env);
 
 // A valid USCC derived from `n` (for making many enterprises).
 std::string UsccFor(int n);

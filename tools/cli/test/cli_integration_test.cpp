@@ -21,6 +21,7 @@
 #include "ingest_test_env.hpp"
 #include "jieshui/quota/v1/quota_service.grpc.pb.h"
 #include "nlohmann/json.hpp"
+#include "quota_test_env.hpp"
 #include "redis_server.hpp"
 #include "registry_test_env.hpp"
 #include "services/ingest/src/app.hpp"
@@ -72,12 +73,7 @@ class CliIntegrationTest : public ::testing::Test {
 
   void StartRegistry() {
     registry_env_ = registry::testing::MakeTestEnv();
-    auto config =
-        config::ConfigLoader::Load("registry", registry::testing::ConfigPath(), registry_env_.env);
-    ASSERT_TRUE(config.ok()) << config.status();
-    auto settings = registry::LoadRegistryConfig(*config);
-    ASSERT_TRUE(settings.ok()) << settings.status();
-    auto app = registry::RegistryApp::Start(*std::move(settings));
+    auto app = registry::testing::StartApp(registry_env_.env);
     ASSERT_TRUE(app.ok()) << app.status();
     registry_ = *std::move(app);
   }
@@ -86,12 +82,7 @@ class CliIntegrationTest : public ::testing::Test {
   void StartIngest() {
     ingest_env_ = ingest::testing::MakeTestEnv();
     ingest_env_.env["JIESHUI_INGEST_INGEST_TOPICS_REGISTRY_METER"] = registry_env_.meter_topic;
-    auto config =
-        config::ConfigLoader::Load("ingest", ingest::testing::ConfigPath(), ingest_env_.env);
-    ASSERT_TRUE(config.ok()) << config.status();
-    auto settings = ingest::LoadIngestConfig(*config);
-    ASSERT_TRUE(settings.ok()) << settings.status();
-    auto app = ingest::IngestApp::Start(*std::move(settings));
+    auto app = ingest::testing::StartApp(ingest_env_.env);
     ASSERT_TRUE(app.ok()) << app.status();
     ingest_ = *std::move(app);
     ingest_stub_ = ingest::v1::IngestService::NewStub(grpc::CreateChannel(
@@ -104,29 +95,9 @@ class CliIntegrationTest : public ::testing::Test {
     auto redis = redis::testing::RedisServerProcess::Start();
     ASSERT_TRUE(redis.ok()) << redis.status();
     redis_ = *std::move(redis);
-    config::EnvMap env;
-    for (const auto& [key, value] : ingest_env_.env) {
-      const std::string prefix = "JIESHUI_INGEST_";
-      if (key.rfind(prefix, 0) == 0 && key.find("INGEST_TOPICS") == std::string::npos &&
-          key.find("HJ212") == std::string::npos && key.find("LEDGER") == std::string::npos) {
-        env[absl::StrCat("JIESHUI_QUOTA_", key.substr(prefix.size()))] = value;
-      }
-    }
-    env["JIESHUI_QUOTA_POSTGRES_SCHEMA"] = jieshui::testing::UniqueName("quota");
-    env["JIESHUI_QUOTA_REDIS_HOST"] = "127.0.0.1";
-    env["JIESHUI_QUOTA_REDIS_PORT"] = absl::StrCat(redis_->port());
-    env["JIESHUI_QUOTA_QUOTA_TOPICS_READING"] = ingest_env_.reading_topic;
-    env["JIESHUI_QUOTA_QUOTA_TOPICS_REGISTRY_ENTERPRISE"] = registry_env_.enterprise_topic;
-    env["JIESHUI_QUOTA_QUOTA_TOPICS_USAGE"] = jieshui::testing::UniqueName("quota_usage");
-    env["JIESHUI_QUOTA_QUOTA_TOPICS_ALERT"] = jieshui::testing::UniqueName("quota_alert");
-    env["JIESHUI_QUOTA_QUOTA_TOPICS_DLQ"] = jieshui::testing::UniqueName("quota_dlq");
-    env["JIESHUI_QUOTA_QUOTA_CONSUMER_GROUP"] = jieshui::testing::UniqueName("quota_group");
-    auto config =
-        config::ConfigLoader::Load("quota", JIESHUI_SOURCE_DIR "/services/quota/quota.yaml", env);
-    ASSERT_TRUE(config.ok()) << config.status();
-    auto settings = quota::LoadQuotaConfig(*config);
-    ASSERT_TRUE(settings.ok()) << settings.status();
-    auto app = quota::QuotaApp::Start(*std::move(settings));
+    auto app = quota::testing::StartApp(quota::testing::QuotaEnv(
+        ingest_env_.env, jieshui::testing::UniqueName("quota"), redis_->port(),
+        quota::testing::MakeTopics(ingest_env_.reading_topic, registry_env_.enterprise_topic)));
     ASSERT_TRUE(app.ok()) << app.status();
     quota_ = *std::move(app);
     quota_stub_ = quota::v1::QuotaService::NewStub(grpc::CreateChannel(

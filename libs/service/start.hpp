@@ -1,0 +1,30 @@
+// Starting a service in-process as its binary would (libs/service/main.hpp): for tests and
+// benchmarks that run services inside their own process.
+#pragma once
+
+#include <string>
+#include <utility>
+
+#include "config/config_loader.hpp"
+
+namespace jieshui::service {
+
+// Loads `config_path` with `env` as the JIESHUI_<NAME>_* overrides, then the service's
+// `load(const config::ConfigLoader&)` and `start(Config)` as RunMain calls them. Returns the app,
+// or the first error.
+template <typename Load, typename Start>
+auto LoadAndStart(const std::string& name, const std::string& config_path,
+                  const config::EnvMap& env, Load load, Start start)
+    -> decltype(start(*load(std::declval<const config::ConfigLoader&>()))) {
+  auto config = config::ConfigLoader::Load(name, config_path, env);
+  if (!config.ok()) {
+    return config.status();
+  }
+  auto settings = load(*config);
+  if (!settings.ok()) {
+    return settings.status();
+  }
+  return start(*std::move(settings));
+}
+
+}  // namespace jieshui::service
