@@ -669,6 +669,7 @@ absl::Status Summarize(const District& district, const GroundTruth& truth,
                                                .used_litres = entry.used().litres()});
     }
   }
+  report->summarized = true;
   return absl::OkStatus();
 }
 

@@ -90,6 +90,7 @@ struct Report {
   std::map<std::string, int64_t> alerts;  // "monthly plan 80%" → count
   std::vector<MonthSurcharge> surcharges;
   std::vector<OverPlanLine> over_plan;  // furthest over first, per month, at most 5 each
+  bool summarized = false;              // alerts, surcharges and over_plan were gathered
 };
 
 // Each step returns the first failure; `report` keeps what was done so far.

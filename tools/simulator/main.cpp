@@ -250,10 +250,15 @@ void PrintText(const sim::District& d, const sim::Report& r) {
   for (const auto& [reason, n] : t.reject_reasons) {
     std::printf("  rejected %s: %s\n", reason.c_str(), Thousands(n).c_str());
   }
-  std::printf(
-      "Usage: quota's monthly new water equals the ground truth for %d of %d "
-      "enterprise-months\n",
-      r.usage_matching, r.usage_checked);
+  if (r.usage_checked > 0) {
+    std::printf(
+        "Usage: quota's monthly new water equals the ground truth for %d of %d "
+        "enterprise-months\n",
+        r.usage_matching, r.usage_checked);
+  }
+  if (!r.summarized) {
+    return;  // the run stopped before quota's outcome was gathered
+  }
   std::string alerts;
   for (const auto& [kind, n] : r.alerts) {
     absl::StrAppend(&alerts, alerts.empty() ? "" : ", ", kind, ": ", n);
