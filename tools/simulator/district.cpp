@@ -268,12 +268,8 @@ void District::GenerateEnterprise(int index) {
     }
     const absl::StatusOr<char> check = domain::ComputeUsccCheckCharacter(first17);
     uscc = first17 + *check;
-    bool taken = false;
-    for (int j = 0; j < index; ++j) {
-      taken = taken || enterprises_[static_cast<size_t>(j)].enterprise.uscc().value() == uscc;
-    }
-    if (!taken) {
-      break;
+    if (usccs_.insert(uscc).second) {
+      break;  // not drawn before
     }
   }
   e.mutable_uscc()->set_value(uscc);

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -133,6 +134,7 @@ class District {
   std::vector<SimEnterprise> enterprises_;
   std::vector<SimMeter> meters_;
   std::vector<quota::v1::ProductQuota> quotas_;
+  std::set<std::string> usccs_;  // drawn so far
   // Meters whose reading of a step arrives after the next one, per meter: steps.
   std::vector<std::vector<int>> out_of_order_;
 };
