@@ -1,25 +1,18 @@
-// A consumer thread that hands each message to a handler and acts on its verdict: commit when
-// processed, re-read after a back-off when retryable, dead-letter and move on when poison.
+// A consumer that handles one message at a time and acts on the handler's verdict: commit when
+// processed, re-read after a back-off when retryable, dead-letter and move on when poison. Built
+// on kafka::BatchConsumer with batches of one; services consume in batches (batch_consumer.hpp).
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
-#include <thread>
 
-#include "absl/status/status.h"
+#include "kafka/batch_consumer.hpp"
 #include "kafka/consumer.hpp"
-#include "kafka/producer.hpp"
+#include "kafka/dead_letter.hpp"
 
 namespace jieshui::kafka {
-
-enum class Outcome {
-  kProcessed,  // the effect is durable: commit the offset
-  kRetry,      // a dependency failed (database down...): handle the same message again later
-  kPoison,     // the message can never be applied: dead-letter it and move on
-};
 
 struct HandlerResult {
   Outcome outcome = Outcome::kProcessed;
@@ -32,21 +25,6 @@ struct HandlerResult {
 
 using MessageHandler = std::function<HandlerResult(const Message&)>;
 
-// Publishes undecodable or unappliable messages to jieshui.dlq.v1 (events.v1.DeadLetter inside
-// an envelope), keyed like the original, and waits for the broker's acknowledgement.
-class DeadLetterQueue {
- public:
-  DeadLetterQueue(Producer* producer, std::string consumer_group,
-                  std::string topic = "jieshui.dlq.v1");
-  absl::Status Send(const Message& message, const std::string& error);
-  const std::string& topic() const { return topic_; }
-
- private:
-  Producer* producer_;
-  std::string consumer_group_;
-  std::string topic_;
-};
-
 struct ConsumerLoopOptions {
   std::chrono::milliseconds poll_timeout{100};
   std::chrono::milliseconds retry_backoff_initial{100};
@@ -57,32 +35,17 @@ class ConsumerLoop {
  public:
   ConsumerLoop(std::unique_ptr<Consumer> consumer, MessageHandler handler, DeadLetterQueue* dlq,
                ConsumerLoopOptions options = {});
-  ~ConsumerLoop();
 
-  void Start();
+  void Start() { batches_.Start(); }
   // Finishes the message in hand, then leaves the group. Idempotent.
-  void Stop();
+  void Stop() { batches_.Stop(); }
 
-  int64_t processed() const { return processed_.load(); }
-  int64_t dead_lettered() const { return dead_lettered_.load(); }
-  int64_t retries() const { return retries_.load(); }
+  int64_t processed() const { return batches_.stats().messages.load(); }
+  int64_t dead_lettered() const { return batches_.stats().dead_lettered.load(); }
+  int64_t retries() const { return batches_.stats().retries.load(); }
 
  private:
-  void Run();
-  // Hands the message to the handler (and the DLQ for poison); true once it is settled.
-  bool Settle(const Message& message);
-  // Returns false when stopping.
-  bool Backoff(std::chrono::milliseconds delay);
-
-  std::unique_ptr<Consumer> consumer_;
-  MessageHandler handler_;
-  DeadLetterQueue* dlq_;
-  ConsumerLoopOptions options_;
-  std::atomic<bool> stop_{false};
-  std::atomic<int64_t> processed_{0};
-  std::atomic<int64_t> dead_lettered_{0};
-  std::atomic<int64_t> retries_{0};
-  std::thread thread_;
+  BatchConsumer<bool> batches_;
 };
 
 }  // namespace jieshui::kafka

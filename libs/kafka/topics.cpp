@@ -3,14 +3,34 @@
 namespace jieshui::kafka::topics {
 
 const std::vector<CatalogueEntry>& Catalogue() {
+  // 400 days: a full reporting year plus the December reporting deadline.
+  constexpr int kYearAndDeadline = 400;
   static const std::vector<CatalogueEntry> kCatalogue = {
-      {kRegistryEnterprise, Retention::kCompacted},  {kRegistryMeter, Retention::kCompacted},
-      {kIngestReading, Retention::kRetained},        {kIngestRejected, Retention::kRetained},
-      {kQuotaUsage, Retention::kRetained},           {kQuotaAlert, Retention::kRetained},
-      {kCertificationStatus, Retention::kCompacted}, {kCertificationActivity, Retention::kRetained},
-      {kReportingIndicator, Retention::kRetained},   {kDeadLetter, Retention::kRetained},
+      {kRegistryEnterprise, Retention::kCompacted, -1},
+      {kRegistryMeter, Retention::kCompacted, -1},
+      {kIngestReading, Retention::kRetained, kYearAndDeadline},
+      {kIngestRejected, Retention::kRetained, kYearAndDeadline},
+      {kQuotaUsage, Retention::kRetained, kYearAndDeadline},
+      {kQuotaAlert, Retention::kRetained, kYearAndDeadline},
+      {kCertificationStatus, Retention::kCompacted, -1},
+      {kCertificationActivity, Retention::kRetained, kYearAndDeadline},
+      {kReportingIndicator, Retention::kRetained, kYearAndDeadline},
+      {kDeadLetter, Retention::kRetained, kYearAndDeadline},
   };
   return kCatalogue;
+}
+
+absl::StatusOr<CatalogueEntry> Find(const std::string& name) {
+  for (const CatalogueEntry& entry : Catalogue()) {
+    if (entry.name == name) {
+      return entry;
+    }
+  }
+  return absl::NotFoundError("topic " + name + ": not in the catalogue (kafka/topics.hpp)");
+}
+
+TopicSpec SpecFor(const CatalogueEntry& entry, int partitions, int replication) {
+  return SpecFor(entry, partitions, replication, entry.retention_days);
 }
 
 TopicSpec SpecFor(const CatalogueEntry& entry, int partitions, int replication,

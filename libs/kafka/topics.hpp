@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "kafka/admin.hpp"
 
 namespace jieshui::kafka::topics {
@@ -28,9 +29,18 @@ enum class Retention {
 struct CatalogueEntry {
   std::string name;
   Retention retention;
+  // Days a retained topic keeps its history (-1: forever; compacted topics keep every key).
+  int retention_days = -1;
 };
 
 const std::vector<CatalogueEntry>& Catalogue();
+
+// The catalogue's entry of `name` (one of the constants above); NOT_FOUND otherwise.
+absl::StatusOr<CatalogueEntry> Find(const std::string& name);
+
+// Specs for creating `entry` with `partitions` partitions on a cluster of `replication` brokers,
+// kept for the entry's retention_days.
+TopicSpec SpecFor(const CatalogueEntry& entry, int partitions, int replication);
 
 // Specs for creating `entry` with `partitions` partitions on a cluster of `replication` brokers;
 // retained topics keep `retention_days` days (-1: forever).

@@ -92,6 +92,15 @@ absl::StatusOr<CommonSettings> LoadCommonSettings(const config::ConfigLoader& co
   }
   s.log_level = *parsed_level;
   JIESHUI_ASSIGN(s.kafka_bootstrap, config.GetString("kafka.bootstrap_servers"));
+  if (config.Has("kafka.topic_partitions")) {
+    JIESHUI_ASSIGN(s.topic_partitions, config.GetInt("kafka.topic_partitions", 1, 1000));
+  }
+  if (config.Has("kafka.topic_replication")) {
+    JIESHUI_ASSIGN(s.topic_replication, config.GetInt("kafka.topic_replication", 1, 10));
+  }
+  if (config.Has("kafka.startup_timeout")) {
+    JIESHUI_ASSIGN(s.startup_timeout, config.GetDuration("kafka.startup_timeout"));
+  }
   if (config.Has("postgres.host")) {
     JIESHUI_ASSIGN(s.postgres.host, config.GetString("postgres.host"));
     JIESHUI_ASSIGN(s.postgres.port, config.GetInt("postgres.port", 1, 65535));
@@ -106,6 +115,14 @@ absl::StatusOr<CommonSettings> LoadCommonSettings(const config::ConfigLoader& co
     JIESHUI_ASSIGN(s.redis.port, config.GetInt("redis.port", 1, 65535));
     JIESHUI_ASSIGN(s.redis.pool_size, config.GetInt("redis.pool_size", 1, 200));
     JIESHUI_ASSIGN(s.redis.command_timeout, config.GetDuration("redis.command_timeout"));
+    if (config.Has("redis.key_prefix")) {
+      JIESHUI_ASSIGN(s.redis.key_prefix, config.GetString("redis.key_prefix"));
+      if (s.redis.key_prefix.empty() || s.redis.key_prefix.find(':') != std::string::npos) {
+        return absl::InvalidArgumentError(absl::StrCat("config key redis.key_prefix (env ",
+                                                       config.EnvVarFor("redis.key_prefix"),
+                                                       "): must be a non-empty word without ':'"));
+      }
+    }
   }
   std::vector<std::map<std::string, std::string>> nodes;
   JIESHUI_ASSIGN(nodes, config.GetNodeList("auth.api_keys"));

@@ -31,6 +31,8 @@ struct RedisSettings {
   int port = 6379;
   int pool_size = 8;
   absl::Duration command_timeout = absl::Milliseconds(500);
+  // redis.key_prefix: the first part of every key, one per deployment (service/platform.hpp).
+  std::string key_prefix = "jieshui";
 };
 
 struct CommonSettings {
@@ -40,6 +42,11 @@ struct CommonSettings {
   absl::Duration drain_timeout = absl::Seconds(10);
   log::Level log_level = log::Level::kInfo;
   std::string kafka_bootstrap;  // kafka.bootstrap_servers
+  int topic_partitions = 6;     // kafka.topic_partitions, of the topics the service creates
+  int topic_replication = 1;    // kafka.topic_replication
+  // kafka.startup_timeout: how long start-up waits for Kafka (topic leaders, a table topic read
+  // to its end, a replay).
+  absl::Duration startup_timeout = absl::Seconds(120);
   PostgresSettings postgres;
   RedisSettings redis;
   std::vector<grpcserver::ApiKeyEntry> api_keys;
@@ -47,8 +54,9 @@ struct CommonSettings {
 
 // Reads the keys below; every error names the key and its environment variable.
 //   grpc.listen, grpc.drain_timeout, metrics.listen, log.level, kafka.bootstrap_servers,
+//   kafka.{topic_partitions,topic_replication,startup_timeout} (optional),
 //   postgres.{host,port,database,user,password,schema,pool_size},
-//   redis.{host,port,pool_size,command_timeout}, auth.api_keys
+//   redis.{host,port,pool_size,command_timeout,key_prefix (optional)}, auth.api_keys
 // Sections a service does not use may be left out of its file (postgres, redis); then their
 // settings stay empty.
 absl::StatusOr<CommonSettings> LoadCommonSettings(const config::ConfigLoader& config);

@@ -244,7 +244,9 @@ TEST(DistrictEndToEnd, ASimulatedDistrictFlowsThroughEveryServiceAndMatchesTheGr
           {"JIESHUI_QUOTA_QUOTA_TOPICS_DLQ", run + "_dlq"},
           {"JIESHUI_QUOTA_QUOTA_CONSUMER_GROUP", run + "_usage"},
           {"JIESHUI_QUOTA_REDIS_HOST", jieshui::testing::RedisHost()},
-          {"JIESHUI_QUOTA_REDIS_PORT", absl::StrCat(jieshui::testing::RedisPort())}});
+          {"JIESHUI_QUOTA_REDIS_PORT", absl::StrCat(jieshui::testing::RedisPort())},
+          // The stack's Redis is shared: a prefix of this run's own.
+          {"JIESHUI_QUOTA_REDIS_KEY_PREFIX", jieshui::testing::UniqueName("jieshui")}});
 
   Service registry;
   Service ingest;

@@ -1,6 +1,6 @@
-// The ingest service assembled: PostgreSQL (ledger schema), Kafka (topics, producer), the meter
-// directory, VEE state recovered from the ledger snapshot plus a replay of the reading topic, the
-// ledger writer, the gRPC server and the HJ 212 listener; stopped in reverse order.
+// The ingest service assembled on the shared platform (service/platform.hpp): the ledger schema,
+// its two topics, the meter directory, VEE state recovered from the ledger snapshot plus a replay
+// of the reading topic, the ledger writer, the HJ 212 listener and its handlers.
 #pragma once
 
 #include <memory>
@@ -13,9 +13,8 @@
 #include "adapters/ledger.hpp"
 #include "adapters/meter_directory.hpp"
 #include "config/config_loader.hpp"
-#include "db/pool.hpp"
-#include "grpcserver/server.hpp"
-#include "kafka/producer.hpp"
+#include "kafka/dead_letter.hpp"
+#include "service/platform.hpp"
 #include "service/settings.hpp"
 
 namespace jieshui::ingest {
@@ -25,9 +24,7 @@ struct IngestConfig {
   std::string reading_topic;
   std::string rejected_topic;
   std::string registry_meter_topic;
-  int topic_partitions = 6;
-  int topic_replication = 1;
-  absl::Duration startup_timeout = absl::Minutes(2);
+  std::string dlq_topic;
   VeeConfig vee;
   IngestHandlerOptions handlers;
   bool ledger_enabled = true;
@@ -47,30 +44,34 @@ absl::StatusOr<IngestConfig> LoadIngestConfig(const config::ConfigLoader& config
 class IngestApp {
  public:
   static absl::StatusOr<std::unique_ptr<IngestApp>> Start(IngestConfig config);
-  ~IngestApp();
+  ~IngestApp() { Stop(); }
   IngestApp(const IngestApp&) = delete;
   IngestApp& operator=(const IngestApp&) = delete;
 
-  int port() const { return server_->port(); }
+  int port() const { return platform_->port(); }
   int hj212_port() const { return hj212_->port(); }
   Intake& intake() { return *intake_; }
   MeterDirectory& directory() { return *directory_; }
-  void Stop();
+  void Stop() {
+    if (platform_ != nullptr) {
+      platform_->Stop();
+    }
+  }
 
  private:
   IngestApp() = default;
   absl::Status Recover();
 
   IngestConfig config_;
-  std::unique_ptr<db::ConnectionPool> pool_;
   std::unique_ptr<MeterDirectory> directory_;
-  // Declared before the producer: the producer's last delivery callbacks still reach it.
+  // Declared before the platform, so destroyed after its producer: the producer's last delivery
+  // callbacks still reach it.
   std::unique_ptr<Intake> intake_;
-  std::unique_ptr<kafka::Producer> producer_;
+  std::unique_ptr<service::Platform> platform_;
+  std::unique_ptr<kafka::DeadLetterQueue> dlq_;
   std::unique_ptr<LedgerWriter> ledger_;
   std::unique_ptr<IngestHandlers> handlers_;
   std::unique_ptr<Hj212Listener> hj212_;
-  std::unique_ptr<grpcserver::GrpcServer> server_;
 };
 
 }  // namespace jieshui::ingest

@@ -27,6 +27,7 @@ TestEnv MakeTestEnv() {
   t.reading_topic = jieshui::testing::UniqueName("ingest_reading");
   t.rejected_topic = jieshui::testing::UniqueName("ingest_rejected");
   t.meter_topic = jieshui::testing::UniqueName("ingest_meters");
+  t.dlq_topic = jieshui::testing::UniqueName("ingest_dlq");
   const std::string uri = jieshui::testing::PostgresUri();
   static const std::regex kUri(R"(^postgres(?:ql)?://([^:@/]+):([^@/]*)@([^:/]+):(\d+)/([^?]+))");
   std::smatch m;
@@ -52,6 +53,7 @@ TestEnv MakeTestEnv() {
       {"JIESHUI_INGEST_INGEST_TOPICS_READING", t.reading_topic},
       {"JIESHUI_INGEST_INGEST_TOPICS_REJECTED", t.rejected_topic},
       {"JIESHUI_INGEST_INGEST_TOPICS_REGISTRY_METER", t.meter_topic},
+      {"JIESHUI_INGEST_INGEST_TOPICS_DLQ", t.dlq_topic},
       {"JIESHUI_INGEST_LEDGER_MAX_WAIT", "50ms"},
       {"JIESHUI_INGEST_AUTH_API_KEYS",
        absl::StrCat("[{sha256: ", Sha256Hex(kGatewayKey), ", principal: meter_gateway, name: gw}, ",

@@ -31,7 +31,8 @@ struct TestEnv {
   std::string reading_topic;
   std::string rejected_topic;
   std::string meter_topic;
-  config::EnvMap env;  // JIESHUI_INGEST_* overrides
+  std::string dlq_topic;  // the ledger writer's dead letters
+  config::EnvMap env;     // JIESHUI_INGEST_* overrides
 };
 
 TestEnv MakeTestEnv();

@@ -1,24 +1,19 @@
-// The quota service assembled: configuration, PostgreSQL (migrations, store, outbox relay), Kafka
-// (topics, producer, the enterprise directory, the usage consumer), Redis (usage cache) and the
-// gRPC server, started in that order and stopped in reverse.
+// The quota service assembled on the shared platform (service/platform.hpp): its schema and
+// outbox, the enterprise directory, the usage consumer, the usage cache in Redis and its handlers.
 #pragma once
 
 #include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "adapters/enterprise_directory.hpp"
 #include "adapters/quota_handlers.hpp"
 #include "adapters/quota_store.hpp"
 #include "adapters/usage_cache.hpp"
 #include "adapters/usage_consumer.hpp"
 #include "config/config_loader.hpp"
-#include "db/outbox.hpp"
-#include "db/pool.hpp"
-#include "grpcserver/server.hpp"
-#include "kafka/consumer_loop.hpp"
-#include "kafka/producer.hpp"
-#include "redis/client.hpp"
+#include "enterprises/directory.hpp"
+#include "kafka/dead_letter.hpp"
+#include "service/platform.hpp"
 #include "service/settings.hpp"
 
 namespace jieshui::quota {
@@ -32,10 +27,7 @@ struct QuotaConfig {
   std::string dlq_topic;
   std::string consumer_group;
   int max_batch_messages = 2000;
-  absl::Duration startup_timeout = absl::Seconds(120);
   absl::Duration cache_ttl = absl::Hours(24);
-  int topic_partitions = 6;
-  int topic_replication = 1;
 };
 
 // Reads quota.yaml (and its environment overrides); errors name the key.
@@ -44,30 +36,30 @@ absl::StatusOr<QuotaConfig> LoadQuotaConfig(const config::ConfigLoader& config);
 class QuotaApp {
  public:
   static absl::StatusOr<std::unique_ptr<QuotaApp>> Start(QuotaConfig config);
-  ~QuotaApp();
+  ~QuotaApp() { Stop(); }
   QuotaApp(const QuotaApp&) = delete;
   QuotaApp& operator=(const QuotaApp&) = delete;
 
-  int port() const { return server_->port(); }
+  int port() const { return platform_->port(); }
   UsageConsumer& consumer() { return *consumer_; }
   UsageCache& cache() { return *cache_; }
-  void Stop();
+  void Stop() {
+    if (platform_ != nullptr) {
+      platform_->Stop();
+    }
+  }
 
  private:
   QuotaApp() = default;
 
   QuotaConfig config_;
-  std::unique_ptr<db::ConnectionPool> pool_;
-  std::unique_ptr<kafka::Producer> producer_;
-  std::unique_ptr<redis::Client> redis_;
+  std::unique_ptr<service::Platform> platform_;
   std::unique_ptr<QuotaStore> store_;
   std::unique_ptr<UsageCache> cache_;
-  std::unique_ptr<db::OutboxRelay> relay_;
-  std::unique_ptr<EnterpriseDirectory> directory_;
+  std::unique_ptr<enterprises::Directory> directory_;
   std::unique_ptr<kafka::DeadLetterQueue> dlq_;
   std::unique_ptr<UsageConsumer> consumer_;
   std::unique_ptr<QuotaHandlers> handlers_;
-  std::unique_ptr<grpcserver::GrpcServer> server_;
 };
 
 }  // namespace jieshui::quota

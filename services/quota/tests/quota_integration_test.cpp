@@ -12,6 +12,7 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "ingest_test_env.hpp"
+#include "jieshui/events/v1/envelope.pb.h"
 #include "jieshui/events/v1/quota_events.pb.h"
 #include "jieshui/events/v1/registry_events.pb.h"
 #include "jieshui/ingest/v1/ingest_service.grpc.pb.h"
@@ -116,6 +117,8 @@ class QuotaIntegrationTest : public ::testing::Test {
     topics.usage = usage_topic_;
     topics.alert = alert_topic_;
     topics.consumer_group = group;
+    dlq_topic_ = topics.dlq;
+    consumer_group_ = group;
     auto app =
         testing::StartApp(testing::QuotaEnv(ingest_env_.env, schema_, redis_->port(), topics));
     ASSERT_TRUE(app.ok()) << app.status();
@@ -203,6 +206,8 @@ class QuotaIntegrationTest : public ::testing::Test {
   std::string schema_;
   std::string enterprise_topic_;
   std::string alert_topic_;
+  std::string dlq_topic_;
+  std::string consumer_group_;
   std::string usage_topic_;
   std::unique_ptr<ingest::IngestApp> ingest_;
   std::unique_ptr<ingest::v1::IngestService::Stub> ingest_stub_;
@@ -317,6 +322,54 @@ TEST_F(QuotaIntegrationTest, ReadingsBecomeUsageAlertsAndSurchargesAndAReplayCha
   ASSERT_TRUE(WaitForNewWater(month, 140'000));
   EXPECT_EQ(Alerts(kEnterpriseUscc).size(), 3U);
   EXPECT_EQ(notices.WaitFor(4, std::chrono::seconds(3)), 3U);  // no notice raised twice
+}
+
+// The reading topic carries a message that is not a reading event (DESIGN.md "Events": a message a
+// consumer cannot decode goes to jieshui.dlq.v1 and the consumer moves on). Both of its consumers,
+// ingest's ledger writer and quota's usage consumer, dead-letter it and apply the readings after.
+TEST_F(QuotaIntegrationTest, AnUndecodableReadingMessageGoesToTheDlqAndBothConsumersGoOn) {
+  const std::vector<int64_t> t = InstantsToday(2);
+  const domain::YearMonth month = domain::MonthOfUnixMillis(t[0]);
+  {
+    kafka::ProducerOptions options;
+    options.bootstrap_servers = jieshui::testing::KafkaBootstrap();
+    auto producer = kafka::Producer::Create(options);
+    ASSERT_TRUE(producer.ok()) << producer.status();
+    auto delivery =
+        (*producer)->Produce(ingest_env_.reading_topic, kEnterpriseUscc, "not an envelope").get();
+    ASSERT_TRUE(delivery.status.ok()) << delivery.status;
+  }
+  Submit({Register("M-A1", t[0], "1000")});
+  Submit({Register("M-A1", t[1], "1080")});
+  // The usage consumer went on: 80 m³ between the two readings.
+  ASSERT_TRUE(WaitForNewWater(month, 80'000));
+  // The ledger writer went on: both readings are in the raw ledger.
+  ASSERT_TRUE(jieshui::testing::WaitFor(
+      [&] {
+        ingest::v1::QueryLedgerRequest req;
+        req.set_meter_id("M-A1");
+        req.mutable_range()->set_start_unix_ms(t[0] - 3'600'000);
+        req.mutable_range()->set_end_unix_ms(t[1] + 3'600'000);
+        ingest::v1::QueryLedgerResponse response;
+        return ingest_stub_->QueryLedger(Context(kWaterAffairsKey).get(), req, &response).ok() &&
+               response.records_size() == 2;
+      },
+      std::chrono::seconds(60), std::chrono::milliseconds(100)));
+
+  const std::pair<std::string, std::string> dlqs[] = {{ingest_env_.dlq_topic, "ingest-ledger"},
+                                                      {dlq_topic_, consumer_group_}};
+  for (const auto& [topic, group] : dlqs) {
+    ingest::testing::TopicCollector collector(topic);
+    ASSERT_EQ(collector.WaitFor(1), 1U) << topic;
+    auto envelope = kafka::DecodeEnvelope(collector.messages()[0].value);
+    ASSERT_TRUE(envelope.ok()) << envelope.status();
+    auto letter = kafka::UnpackPayload<events::v1::DeadLetter>(*envelope);
+    ASSERT_TRUE(letter.ok()) << letter.status();
+    EXPECT_EQ(letter->source_topic(), ingest_env_.reading_topic);
+    EXPECT_EQ(letter->original_value(), "not an envelope");
+    EXPECT_EQ(letter->consumer_group(), group);
+    EXPECT_FALSE(letter->error().empty());
+  }
 }
 
 TEST_F(QuotaIntegrationTest, UsageAnswersFromPostgresWhileRedisIsDownAndTheCacheHealsAfter) {

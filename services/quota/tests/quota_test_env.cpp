@@ -30,6 +30,8 @@ config::EnvMap QuotaEnv(const config::EnvMap& ingest_env, const std::string& sch
   env["JIESHUI_QUOTA_POSTGRES_SCHEMA"] = schema;
   env["JIESHUI_QUOTA_REDIS_HOST"] = "127.0.0.1";
   env["JIESHUI_QUOTA_REDIS_PORT"] = absl::StrCat(redis_port);
+  // Its own key prefix: test runs sharing one Redis never read each other's cache.
+  env["JIESHUI_QUOTA_REDIS_KEY_PREFIX"] = jieshui::testing::UniqueName("jieshui");
   env["JIESHUI_QUOTA_QUOTA_TOPICS_READING"] = topics.reading;
   env["JIESHUI_QUOTA_QUOTA_TOPICS_REGISTRY_ENTERPRISE"] = topics.registry_enterprise;
   env["JIESHUI_QUOTA_QUOTA_TOPICS_USAGE"] = topics.usage;

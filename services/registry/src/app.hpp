@@ -1,5 +1,5 @@
-// The registry service assembled: configuration, PostgreSQL (migrations, store, outbox relay),
-// Kafka (topics, producer) and the gRPC server, started in that order and stopped in reverse.
+// The registry service assembled on the shared platform (service/platform.hpp): its schema and
+// outbox, its two compacted topics, and its handlers.
 #pragma once
 
 #include <memory>
@@ -9,10 +9,7 @@
 #include "adapters/registry_handlers.hpp"
 #include "adapters/registry_store.hpp"
 #include "config/config_loader.hpp"
-#include "db/outbox.hpp"
-#include "db/pool.hpp"
-#include "grpcserver/server.hpp"
-#include "kafka/producer.hpp"
+#include "service/platform.hpp"
 #include "service/settings.hpp"
 
 namespace jieshui::registry {
@@ -22,8 +19,6 @@ struct RegistryConfig {
   HandlerOptions handlers;
   std::string enterprise_topic;
   std::string meter_topic;
-  int topic_partitions = 6;
-  int topic_replication = 1;
 };
 
 // Reads registry.yaml (and its environment overrides); errors name the key.
@@ -31,27 +26,28 @@ absl::StatusOr<RegistryConfig> LoadRegistryConfig(const config::ConfigLoader& co
 
 class RegistryApp {
  public:
-  // Connects, migrates, creates the topics if missing and starts serving. UNAVAILABLE when a
-  // dependency cannot be reached.
+  // Starts the platform and serves; on failure nothing is left running and the error names the
+  // step (UNAVAILABLE when a dependency cannot be reached).
   static absl::StatusOr<std::unique_ptr<RegistryApp>> Start(RegistryConfig config);
-  ~RegistryApp();
+  ~RegistryApp() { Stop(); }
   RegistryApp(const RegistryApp&) = delete;
   RegistryApp& operator=(const RegistryApp&) = delete;
 
-  int port() const { return server_->port(); }
+  int port() const { return platform_->port(); }
   // Drains gRPC calls, then stops the relay (after its batch), flushes Kafka, closes the pool.
-  void Stop();
+  void Stop() {
+    if (platform_ != nullptr) {
+      platform_->Stop();
+    }
+  }
 
  private:
   RegistryApp() = default;
 
   RegistryConfig config_;
-  std::unique_ptr<db::ConnectionPool> pool_;
-  std::unique_ptr<kafka::Producer> producer_;
+  std::unique_ptr<service::Platform> platform_;
   std::unique_ptr<RegistryStore> store_;
-  std::unique_ptr<db::OutboxRelay> relay_;
   std::unique_ptr<RegistryHandlers> handlers_;
-  std::unique_ptr<grpcserver::GrpcServer> server_;
 };
 
 }  // namespace jieshui::registry

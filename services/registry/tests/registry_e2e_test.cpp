@@ -4,10 +4,16 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdlib>
 #include <regex>
+#include <string>
 #include <tuple>
+#include <vector>
 
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "registry_test_env.hpp"
@@ -110,6 +116,85 @@ TEST(RegistryEndToEnd, BinaryServesTheApiReflectionAndHealthOverTcp) {
   auto exit_code = registry.Wait(std::chrono::seconds(30));
   ASSERT_TRUE(exit_code.has_value()) << "registry did not stop after SIGTERM";
   EXPECT_EQ(*exit_code, 0);
+}
+
+// The components named by the log lines `msg` ("started", "stopping") of a run, in order.
+std::vector<std::string> Components(const std::vector<std::string>& lines, const std::string& msg) {
+  const std::regex line(R"re("msg":")re" + msg + R"re(","component":"([^"]+)")re");
+  std::vector<std::string> out;
+  for (const std::string& l : lines) {
+    std::smatch m;
+    if (std::regex_search(l, m, line)) {
+      out.push_back(m[1].str());
+    }
+  }
+  return out;
+}
+
+void SetEnvironment(const testing::TestEnv& env) {
+  for (const auto& [name, value] : env.env) {
+    ASSERT_EQ(setenv(name.c_str(), value.c_str(), 1), 0);
+  }
+}
+
+// service/lifecycle.hpp: SIGTERM stops the components in reverse start order, and the log says so.
+TEST(RegistryEndToEnd, SigtermStopsTheComponentsInReverseStartOrder) {
+  testing::TestEnv env = testing::MakeTestEnv();
+  env.env["JIESHUI_REGISTRY_LOG_LEVEL"] = "info";
+  SetEnvironment(env);
+  jieshui::testing::ChildProcess registry;
+  ASSERT_TRUE(registry.Start({JIESHUI_REGISTRY_BINARY, "--config", testing::ConfigPath()}));
+  ASSERT_TRUE(registry.WaitForLine("grpc server started", std::chrono::seconds(60)).has_value())
+      << ::testing::PrintToString(registry.Lines());
+  registry.Signal(SIGTERM);
+  auto exit_code = registry.Wait(std::chrono::seconds(30));
+  ASSERT_TRUE(exit_code.has_value()) << "registry did not stop after SIGTERM";
+  EXPECT_EQ(*exit_code, 0);
+
+  const std::vector<std::string> lines = registry.Lines();
+  EXPECT_THAT(
+      Components(lines, "started"),
+      ::testing::ElementsAre("postgres pool", "migrations", "kafka topics", "kafka producer",
+                             "outbox relay", "metrics endpoint", "grpc server"));
+  // The steps with something to stop, latest first: calls drain before the relay stops, the relay
+  // before the producer flushes, the producer before the pool closes.
+  EXPECT_THAT(
+      Components(lines, "stopping"),
+      ::testing::ElementsAre("grpc server", "outbox relay", "kafka producer", "postgres pool"));
+}
+
+// A start-up that fails halfway (here: the metrics port is taken) stops what it started, latest
+// first, and exits non-zero naming the step.
+TEST(RegistryEndToEnd, AStartThatFailsHalfwayStopsWhatItStartedAndNamesTheStep) {
+  const int busy = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(busy, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = 0;
+  ASSERT_EQ(bind(busy, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  ASSERT_EQ(listen(busy, 1), 0);
+  socklen_t length = sizeof(address);
+  ASSERT_EQ(getsockname(busy, reinterpret_cast<sockaddr*>(&address), &length), 0);
+
+  testing::TestEnv env = testing::MakeTestEnv();
+  env.env["JIESHUI_REGISTRY_LOG_LEVEL"] = "info";
+  env.env["JIESHUI_REGISTRY_METRICS_LISTEN"] =
+      "127.0.0.1:" + std::to_string(ntohs(address.sin_port));
+  SetEnvironment(env);
+  jieshui::testing::ChildProcess registry;
+  ASSERT_TRUE(registry.Start({JIESHUI_REGISTRY_BINARY, "--config", testing::ConfigPath()}));
+  auto exit_code = registry.Wait(std::chrono::seconds(60));
+  close(busy);
+  ASSERT_TRUE(exit_code.has_value()) << "registry did not exit";
+  EXPECT_EQ(*exit_code, 1);
+
+  const std::vector<std::string> lines = registry.Lines();
+  EXPECT_THAT(Components(lines, "stopping"),
+              ::testing::ElementsAre("outbox relay", "kafka producer", "postgres pool"));
+  EXPECT_THAT(lines, ::testing::Contains(::testing::AllOf(
+                         ::testing::HasSubstr(R"("msg":"start failed")"),
+                         ::testing::HasSubstr("start-up step metrics endpoint: "))));
 }
 
 }  // namespace

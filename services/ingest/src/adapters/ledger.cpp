@@ -27,6 +27,7 @@
 #include "domain/period.hpp"
 #include "grpcserver/auth.hpp"
 #include "grpcserver/status.hpp"
+#include "kafka/dead_letter.hpp"
 #include "kafka/envelope.hpp"
 #include "kafka/topic_reader.hpp"
 #include "log/log.hpp"
@@ -416,9 +417,25 @@ absl::StatusOr<int> LedgerWriter::RunOnce() {
   if (pending_.empty()) {
     return 0;
   }
+  if (absl::Status s = SendDeadLetters(); !s.ok()) {
+    return s;
+  }
   // A flood may have begun while this batch was gathered: give way before writing it too.
   YieldToIntake();
   return Write(/*force_snapshot=*/false);
+}
+
+absl::Status LedgerWriter::SendDeadLetters() {
+  for (Pending& p : pending_) {
+    if (p.dead_letter == nullptr) {
+      continue;
+    }
+    if (absl::Status s = options_.dlq->Send(*p.dead_letter, p.problem); !s.ok()) {
+      return absl::UnavailableError(absl::StrCat("ledger: dead-letter queue: ", s.message()));
+    }
+    p.dead_letter.reset();
+  }
+  return absl::OkStatus();
 }
 
 absl::Status LedgerWriter::PollBatch() {
@@ -463,16 +480,22 @@ absl::Status LedgerWriter::PollBatch() {
     }
     if (!problem.ok()) {
       undecodable_.fetch_add(1);
-      log::Warn("ledger: skipping a message that is not a valid reading event",
+      log::Warn(options_.dlq != nullptr
+                    ? "ledger: dead-lettering a message that is not a valid reading event"
+                    : "ledger: skipping a message that is not a valid reading event",
                 {{"topic", m.topic},
                  {"partition", m.partition},
                  {"offset", m.offset},
                  {"key", m.key},
                  {"error", std::string(problem.message())}});
-      // Kept without a record, so its offset is still stored.
+      // Kept without a record, so its offset is still stored (once it is in the DLQ).
       Pending p;
       p.partition = m.partition;
       p.offset = m.offset;
+      if (options_.dlq != nullptr) {
+        p.dead_letter = std::make_shared<const kafka::Message>(m);
+        p.problem = std::string(problem.message());
+      }
       pending_.push_back(std::move(p));
       continue;
     }

@@ -28,6 +28,8 @@
 #include "jieshui/ingest/v1/readings.pb.h"
 
 namespace jieshui::kafka {
+class DeadLetterQueue;
+struct Message;
 class TopicReader;
 }  // namespace jieshui::kafka
 
@@ -62,6 +64,10 @@ struct LedgerOptions {
   int64_t yield_above = 0;
   std::chrono::milliseconds max_yield{0};
   VeeConfig vee;
+  // Where a message that is not a valid reading event goes (the service's jieshui.dlq.v1); the
+  // writer stores its offset, and so moves past it, only once the DLQ confirmed the delivery.
+  // nullptr: such a message is logged and skipped.
+  kafka::DeadLetterQueue* dlq = nullptr;
 };
 
 // One per service instance. Reads every partition of the reading topic with a
@@ -95,6 +101,9 @@ class LedgerWriter {
     int64_t offset = 0;
     std::string event_id;
     std::optional<v1::ReadingAccepted> accepted;
+    // Not a valid reading event, and not yet confirmed in the DLQ: the message and why.
+    std::shared_ptr<const kafka::Message> dead_letter;
+    std::string problem;
   };
 
   int64_t records_written() const { return records_written_.load(); }
@@ -106,6 +115,8 @@ class LedgerWriter {
  private:
   LedgerWriter(db::ConnectionPool* pool, LedgerOptions options);
   absl::Status PollBatch();
+  // Sends the pending dead letters; UNAVAILABLE (the batch waits) while the DLQ does not confirm.
+  absl::Status SendDeadLetters();
   // One transaction: the rows of pending_, their meters' states in memory, and the states
   // changed since the last snapshot when one is due (or forced).
   absl::StatusOr<int> Write(bool force_snapshot);

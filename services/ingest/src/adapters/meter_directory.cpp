@@ -18,70 +18,35 @@ std::string Hj212Key(const std::string& mn, const std::string& code) {
 }  // namespace
 
 MeterDirectory::MeterDirectory(std::string bootstrap_servers, std::string meter_topic)
-    : bootstrap_servers_(std::move(bootstrap_servers)), topic_(std::move(meter_topic)) {}
+    : follower_({.name = "meter directory",
+                 .bootstrap_servers = std::move(bootstrap_servers),
+                 .topic = std::move(meter_topic)},
+                [this](const kafka::Message& m) { return ApplyEvent(m.value); }) {}
 
 MeterDirectory::~MeterDirectory() { Stop(); }
 
 absl::Status MeterDirectory::Start(std::chrono::milliseconds timeout) {
-  auto reader = kafka::TopicReader::Create(bootstrap_servers_, topic_);
-  if (!reader.ok()) {
-    return reader.status();
-  }
-  reader_ = *std::move(reader);
-  if (absl::Status s = reader_->CatchUp(timeout,
-                                        [this](const kafka::Message& m) {
-                                          ApplyEvent(m.value);
-                                          return absl::OkStatus();
-                                        });
-      !s.ok()) {
+  if (absl::Status s = follower_.Start(timeout); !s.ok()) {
     return s;
   }
-  log::Info("meter directory loaded",
-            {{"topic", topic_}, {"meters", static_cast<int64_t>(size())}});
-  thread_ = std::thread([this] { Follow(); });
+  log::Info("meter directory loaded", {{"meters", static_cast<int64_t>(size())}});
   return absl::OkStatus();
 }
 
-void MeterDirectory::Stop() {
-  stop_ = true;
-  if (thread_.joinable()) {
-    thread_.join();
-  }
-}
-
-void MeterDirectory::Follow() {
-  while (!stop_) {
-    auto message = reader_->Poll(std::chrono::milliseconds(200));
-    if (!message.ok()) {
-      log::Warn("meter directory: poll failed",
-                {{"error", std::string(message.status().message())}});
-      continue;
-    }
-    if (message->has_value()) {
-      ApplyEvent((*message)->value);
-    }
-  }
-}
-
-void MeterDirectory::ApplyEvent(const std::string& value) {
+absl::Status MeterDirectory::ApplyEvent(const std::string& value) {
   auto envelope = kafka::DecodeEnvelope(value);
   if (!envelope.ok()) {
-    log::Warn("meter directory: not an event",
-              {{"error", std::string(envelope.status().message())}});
-    return;
+    return absl::InvalidArgumentError(absl::StrCat("not an event: ", envelope.status().message()));
   }
   auto changed = kafka::UnpackPayload<events::v1::MeterChanged>(*envelope);
   if (!changed.ok()) {
-    log::Warn(
-        "meter directory: unexpected payload",
-        {{"event_id", envelope->event_id()}, {"error", std::string(changed.status().message())}});
-    return;
+    return absl::InvalidArgumentError(absl::StrCat(
+        "event ", envelope->event_id(), ": unexpected payload: ", changed.status().message()));
   }
   auto info = MeterInfoFromRegistry(changed->meter());
   if (!info.ok()) {
-    log::Warn("meter directory: meter skipped", {{"meter_id", changed->meter().meter_id()},
-                                                 {"error", std::string(info.status().message())}});
-    return;
+    return absl::InvalidArgumentError(
+        absl::StrCat("meter ", changed->meter().meter_id(), " skipped: ", info.status().message()));
   }
   std::unique_lock lock(mu_);
   const std::string id = info->meter_id;
@@ -101,6 +66,7 @@ void MeterDirectory::ApplyEvent(const std::string& value) {
   meters_[id] = std::make_shared<const MeterInfo>(*std::move(info));
   generation_.fetch_add(1, std::memory_order_release);
   ++events_applied_;
+  return absl::OkStatus();
 }
 
 std::shared_ptr<const MeterInfo> MeterDirectory::Find(const std::string& meter_id) const {

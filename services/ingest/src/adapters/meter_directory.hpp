@@ -15,7 +15,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "core/vee.hpp"
-#include "kafka/topic_reader.hpp"
+#include "kafka/table_follower.hpp"
 
 namespace jieshui::ingest {
 
@@ -27,9 +27,9 @@ class MeterDirectory {
   MeterDirectory& operator=(const MeterDirectory&) = delete;
 
   // Reads the topic up to its end as of now (UNAVAILABLE after `timeout`), then keeps following
-  // it on a background thread.
+  // it on a background thread (kafka::TableFollower).
   absl::Status Start(std::chrono::milliseconds timeout);
-  void Stop();
+  void Stop() { follower_.Stop(); }
 
   // Shared, immutable snapshots: a lookup costs a reference count, not a copy (it runs for every
   // reading). nullptr when unknown.
@@ -43,23 +43,18 @@ class MeterDirectory {
   // while the generation it read before the Find is still current.
   uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
 
-  // Applies one registry meter event (the topic's value); exposed for tests.
-  void ApplyEvent(const std::string& value);
+  // Applies one registry meter event (the topic's value). INVALID_ARGUMENT for a message that is
+  // not a valid meter event (the follower logs and skips it).
+  absl::Status ApplyEvent(const std::string& value);
 
  private:
-  void Follow();
-
-  std::string bootstrap_servers_;
-  std::string topic_;
-  std::unique_ptr<kafka::TopicReader> reader_;
+  kafka::TableFollower follower_;
   mutable std::shared_mutex mu_;
   absl::flat_hash_map<std::string, std::shared_ptr<const MeterInfo>> meters_;
   std::unordered_map<std::string, std::string> by_hj212_;  // "MN\x1fcode" -> meter id
   std::unordered_map<std::string, std::string> hj212_of_;  // meter id -> its key above
-  std::atomic<bool> stop_{false};
   std::atomic<int64_t> events_applied_{0};
   std::atomic<uint64_t> generation_{1};
-  std::thread thread_;
 };
 
 }  // namespace jieshui::ingest

@@ -1,19 +1,16 @@
 #include "adapters/usage_consumer.hpp"
 
-#include <algorithm>
-#include <map>
 #include <utility>
 #include <vector>
 
 #include "kafka/envelope.hpp"
-#include "log/log.hpp"
 
 namespace jieshui::quota {
 namespace {
 
 // A reading message's records: ReadingRecords, or a lone ReadingAccepted (readings.proto).
-absl::StatusOr<ingest::v1::ReadingRecords> DecodeRecords(const std::string& value) {
-  auto envelope = kafka::DecodeEnvelope(value);
+absl::StatusOr<ingest::v1::ReadingRecords> DecodeRecords(const kafka::Message& message) {
+  auto envelope = kafka::DecodeEnvelope(message.value);
   if (!envelope.ok()) {
     return envelope.status();
   }
@@ -35,8 +32,6 @@ UsageConsumer::UsageConsumer(QuotaStore* store, UsageCache* cache, kafka::DeadLe
                              UsageConsumerOptions options)
     : store_(store), cache_(cache), dlq_(dlq), options_(std::move(options)) {}
 
-UsageConsumer::~UsageConsumer() { Stop(); }
-
 absl::Status UsageConsumer::Start() {
   kafka::ConsumerOptions co;
   co.bootstrap_servers = options_.bootstrap_servers;
@@ -47,114 +42,67 @@ absl::Status UsageConsumer::Start() {
   if (!consumer.ok()) {
     return consumer.status();
   }
-  consumer_ = *std::move(consumer);
-  thread_ = std::thread([this] { Run(); });
+  batches_ = std::make_unique<kafka::BatchConsumer<ingest::v1::ReadingRecords>>(
+      *std::move(consumer), DecodeRecords,
+      [this](std::vector<kafka::Decoded<ingest::v1::ReadingRecords>>& batch) {
+        return Apply(batch);
+      },
+      dlq_,
+      kafka::BatchConsumerOptions{.name = "usage consumer",
+                                  .max_batch = options_.max_batch,
+                                  .poll_timeout = options_.poll_timeout});
+  batches_->Start();
   return absl::OkStatus();
 }
 
 void UsageConsumer::Stop() {
-  stop_ = true;
-  if (thread_.joinable()) {
-    thread_.join();
-  }
-  if (consumer_ != nullptr) {
-    consumer_->Close();
+  if (batches_ != nullptr) {
+    batches_->Stop();
   }
 }
 
-void UsageConsumer::Run() {
-  auto backoff = std::chrono::milliseconds(100);
-  while (!stop_) {
-    std::vector<kafka::Message> raw;
-    while (static_cast<int>(raw.size()) < options_.max_batch && !stop_) {
-      auto m = consumer_->Poll(raw.empty() ? options_.poll_timeout : std::chrono::milliseconds(0));
-      if (!m.ok()) {
-        log::Error("usage consumer: poll failed", {{"error", std::string(m.status().message())}});
-        break;
-      }
-      if (!m->has_value()) {
-        break;
-      }
-      raw.push_back(*std::move(*m));
+int64_t UsageConsumer::dead_lettered() const {
+  return batches_ == nullptr ? 0 : batches_->stats().dead_lettered.load();
+}
+
+absl::Status UsageConsumer::Apply(std::vector<kafka::Decoded<ingest::v1::ReadingRecords>>& batch) {
+  std::vector<ReadingMessage> messages;
+  messages.reserve(batch.size());
+  int64_t dead = 0;
+  for (auto& d : batch) {
+    ReadingMessage rm{.topic = d.message.topic,
+                      .partition = d.message.partition,
+                      .offset = d.message.offset,
+                      .records = {}};
+    if (d.value) {
+      rm.records = std::move(*d.value);
+    } else {
+      ++dead;
     }
-    if (raw.empty()) {
-      continue;
-    }
-    std::vector<ReadingMessage> batch;
-    bool dlq_failed = false;
-    for (const kafka::Message& m : raw) {
-      ReadingMessage rm{
-          .topic = m.topic, .partition = m.partition, .offset = m.offset, .records = {}};
-      auto records = DecodeRecords(m.value);
-      if (records.ok()) {
-        rm.records = *std::move(records);
-      } else {
-        if (absl::Status s = dlq_->Send(m, std::string(records.status().message())); !s.ok()) {
-          dlq_failed = true;
-          break;
-        }
-        dead_lettered_.fetch_add(1);
-        if (options_.messages_counter != nullptr) {
-          options_.messages_counter->Add({{"outcome", "dead_lettered"}}).Increment();
-        }
-        log::Warn("usage consumer: dead-lettered a message",
-                  {{"topic", m.topic},
-                   {"partition", m.partition},
-                   {"offset", m.offset},
-                   {"error", std::string(records.status().message())}});
-      }
-      batch.push_back(std::move(rm));
-    }
-    absl::StatusOr<ApplyResult> result =
-        dlq_failed ? absl::UnavailableError("dead-letter queue unavailable")
-                   : store_->ApplyReadings(batch);
-    if (!result.ok()) {
-      log::Warn("usage consumer: batch not applied, will re-read it",
-                {{"error", std::string(result.status().message())},
-                 {"messages", static_cast<int64_t>(raw.size())}});
-      // Re-read from the first message of each partition in the batch.
-      std::map<int32_t, int64_t> first;
-      for (const kafka::Message& m : raw) {
-        auto [it, inserted] = first.emplace(m.partition, m.offset);
-        if (!inserted) {
-          it->second = std::min(it->second, m.offset);
-        }
-      }
-      for (const auto& [partition, offset] : first) {
-        (void)consumer_->Seek(options_.reading_topic, partition, offset);
-      }
-      std::this_thread::sleep_for(backoff);
-      backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
-      continue;
-    }
-    backoff = std::chrono::milliseconds(100);
-    messages_applied_.fetch_add(result->messages_applied);
-    records_counted_.fetch_add(result->records_counted);
-    if (options_.messages_counter != nullptr) {
-      options_.messages_counter->Add({{"outcome", "applied"}}).Increment(result->messages_applied);
-      options_.messages_counter->Add({{"outcome", "replayed"}})
-          .Increment(static_cast<double>(raw.size()) - result->messages_applied);
-    }
-    if (options_.records_counter != nullptr) {
-      options_.records_counter->Add({}).Increment(result->records_counted);
-    }
-    // The offsets are in PostgreSQL already; the Kafka commit only spares a replay after restart.
-    std::map<int32_t, int64_t> next;
-    for (const kafka::Message& m : raw) {
-      next[m.partition] = std::max(next[m.partition], m.offset + 1);
-    }
-    std::vector<kafka::TopicPartitionOffset> offsets;
-    offsets.reserve(next.size());
-    for (const auto& [partition, offset] : next) {
-      offsets.push_back({options_.reading_topic, partition, offset});
-    }
-    if (absl::Status s = consumer_->Commit(offsets); !s.ok()) {
-      log::Warn("usage consumer: kafka commit failed", {{"error", std::string(s.message())}});
-    }
-    for (const auto& [uscc, period] : result->changed) {
-      cache_->Invalidate(uscc, period);
+    messages.push_back(std::move(rm));
+  }
+  absl::StatusOr<ApplyResult> result = store_->ApplyReadings(messages);
+  if (!result.ok()) {
+    return result.status();  // the consumer reads and decodes the batch again
+  }
+  messages_applied_.fetch_add(result->messages_applied);
+  records_counted_.fetch_add(result->records_counted);
+  if (options_.messages_counter != nullptr) {
+    options_.messages_counter->Add({{"outcome", "applied"}}).Increment(result->messages_applied);
+    options_.messages_counter->Add({{"outcome", "replayed"}})
+        .Increment(static_cast<double>(batch.size()) - result->messages_applied);
+    if (dead > 0) {
+      options_.messages_counter->Add({{"outcome", "dead_lettered"}})
+          .Increment(static_cast<double>(dead));
     }
   }
+  if (options_.records_counter != nullptr) {
+    options_.records_counter->Add({}).Increment(result->records_counted);
+  }
+  for (const auto& [uscc, period] : result->changed) {
+    cache_->Invalidate(uscc, period);
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace jieshui::quota

@@ -1,0 +1,66 @@
+#include "enterprises/directory.hpp"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "jieshui/events/v1/registry_events.pb.h"
+#include "kafka/envelope.hpp"
+
+namespace jieshui::enterprises {
+
+std::string TableSql(const std::string& schema) {
+  return absl::StrCat("CREATE TABLE IF NOT EXISTS \"", schema,
+                      "\".enterprises ("
+                      "uscc text PRIMARY KEY CHECK (length(uscc) = 18), "
+                      "name text NOT NULL, "
+                      "industry_code text NOT NULL, "
+                      "deregistered boolean NOT NULL, "
+                      "version bigint NOT NULL)");
+}
+
+Directory::Directory(db::ConnectionPool* pool, DirectoryOptions options)
+    : pool_(pool),
+      options_(std::move(options)),
+      follower_({.name = "enterprise directory",
+                 .bootstrap_servers = options_.bootstrap_servers,
+                 .topic = options_.topic},
+                [this](const kafka::Message& m) { return ApplyEvent(m.value); }) {}
+
+absl::Status Directory::Start(std::chrono::milliseconds timeout) {
+  absl::Status s = pool_->InTransaction([this](pqxx::work& tx) {
+    tx.exec(TableSql(options_.schema));
+    return absl::OkStatus();
+  });
+  if (!s.ok()) {
+    return s;
+  }
+  return follower_.Start(timeout);
+}
+
+absl::Status Directory::ApplyEvent(const std::string& value) {
+  auto envelope = kafka::DecodeEnvelope(value);
+  if (!envelope.ok()) {
+    return envelope.status();
+  }
+  auto event = kafka::UnpackPayload<events::v1::EnterpriseChanged>(*envelope);
+  if (!event.ok()) {
+    return event.status();
+  }
+  const registry::v1::Enterprise& e = event->enterprise();
+  if (e.uscc().value().size() != 18) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("enterprise event ", envelope->event_id(), ": no valid USCC"));
+  }
+  const bool deregistered = e.status() == registry::v1::ENTERPRISE_STATUS_DEREGISTERED;
+  return pool_->InTransaction([&](pqxx::work& tx) {
+    tx.exec_params(
+        "INSERT INTO enterprises (uscc, name, industry_code, deregistered, version) "
+        "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (uscc) DO UPDATE SET name = EXCLUDED.name, "
+        "industry_code = EXCLUDED.industry_code, deregistered = EXCLUDED.deregistered, "
+        "version = EXCLUDED.version WHERE enterprises.version < EXCLUDED.version",
+        e.uscc().value(), e.name(), e.industry_code().value(), deregistered, e.version());
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace jieshui::enterprises
