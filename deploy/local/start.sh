@@ -46,7 +46,7 @@ bash "$HERE/fetch-kafka.sh"
 step "building (preset $JIESHUI_PRESET)"
 cmake --preset "$JIESHUI_PRESET" >/dev/null
 cmake --build --preset "$JIESHUI_PRESET" --target jieshui-registry jieshui-ingest jieshui-quota \
-  jieshui-apikey jieshui-simulator jieshui-cli jieshui-registry-cli
+  jieshui-health jieshui-apikey jieshui-simulator jieshui-cli jieshui-registry-cli
 
 step "starting the stack"
 # Services run from this build with this back-fill window: restart any started otherwise.

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # stack.sh's services (sourced, not run): the table of services, how each is pointed at this
-# stack, started in its own process group and checked.
+# stack, started in its own process group and checked (grpc.health.v1.Health/Check answers SERVING).
 
 SERVICE_TIMEOUT="${JIESHUI_SERVICE_TIMEOUT:-60}"
 SERVICE_STOP_TIMEOUT="${JIESHUI_SERVICE_STOP_TIMEOUT:-30}"
@@ -15,6 +15,8 @@ SERVICE_TABLE=(
   "ingest services/ingest/jieshui-ingest services/ingest/ingest.yaml 50052 9152"
   "quota services/quota/jieshui-quota services/quota/quota.yaml 50053 9153"
 )
+# The readiness probe (tools/health): a service is ready when it answers SERVING.
+HEALTH_PROBE="$BUILD_DIR/tools/health/jieshui-health"
 
 declare -A SVC_BIN SVC_CONFIG SVC_GRPC_PORT SVC_METRICS_PORT
 
@@ -49,16 +51,27 @@ load_service_table() {
 }
 load_service_table
 
-service_built() { [ -x "${SVC_BIN[$1]}" ]; }
+# Built = its binary and the readiness probe are there (stack.sh could not tell it is ready
+# without the probe).
+service_built() { [ -x "${SVC_BIN[$1]}" ] && [ -x "$HEALTH_PROBE" ]; }
 
 build_hint() {
-  local target
-  target="$(basename "${SVC_BIN[$1]}")"
-  echo "cmake --preset $PRESET && cmake --build --preset $PRESET --target $target"
+  local targets
+  targets="$(basename "${SVC_BIN[$1]}") $(basename "$HEALTH_PROBE")"
+  echo "cmake --preset $PRESET && cmake --build --preset $PRESET --target $targets"
+}
+
+# What is missing of a service that is not built, relative to the repo.
+service_missing() {
+  local f missing=()
+  for f in "${SVC_BIN[$1]}" "$HEALTH_PROBE"; do
+    [ -x "$f" ] || missing+=("${f#"$ROOT"/}")
+  done
+  echo "${missing[*]}"
 }
 
 not_built_line() {
-  echo "$1: not built (${SVC_BIN[$1]#"$ROOT"/}), skipped; build it with: $(build_hint "$1")"
+  echo "$1: not built (no $(service_missing "$1")), skipped; build it with: $(build_hint "$1")"
 }
 
 # config_declares FILE KEY: the YAML file declares section.key (two levels, as service configs are).
@@ -110,11 +123,19 @@ auth.api_keys=$(api_keys_yaml)
 EOF
 }
 
+# Ready = its process runs and grpc.health.v1.Health/Check answers SERVING (no API key needed:
+# the health service is exempt from auth, libs/grpcserver/interceptors.cpp).
 service_ready() {
-  local s="$1"
-  running_pid "$s" >/dev/null || return 1
-  grep -qE '"msg": *"grpc server started"' "${C_LOG[$s]}" 2>/dev/null || return 1
-  port_open "${SVC_GRPC_PORT[$s]}"
+  running_pid "$1" >/dev/null || return 1
+  if [ ! -x "$HEALTH_PROBE" ]; then
+    if [ -z "${PROBE_MISSING_SAID:-}" ]; then
+      PROBE_MISSING_SAID=1
+      err "${HEALTH_PROBE#"$ROOT"/} is not built, so no service counts as ready:" \
+        "cmake --build --preset $PRESET --target $(basename "$HEALTH_PROBE")"
+    fi
+    return 1
+  fi
+  "$HEALTH_PROBE" "127.0.0.1:${SVC_GRPC_PORT[$1]}" --timeout 2s >/dev/null 2>&1
 }
 
 service_start() {
@@ -122,7 +143,7 @@ service_start() {
   bin="${SVC_BIN[$s]}"
   cfg="${SVC_CONFIG[$s]}"
   if ! service_built "$s"; then
-    err "$s: ${bin#"$ROOT"/} is not built: $(build_hint "$s")"
+    err "$s: not built (no $(service_missing "$s")): $(build_hint "$s")"
     return 1
   fi
   [ -f "$cfg" ] || { err "$s: config $cfg not found"; return 1; }
