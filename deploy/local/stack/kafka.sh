@@ -107,7 +107,7 @@ kafka_start() {
       -cp "$(kafka_classpath)" \
       kafka.Kafka "$KAFKA_DIR/server.properties"
   ) </dev/null >>"$KAFKA_DIR/stdout.log" 2>&1 9>&- &
-  echo $! >"${C_PIDFILE[kafka]}"
+  record_pid kafka $!
   say "kafka: started (pid $!)"
 }
 

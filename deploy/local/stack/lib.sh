@@ -123,6 +123,19 @@ stop_pid() {
   done
 }
 
+# record_pid COMPONENT PID: writes the pidfile of a process just started in the background, then
+# waits (up to 5 s) until it has exec'd its program or ended. Until the exec its command line is
+# this script's, and running_pid would take the pidfile for a stale one and remove it, leaving the
+# program running unseen ("process exited during start-up"; stop would not find it).
+record_pid() {
+  local c="$1" pid="$2" _
+  echo "$pid" >"${C_PIDFILE[$c]}"
+  for _ in $(seq 1 100); do
+    if pid_alive "$pid" "${C_PATTERN[$c]}" || ! kill -0 "$pid" 2>/dev/null; then return 0; fi
+    sleep 0.05
+  done
+}
+
 # start_component COMPONENT: says so when it already runs, else starts it (its start hook's status).
 start_component() {
   local pid

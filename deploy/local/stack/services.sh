@@ -167,7 +167,7 @@ service_start() {
     cd "$dir" || exit
     exec setsid env "${unset_vars[@]}" "${overrides[@]}" "$bin" --config "$cfg"
   ) </dev/null >>"$log" 2>&1 9>&- &
-  echo $! >"${C_PIDFILE[$s]}"
+  record_pid "$s" $!
   say "$s: started (pid $!, ${bin#"$ROOT"/})"
 }
 
