@@ -197,22 +197,51 @@ absl::StatusOr<Principal> RequirePrincipal(const grpc::ServerContextBase* ctx) {
       "authorization: a valid API key is required (metadata \"authorization: Bearer <key>\")");
 }
 
-grpc::Status Authorize(const grpc::ServerContextBase* ctx,
-                       std::initializer_list<PrincipalKind> allowed, Principal* principal) {
+std::vector<PrincipalKind> PrincipalSet::Kinds() const {
+  std::vector<PrincipalKind> out;
+  for (PrincipalKind kind :
+       {PrincipalKind::kWaterAffairs, PrincipalKind::kIndustry, PrincipalKind::kDevelopmentReform,
+        PrincipalKind::kStatistics, PrincipalKind::kEnterprise, PrincipalKind::kPartner,
+        PrincipalKind::kMeterGateway}) {
+    if (Contains(kind)) {
+      out.push_back(kind);
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<Principal> Caller(const grpc::ServerContextBase* ctx, PrincipalSet allowed) {
   absl::StatusOr<Principal> resolved = RequirePrincipal(ctx);
   if (!resolved.ok()) {
-    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
-                        std::string(resolved.status().message()));
+    return resolved.status();
   }
-  if (std::find(allowed.begin(), allowed.end(), resolved->kind) == allowed.end()) {
+  if (!allowed.Contains(resolved->kind)) {
     std::vector<std::string> names;
-    for (PrincipalKind kind : allowed) {
+    for (PrincipalKind kind : allowed.Kinds()) {
       names.emplace_back(PrincipalKindName(kind));
     }
-    return grpc::Status(
-        grpc::StatusCode::PERMISSION_DENIED,
+    return absl::PermissionDeniedError(
         absl::StrCat("principal kind ", Av(PrincipalKindName(resolved->kind)), " (", resolved->name,
                      ") may not call this method; allowed: ", absl::StrJoin(names, ", ")));
+  }
+  return resolved;
+}
+
+absl::StatusOr<Principal> CallerFor(const grpc::ServerContextBase* ctx, PrincipalSet allowed,
+                                    std::string_view uscc, std::string_view what) {
+  absl::StatusOr<Principal> caller = Caller(ctx, allowed);
+  if (caller.ok() && !CanAccessEnterprise(*caller, uscc)) {
+    return Denied(*caller, absl::StrCat(Av(what), " of ", Av(uscc)));
+  }
+  return caller;
+}
+
+grpc::Status Authorize(const grpc::ServerContextBase* ctx,
+                       std::initializer_list<PrincipalKind> allowed, Principal* principal) {
+  absl::StatusOr<Principal> resolved = Caller(ctx, PrincipalSet(allowed));
+  if (!resolved.ok()) {
+    return grpc::Status(static_cast<grpc::StatusCode>(resolved.status().code()),
+                        std::string(resolved.status().message()));
   }
   if (principal != nullptr) {
     *principal = *std::move(resolved);
@@ -236,6 +265,11 @@ bool CanAccessEnterprise(const Principal& principal, std::string_view uscc) {
 }
 
 grpc::Status PermissionDenied(const Principal& principal, std::string_view what) {
+  const absl::Status denied = Denied(principal, what);
+  return grpc::Status(grpc::StatusCode::PERMISSION_DENIED, std::string(denied.message()));
+}
+
+absl::Status Denied(const Principal& principal, std::string_view what) {
   std::string who = std::string(PrincipalKindName(principal.kind));
   if (!principal.name.empty()) {
     absl::StrAppend(&who, " \"", principal.name, "\"");
@@ -243,8 +277,7 @@ grpc::Status PermissionDenied(const Principal& principal, std::string_view what)
   if (principal.kind == PrincipalKind::kEnterprise) {
     absl::StrAppend(&who, " (", principal.uscc, ")");
   }
-  return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
-                      absl::StrCat(who, " may not ", Av(what)));
+  return absl::PermissionDeniedError(absl::StrCat(who, " may not ", Av(what)));
 }
 
 namespace internal {

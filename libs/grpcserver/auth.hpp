@@ -57,6 +57,45 @@ std::string_view PrincipalKindName(PrincipalKind kind);
 absl::StatusOr<PrincipalKind> ParsePrincipalKind(std::string_view name);
 bool IsDepartment(PrincipalKind kind);
 
+// A set of principal kinds, so a handler names who may call it in one word.
+class PrincipalSet {
+ public:
+  constexpr PrincipalSet(std::initializer_list<PrincipalKind> kinds) {
+    for (PrincipalKind kind : kinds) {
+      bits_ |= Bit(kind);
+    }
+  }
+  constexpr bool Contains(PrincipalKind kind) const { return (bits_ & Bit(kind)) != 0; }
+  constexpr PrincipalSet operator|(PrincipalSet other) const {
+    PrincipalSet out({});
+    out.bits_ = bits_ | other.bits_;
+    return out;
+  }
+  // The kinds in declaration order, for messages.
+  std::vector<PrincipalKind> Kinds() const;
+
+ private:
+  static constexpr uint32_t Bit(PrincipalKind kind) { return 1U << static_cast<unsigned>(kind); }
+  uint32_t bits_ = 0;
+};
+
+// The sets every service uses; a service names its own authorities and self-service sets from
+// these kinds (the action plan's division of work differs per service).
+namespace principals {
+// District departments (action plan: water affairs leads; industry and information technology,
+// development and reform, statistics take part).
+inline constexpr PrincipalSet kDepartments = {
+    PrincipalKind::kWaterAffairs, PrincipalKind::kIndustry, PrincipalKind::kDevelopmentReform,
+    PrincipalKind::kStatistics};
+// District-wide lists: the departments and partner systems, not a single enterprise.
+inline constexpr PrincipalSet kDistrictReaders =
+    kDepartments | PrincipalSet{PrincipalKind::kPartner};
+// Everyone who may read some record; an enterprise is then limited to its own
+// (CanAccessEnterprise).
+inline constexpr PrincipalSet kReaders =
+    kDistrictReaders | PrincipalSet{PrincipalKind::kEnterprise};
+}  // namespace principals
+
 struct Principal {
   PrincipalKind kind = PrincipalKind::kPartner;
   std::string uscc;  // only for kEnterprise
@@ -108,6 +147,18 @@ absl::StatusOr<Principal> RequirePrincipal(const grpc::ServerContextBase* ctx);
 // the principal's kind is not in `allowed`; OK fills `*principal` (may be nullptr).
 grpc::Status Authorize(const grpc::ServerContextBase* ctx,
                        std::initializer_list<PrincipalKind> allowed, Principal* principal);
+
+// The one authenticate-and-authorise step of a handler: the caller, when its kind is in
+// `allowed`. UNAUTHENTICATED without a valid key; PERMISSION_DENIED naming the caller's kind and
+// the allowed ones otherwise.
+absl::StatusOr<Principal> Caller(const grpc::ServerContextBase* ctx, PrincipalSet allowed);
+// Caller, and the caller may act for enterprise `uscc` (CanAccessEnterprise); `what` says what it
+// asked for, for the PERMISSION_DENIED message ("read usage").
+absl::StatusOr<Principal> CallerFor(const grpc::ServerContextBase* ctx, PrincipalSet allowed,
+                                    std::string_view uscc, std::string_view what);
+// PERMISSION_DENIED saying who may not do what (as PermissionDenied, for code returning
+// absl::Status).
+absl::Status Denied(const Principal& principal, std::string_view what);
 
 // Enterprises see only their own USCC; departments and partners read every enterprise; meter
 // gateways read none.

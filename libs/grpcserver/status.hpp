@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "absl/status/status.h"
+#include "errors/field_error.hpp"
 #include "grpcpp/client_context.h"
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/status.h"
@@ -16,17 +17,11 @@ namespace jieshui::grpcserver {
 
 // Trailing metadata key carrying a serialised jieshui.common.v1.ErrorDetail.
 inline constexpr char kErrorDetailMetadataKey[] = "jieshui-error-bin";
-// absl::Status payload URL under which field violations travel inside a service.
-inline constexpr char kErrorDetailPayloadUrl[] =
-    "type.googleapis.com/jieshui.common.v1.ErrorDetail";
-
-// INVALID_ARGUMENT with message "<field>: <reason>" and the violation attached as a payload.
-absl::Status InvalidArgument(std::string_view field, std::string_view reason);
-// Adds one more field violation to a non-OK status (no-op on OK).
-absl::Status WithFieldViolation(absl::Status status, std::string_view field,
-                                std::string_view reason);
-// Marks which 1-based row of a bulk request the violations belong to (no-op on OK).
-absl::Status WithRow(absl::Status status, int64_t row);
+// Field violations travel inside a service as errors/field_error.hpp attaches them (no gRPC
+// there, so cores can name the field at fault); here they become the ErrorDetail.
+using errors::InvalidArgument;
+using errors::WithFieldViolation;
+using errors::WithRow;
 
 // The ErrorDetail of a status: code name, message, and the violations/row attached above.
 jieshui::common::v1::ErrorDetail ErrorDetailOf(const absl::Status& status);

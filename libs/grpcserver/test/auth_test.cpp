@@ -1,4 +1,5 @@
 #include "grpcserver/auth.hpp"
+#include "grpcserver/handler.hpp"
 
 #include "grpcpp/server_context.h"
 #include "gtest/gtest.h"
@@ -148,6 +149,61 @@ TEST(RequirePrincipalTest, UnauthenticatedUnlessBound) {
   EXPECT_TRUE(RequirePrincipal(&ctx).ok());
   internal::UnbindPrincipal(&ctx, &owner);
   EXPECT_EQ(RequirePrincipal(&ctx).status().code(), absl::StatusCode::kUnauthenticated);
+}
+
+TEST(PrincipalSetTest, TheNamedSetsHoldTheirKinds) {
+  using principals::kDepartments;
+  using principals::kDistrictReaders;
+  using principals::kReaders;
+  EXPECT_TRUE(kDepartments.Contains(PrincipalKind::kStatistics));
+  EXPECT_FALSE(kDepartments.Contains(PrincipalKind::kPartner));
+  EXPECT_TRUE(kDistrictReaders.Contains(PrincipalKind::kPartner));
+  EXPECT_FALSE(kDistrictReaders.Contains(PrincipalKind::kEnterprise));
+  EXPECT_TRUE(kReaders.Contains(PrincipalKind::kEnterprise));
+  EXPECT_FALSE(kReaders.Contains(PrincipalKind::kMeterGateway));
+  EXPECT_EQ(kReaders.Kinds().size(), 6U);
+}
+
+TEST(CallerTest, CallerForRefusesAnotherEnterprisesRecordsNamingWhatWasAsked) {
+  grpc::ServerContext ctx;
+  int owner = 0;
+  internal::BindPrincipal(&ctx, &owner,
+                          Principal{PrincipalKind::kEnterprise, kEnterpriseUscc, "ERP"});
+  EXPECT_TRUE(CallerFor(&ctx, principals::kReaders, kEnterpriseUscc, "read usage").ok());
+  absl::StatusOr<Principal> other =
+      CallerFor(&ctx, principals::kReaders, "91320506MA1ZZZZZ0Z", "read usage");
+  EXPECT_EQ(other.status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_NE(other.status().message().find("may not read usage of 91320506MA1ZZZZZ0Z"),
+            std::string::npos);
+  EXPECT_EQ(Caller(&ctx, principals::kDistrictReaders).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  internal::UnbindPrincipal(&ctx, &owner);
+}
+
+TEST(HandleTest, RunsTheBodyOnlyForAnAllowedCallerAndAnswersWithItsResult) {
+  grpc::ServerContext ctx;
+  int owner = 0;
+  internal::BindPrincipal(&ctx, &owner, Principal{PrincipalKind::kPartner, "", "city"});
+  std::string resp;
+  bool ran = false;
+  grpc::Status denied =
+      Handle(&ctx, principals::kDepartments, &resp, [&](const Principal&) -> absl::Status {
+        ran = true;
+        return absl::OkStatus();
+      });
+  EXPECT_EQ(denied.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_FALSE(ran);
+  grpc::Status ok =
+      Handle(&ctx, principals::kReaders, &resp,
+             [&](const Principal& p) -> absl::StatusOr<std::string> { return "hello " + p.name; });
+  EXPECT_TRUE(ok.ok());
+  EXPECT_EQ(resp, "hello city");
+  grpc::Status bad = Handle(&ctx, principals::kReaders, &resp, [&](const Principal&) {
+    return InvalidArgument("uscc", "18 characters are required");
+  });
+  EXPECT_EQ(bad.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(bad.error_message(), "uscc: 18 characters are required");
+  internal::UnbindPrincipal(&ctx, &owner);
 }
 
 }  // namespace

@@ -7,12 +7,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "adapters/page_token.hpp"
 #include "core/key_monitored_list.hpp"
 #include "csv/csv.hpp"
 #include "domain/industry_code.hpp"
 #include "domain/period.hpp"
 #include "grpcserver/status.hpp"
+#include "paging/page_token.hpp"
 
 namespace jieshui::registry {
 namespace {
@@ -74,7 +74,7 @@ void FillPage(const std::string& query, const std::string& last_key, bool more, 
               common::v1::PageResponse* page) {
   page->set_total_count(total);
   if (more) {
-    page->set_next_page_token(EncodePageToken(query, last_key));
+    page->set_next_page_token(paging::EncodePageToken(query, last_key));
   }
 }
 
@@ -88,11 +88,11 @@ struct PageStart {
 absl::StatusOr<PageStart> StartPage(const common::v1::PageRequest& page, const std::string& query,
                                     const HandlerOptions& options) {
   absl::StatusOr<int> size =
-      PageSize(page.page_size(), options.page_size_default, options.page_size_max);
+      paging::PageSize(page.page_size(), options.page_size_default, options.page_size_max);
   if (!size.ok()) {
     return size.status();
   }
-  absl::StatusOr<std::string> after = DecodePageToken(page.page_token(), query);
+  absl::StatusOr<std::string> after = paging::DecodePageToken(page.page_token(), query);
   if (!after.ok()) {
     return after.status();
   }

@@ -1,20 +1,25 @@
-#include "adapters/page_token.hpp"
+#include "paging/page_token.hpp"
+
+#include <openssl/sha.h>
 
 #include <vector>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "grpcserver/auth.hpp"
-#include "grpcserver/status.hpp"
+#include "errors/field_error.hpp"
 
-namespace jieshui::registry {
+namespace jieshui::paging {
 namespace {
 
 constexpr char kVersion[] = "p1";
 
+// The first 8 bytes of the query's SHA-256, as hex.
 std::string Fingerprint(const std::string& query) {
-  return grpcserver::Sha256Hex(query).substr(0, 16);
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(query.data()), query.size(), digest);
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(digest), sizeof(digest)).substr(0, 8));
 }
 
 }  // namespace
@@ -30,15 +35,15 @@ absl::StatusOr<std::string> DecodePageToken(const std::string& token, const std:
   }
   std::string raw;
   if (!absl::WebSafeBase64Unescape(token, &raw)) {
-    return grpcserver::InvalidArgument("page.page_token", "not a token this service issued");
+    return errors::InvalidArgument("page.page_token", "not a token this service issued");
   }
   std::vector<std::string> parts = absl::StrSplit(raw, absl::MaxSplits('\n', 2));
   if (parts.size() != 3 || parts[0] != kVersion || parts[2].empty()) {
-    return grpcserver::InvalidArgument("page.page_token", "not a token this service issued");
+    return errors::InvalidArgument("page.page_token", "not a token this service issued");
   }
   if (parts[1] != Fingerprint(query)) {
-    return grpcserver::InvalidArgument(
-        "page.page_token", "issued for a different query; send the same filters as before");
+    return errors::InvalidArgument("page.page_token",
+                                   "issued for a different query; send the same filters as before");
   }
   return parts[2];
 }
@@ -48,10 +53,10 @@ absl::StatusOr<int> PageSize(int requested, int default_size, int max_size) {
     return default_size;
   }
   if (requested < 0 || requested > max_size) {
-    return grpcserver::InvalidArgument("page.page_size",
-                                       absl::StrCat(requested, " is not between 1 and ", max_size));
+    return errors::InvalidArgument("page.page_size",
+                                   absl::StrCat(requested, " is not between 1 and ", max_size));
   }
   return requested;
 }
 
-}  // namespace jieshui::registry
+}  // namespace jieshui::paging

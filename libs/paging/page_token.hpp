@@ -1,12 +1,13 @@
-// Opaque page tokens for keyset pagination: the last key of the previous page plus a fingerprint
-// of the query, so a token cannot be replayed against a different filter.
+// The one page-token scheme of every list RPC (common.v1.PageRequest): opaque tokens for keyset
+// pagination, the last key of the previous page plus a fingerprint of the query, so a token cannot
+// be replayed against a different filter; and the page size's default and bounds.
 #pragma once
 
 #include <string>
 
 #include "absl/status/statusor.h"
 
-namespace jieshui::registry {
+namespace jieshui::paging {
 
 // `query` describes the filter (any stable text, e.g. a serialised request without its page).
 std::string EncodePageToken(const std::string& query, const std::string& last_key);
@@ -18,4 +19,4 @@ absl::StatusOr<std::string> DecodePageToken(const std::string& token, const std:
 // page.page_size.
 absl::StatusOr<int> PageSize(int requested, int default_size, int max_size);
 
-}  // namespace jieshui::registry
+}  // namespace jieshui::paging

@@ -1,9 +1,9 @@
 // Unit tests of page tokens and page sizes.
-#include "adapters/page_token.hpp"
+#include "paging/page_token.hpp"
 
 #include <gtest/gtest.h>
 
-namespace jieshui::registry {
+namespace jieshui::paging {
 namespace {
 
 TEST(PageToken, RoundTripsTheLastKey) {
@@ -32,4 +32,4 @@ TEST(PageSize, DefaultsAndBounds) {
 }
 
 }  // namespace
-}  // namespace jieshui::registry
+}  // namespace jieshui::paging

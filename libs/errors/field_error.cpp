@@ -1,0 +1,96 @@
+#include "errors/field_error.hpp"
+
+#include <utility>
+
+#include "absl/strings/cord.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+
+namespace jieshui::errors {
+namespace {
+
+// Debian's abseil is built with its own absl::string_view, not std::string_view.
+absl::string_view Av(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+
+// Payloads under these type URLs: violations as "<len>:<field><len>:<reason>" repeated, the row
+// as decimal text.
+constexpr char kViolationsUrl[] = "type.jieshui/errors.FieldViolations";
+constexpr char kRowUrl[] = "type.jieshui/errors.Row";
+
+void AppendPiece(std::string& out, std::string_view piece) {
+  absl::StrAppend(&out, piece.size(), ":", Av(piece));
+}
+
+// The next "<len>:<text>" of `in` from `*pos`; nullopt when malformed.
+std::optional<std::string> NextPiece(const std::string& in, size_t* pos) {
+  const size_t colon = in.find(':', *pos);
+  size_t length = 0;
+  if (colon == std::string::npos ||
+      !absl::SimpleAtoi(absl::string_view(in).substr(*pos, colon - *pos), &length) ||
+      colon + 1 + length > in.size()) {
+    return std::nullopt;
+  }
+  std::string piece = in.substr(colon + 1, length);
+  *pos = colon + 1 + length;
+  return piece;
+}
+
+}  // namespace
+
+absl::Status InvalidArgument(std::string_view field, std::string_view reason) {
+  return WithFieldViolation(absl::InvalidArgumentError(absl::StrCat(Av(field), ": ", Av(reason))),
+                            field, reason);
+}
+
+absl::Status WithFieldViolation(absl::Status status, std::string_view field,
+                                std::string_view reason) {
+  if (status.ok()) {
+    return status;
+  }
+  std::string encoded;
+  if (auto existing = status.GetPayload(kViolationsUrl); existing.has_value()) {
+    encoded = std::string(*existing);
+  }
+  AppendPiece(encoded, field);
+  AppendPiece(encoded, reason);
+  status.SetPayload(kViolationsUrl, absl::Cord(encoded));
+  return status;
+}
+
+absl::Status WithRow(absl::Status status, int64_t row) {
+  if (status.ok()) {
+    return status;
+  }
+  status.SetPayload(kRowUrl, absl::Cord(absl::StrCat(row)));
+  return status;
+}
+
+std::vector<FieldViolation> FieldViolationsOf(const absl::Status& status) {
+  std::vector<FieldViolation> out;
+  auto payload = status.GetPayload(kViolationsUrl);
+  if (!payload.has_value()) {
+    return out;
+  }
+  const std::string encoded(*payload);
+  size_t pos = 0;
+  while (pos < encoded.size()) {
+    auto field = NextPiece(encoded, &pos);
+    auto reason = field ? NextPiece(encoded, &pos) : std::nullopt;
+    if (!reason) {
+      break;
+    }
+    out.push_back({*std::move(field), *std::move(reason)});
+  }
+  return out;
+}
+
+std::optional<int64_t> RowOf(const absl::Status& status) {
+  auto payload = status.GetPayload(kRowUrl);
+  int64_t row = 0;
+  if (!payload.has_value() || !absl::SimpleAtoi(std::string(*payload), &row)) {
+    return std::nullopt;
+  }
+  return row;
+}
+
+}  // namespace jieshui::errors
