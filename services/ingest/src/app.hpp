@@ -10,7 +10,7 @@
 #include "adapters/hj212_listener.hpp"
 #include "adapters/ingest_handlers.hpp"
 #include "adapters/intake.hpp"
-#include "adapters/ledger.hpp"
+#include "adapters/ledger_writer.hpp"
 #include "adapters/meter_directory.hpp"
 #include "config/config_loader.hpp"
 #include "kafka/dead_letter.hpp"

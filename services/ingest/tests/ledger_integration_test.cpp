@@ -15,7 +15,8 @@
 #include <thread>
 
 #include "absl/strings/str_format.h"
-#include "adapters/ledger.hpp"
+#include "adapters/ledger_query.hpp"
+#include "adapters/ledger_writer.hpp"
 #include "adapters/record_codec.hpp"
 #include "adapters/state_codec.hpp"
 #include "db/idempotent.hpp"

@@ -6,30 +6,25 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
-#include "adapters/ledger.hpp"
+#include "adapters/ledger_query.hpp"
 #include "adapters/record_codec.hpp"
+#include "errors/field_error.hpp"
 #include "grpcserver/auth.hpp"
+#include "grpcserver/handler.hpp"
 #include "grpcserver/status.hpp"
+#include "paging/page_token.hpp"
 
 namespace jieshui::ingest {
 namespace {
 
-using grpcserver::Authorize;
+using grpcserver::Handle;
 using grpcserver::Principal;
 using grpcserver::PrincipalKind;
+using grpcserver::PrincipalSet;
+using grpcserver::principals::kReaders;
 
 // Gateways push readings; the Water Affairs Bureau may submit corrections and manual readings.
-grpc::Status AuthorizeSubmitter(grpc::ServerContext* ctx) {
-  return Authorize(ctx, {PrincipalKind::kMeterGateway, PrincipalKind::kWaterAffairs}, nullptr);
-}
-
-grpc::Status AuthorizeReader(grpc::ServerContext* ctx, Principal* principal) {
-  return Authorize(
-      ctx,
-      {PrincipalKind::kWaterAffairs, PrincipalKind::kIndustry, PrincipalKind::kDevelopmentReform,
-       PrincipalKind::kStatistics, PrincipalKind::kPartner, PrincipalKind::kEnterprise},
-      principal);
-}
+constexpr PrincipalSet kSubmitters = {PrincipalKind::kMeterGateway, PrincipalKind::kWaterAffairs};
 
 std::vector<const v1::Reading*> Pointers(const v1::SubmitReadingsRequest& req) {
   std::vector<const v1::Reading*> out;
@@ -79,29 +74,26 @@ IngestHandlers::IngestHandlers(Intake* intake, MeterDirectory* directory, db::Co
 grpc::Status IngestHandlers::SubmitReadings(grpc::ServerContext* ctx,
                                             const v1::SubmitReadingsRequest* req,
                                             v1::SubmitReadingsResponse* resp) {
-  if (grpc::Status s = AuthorizeSubmitter(ctx); !s.ok()) {
-    return s;
-  }
-  if (req->readings_size() > options_.max_batch_readings) {
-    return grpcserver::ToGrpcStatus(
-        grpcserver::InvalidArgument(
-            "readings", absl::StrCat(req->readings_size(), " readings; a batch holds at most ",
-                                     options_.max_batch_readings)),
-        ctx);
-  }
-  BatchResult result = intake_->Submit(Pointers(*req), "grpc");
-  if (!result.status.ok()) {
-    return grpcserver::ToGrpcStatus(result.status, ctx);
-  }
-  FillResponse(req->batch_id(), result, resp);
-  return grpc::Status::OK;
+  return Handle(ctx, kSubmitters, resp, [&](const Principal&) -> absl::Status {
+    if (req->readings_size() > options_.max_batch_readings) {
+      return errors::InvalidArgument(
+          "readings", absl::StrCat(req->readings_size(), " readings; a batch holds at most ",
+                                   options_.max_batch_readings));
+    }
+    BatchResult result = intake_->Submit(Pointers(*req), "grpc");
+    if (!result.status.ok()) {
+      return result.status;
+    }
+    FillResponse(req->batch_id(), result, resp);
+    return absl::OkStatus();
+  });
 }
 
 grpc::Status IngestHandlers::StreamReadings(
     grpc::ServerContext* ctx,
     grpc::ServerReaderWriter<v1::SubmitReadingsResponse, v1::SubmitReadingsRequest>* stream) {
-  if (grpc::Status s = AuthorizeSubmitter(ctx); !s.ok()) {
-    return s;
+  if (auto caller = grpcserver::Caller(ctx, kSubmitters); !caller.ok()) {
+    return grpcserver::Reply(caller.status(), ctx);
   }
   // Answers are produced on Kafka's delivery thread and written by this stream's writer thread,
   // so a slow client never blocks deliveries.
@@ -139,7 +131,7 @@ grpc::Status IngestHandlers::StreamReadings(
   while (stream->Read(&request)) {
     if (request.readings_size() > options_.max_batch_readings) {
       std::lock_guard lock(mu);
-      stream_error = grpcserver::InvalidArgument(
+      stream_error = errors::InvalidArgument(
           "readings",
           absl::StrCat("batch ", request.batch_id(), " has ", request.readings_size(),
                        " readings; a batch holds at most ", options_.max_batch_readings));
@@ -176,102 +168,89 @@ grpc::Status IngestHandlers::StreamReadings(
     cv.notify_all();
   }
   writer.join();
-  if (!stream_error.ok()) {
-    return grpcserver::ToGrpcStatus(stream_error, ctx);
-  }
-  return grpc::Status::OK;
+  return grpcserver::Reply(stream_error, ctx);
 }
 
 grpc::Status IngestHandlers::QueryLedger(grpc::ServerContext* ctx,
                                          const v1::QueryLedgerRequest* req,
                                          v1::QueryLedgerResponse* resp) {
-  Principal principal;
-  if (grpc::Status s = AuthorizeReader(ctx, &principal); !s.ok()) {
-    return s;
-  }
-  LedgerQuery query;
-  std::string owner;
-  switch (req->subject_case()) {
-    case v1::QueryLedgerRequest::kMeterId: {
-      query.meter_id = req->meter_id();
-      std::shared_ptr<const MeterInfo> meter = directory_->Find(req->meter_id());
-      owner = meter != nullptr ? meter->uscc : "";
-      if (principal.kind == PrincipalKind::kEnterprise && owner.empty()) {
-        return grpcserver::PermissionDenied(principal,
-                                            absl::StrCat("read meter ", req->meter_id()));
+  return Handle(ctx, kReaders, resp, [&](const Principal& principal) -> absl::Status {
+    LedgerQuery query;
+    std::string owner;
+    switch (req->subject_case()) {
+      case v1::QueryLedgerRequest::kMeterId: {
+        query.meter_id = req->meter_id();
+        std::shared_ptr<const MeterInfo> meter = directory_->Find(req->meter_id());
+        owner = meter != nullptr ? meter->uscc : "";
+        if (principal.kind == PrincipalKind::kEnterprise && owner.empty()) {
+          return grpcserver::Denied(principal, absl::StrCat("read meter ", req->meter_id()));
+        }
+        break;
       }
-      break;
+      case v1::QueryLedgerRequest::kUscc:
+        query.uscc = req->uscc().value();
+        owner = query.uscc;
+        break;
+      default:
+        return errors::InvalidArgument("subject", "a meter_id or a uscc");
     }
-    case v1::QueryLedgerRequest::kUscc:
-      query.uscc = req->uscc().value();
-      owner = query.uscc;
-      break;
-    default:
-      return grpcserver::ToGrpcStatus(
-          grpcserver::InvalidArgument("subject", "a meter_id or a uscc"), ctx);
-  }
-  if (!owner.empty() && !grpcserver::CanAccessEnterprise(principal, owner)) {
-    return grpcserver::PermissionDenied(principal, absl::StrCat("read the ledger of ", owner));
-  }
-  if (req->range().end_unix_ms() <= req->range().start_unix_ms()) {
-    return grpcserver::ToGrpcStatus(
-        grpcserver::InvalidArgument("range", "end_unix_ms must be after start_unix_ms"), ctx);
-  }
-  query.start_ms = req->range().start_unix_ms();
-  query.end_ms = req->range().end_unix_ms();
-  const int size = req->page().page_size();
-  if (size < 0 || size > options_.page_size_max) {
-    return grpcserver::ToGrpcStatus(
-        grpcserver::InvalidArgument(
-            "page.page_size", absl::StrCat(size, " is not between 1 and ", options_.page_size_max)),
-        ctx);
-  }
-  query.limit = size == 0 ? options_.page_size_default : size;
-  query.after_cursor = req->page().page_token();
-  absl::StatusOr<LedgerPage> page = ingest::QueryLedger(*pool_, options_.schema, query);
-  if (!page.ok()) {
-    return grpcserver::ToGrpcStatus(page.status(), ctx);
-  }
-  for (auto& record : page->records) {
-    *resp->add_records() = std::move(record);
-  }
-  if (page->more) {
-    resp->mutable_page()->set_next_page_token(page->last_cursor);
-  }
-  return grpc::Status::OK;
+    if (!owner.empty() && !grpcserver::CanAccessEnterprise(principal, owner)) {
+      return grpcserver::Denied(principal, absl::StrCat("read the ledger of ", owner));
+    }
+    if (req->range().end_unix_ms() <= req->range().start_unix_ms()) {
+      return errors::InvalidArgument("range", "end_unix_ms must be after start_unix_ms");
+    }
+    query.start_ms = req->range().start_unix_ms();
+    query.end_ms = req->range().end_unix_ms();
+    absl::StatusOr<int> size = paging::PageSize(req->page().page_size(), options_.page_size_default,
+                                                options_.page_size_max);
+    if (!size.ok()) {
+      return size.status();
+    }
+    query.limit = *size;
+    query.after_cursor = req->page().page_token();
+    absl::StatusOr<LedgerPage> page = ingest::QueryLedger(*pool_, options_.schema, query);
+    if (!page.ok()) {
+      return page.status();
+    }
+    for (auto& record : page->records) {
+      *resp->add_records() = std::move(record);
+    }
+    if (page->more) {
+      resp->mutable_page()->set_next_page_token(page->last_cursor);
+    }
+    return absl::OkStatus();
+  });
 }
 
 grpc::Status IngestHandlers::GetMeterState(grpc::ServerContext* ctx,
                                            const v1::GetMeterStateRequest* req,
                                            v1::MeterState* resp) {
-  Principal principal;
-  if (grpc::Status s = AuthorizeReader(ctx, &principal); !s.ok()) {
-    return s;
-  }
-  std::shared_ptr<const MeterInfo> meter = directory_->Find(req->meter_id());
-  if (meter == nullptr) {
-    return grpcserver::ToGrpcStatus(
-        absl::NotFoundError(absl::StrCat("meter ", req->meter_id(), " is not in the registry")),
-        ctx);
-  }
-  if (!grpcserver::CanAccessEnterprise(principal, meter->uscc)) {
-    return grpcserver::PermissionDenied(principal, absl::StrCat("read meter ", req->meter_id()));
-  }
-  resp->set_meter_id(meter->meter_id);
-  resp->mutable_uscc()->set_value(meter->uscc);
-  std::optional<MeterState> state = intake_->StateOf(req->meter_id());
-  if (state.has_value() && state->has_last) {
-    resp->set_has_reading(true);
-    resp->set_last_reading_unix_ms(state->last_ms);
-    if (state->last_register_milli.has_value()) {
-      resp->set_last_register_value(FormatRegisterMilli(*state->last_register_milli));
+  return Handle(ctx, kReaders, resp, [&](const Principal& principal) -> absl::Status {
+    std::shared_ptr<const MeterInfo> meter = directory_->Find(req->meter_id());
+    if (meter == nullptr) {
+      return absl::NotFoundError(
+          absl::StrCat("meter ", req->meter_id(), " is not in the registry"));
     }
-    for (v1::VeeFlag f : FlagsToProto(state->last_flags)) {
-      resp->add_last_flags(f);
+    if (!grpcserver::CanAccessEnterprise(principal, meter->uscc)) {
+      return grpcserver::Denied(principal, absl::StrCat("read meter ", req->meter_id()));
     }
-    resp->set_readings_accepted(state->real_accepted);
-  }
-  return grpc::Status::OK;
+    resp->set_meter_id(meter->meter_id);
+    resp->mutable_uscc()->set_value(meter->uscc);
+    std::optional<MeterState> state = intake_->StateOf(req->meter_id());
+    if (state.has_value() && state->has_last) {
+      resp->set_has_reading(true);
+      resp->set_last_reading_unix_ms(state->last_ms);
+      if (state->last_register_milli.has_value()) {
+        resp->set_last_register_value(FormatRegisterMilli(*state->last_register_milli));
+      }
+      for (v1::VeeFlag f : FlagsToProto(state->last_flags)) {
+        resp->add_last_flags(f);
+      }
+      resp->set_readings_accepted(state->real_accepted);
+    }
+    return absl::OkStatus();
+  });
 }
 
 }  // namespace jieshui::ingest

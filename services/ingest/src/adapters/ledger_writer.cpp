@@ -1,4 +1,4 @@
-#include "adapters/ledger.hpp"
+#include "adapters/ledger_writer.hpp"
 
 #include <sys/resource.h>
 #include <unistd.h>
@@ -11,22 +11,19 @@
 #include <tuple>
 #include <utility>
 
-#include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
+#include "adapters/ledger_sql.hpp"
 #include "adapters/record_codec.hpp"
 #include "adapters/state_codec.hpp"
 #include "db/idempotent.hpp"
 #include "domain/period.hpp"
-#include "grpcserver/auth.hpp"
-#include "grpcserver/status.hpp"
 #include "kafka/dead_letter.hpp"
 #include "kafka/envelope.hpp"
 #include "kafka/topic_reader.hpp"
@@ -35,22 +32,10 @@
 namespace jieshui::ingest {
 namespace {
 
-constexpr int64_t kMaxUnixMs = 253'402'300'799'999;  // 9999-12-31T23:59:59.999Z
 constexpr int kMaxSmallint = std::numeric_limits<int16_t>::max();
-constexpr int kMaxQueryLimit = 10000;
 constexpr size_t kStatementChunk = 1000;  // meters per state SELECT statement
 constexpr char kStaging[] = "ledger_staging";
 constexpr char kStateStaging[] = "ledger_state_staging";
-constexpr char kCursorVersion[] = "l1";
-
-// A timestamptz from a Unix-ms bigint SQL expression, exactly (integer microseconds).
-std::string TsFromMs(absl::string_view expr) {
-  return absl::StrCat("('epoch'::timestamptz + (", expr, ")::bigint * interval '1 millisecond')");
-}
-// Unix ms of a timestamptz column, exactly (extract returns numeric since PostgreSQL 14).
-std::string MsFromTs(absl::string_view column) {
-  return absl::StrCat("(extract(epoch FROM ", column, ") * 1000)::bigint");
-}
 
 bool HasNul(const std::string& s) { return s.find('\0') != std::string::npos; }
 
@@ -744,136 +729,6 @@ absl::StatusOr<StateSnapshot> LoadStateSnapshot(db::ConnectionPool& pool, const 
     return status;
   }
   return snapshot;
-}
-
-namespace {
-
-struct CursorKey {
-  int64_t end_ms = 0;
-  std::string meter_id;
-  std::string event_id;
-};
-
-std::string QueryFingerprint(const LedgerQuery& q) {
-  return grpcserver::Sha256Hex(absl::StrCat(q.meter_id.empty() ? "uscc:" : "meter:",
-                                            q.meter_id.empty() ? q.uscc : q.meter_id, "\n",
-                                            q.start_ms, "\n", q.end_ms))
-      .substr(0, 16);
-}
-
-std::string EncodeCursor(const std::string& fingerprint, const CursorKey& key) {
-  return absl::WebSafeBase64Escape(
-      nlohmann::json::array({kCursorVersion, fingerprint, key.end_ms, key.meter_id, key.event_id})
-          .dump());
-}
-
-absl::StatusOr<CursorKey> DecodeCursor(const std::string& cursor, const std::string& fingerprint) {
-  const absl::Status malformed =
-      grpcserver::InvalidArgument("page.page_token", "not a token this service issued");
-  std::string raw;
-  if (!absl::WebSafeBase64Unescape(cursor, &raw)) {
-    return malformed;
-  }
-  const nlohmann::json doc = nlohmann::json::parse(raw, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded() || !doc.is_array() || doc.size() != 5 || doc[0] != kCursorVersion ||
-      !doc[1].is_string() || !doc[2].is_number_integer() || !doc[3].is_string() ||
-      !doc[4].is_string()) {
-    return malformed;
-  }
-  if (doc[1].get<std::string>() != fingerprint) {
-    return grpcserver::InvalidArgument(
-        "page.page_token", "issued for a different query; send the same filters as before");
-  }
-  return CursorKey{doc[2].get<int64_t>(), doc[3].get<std::string>(), doc[4].get<std::string>()};
-}
-
-}  // namespace
-
-absl::StatusOr<LedgerPage> QueryLedger(db::ConnectionPool& pool, const std::string& schema,
-                                       const LedgerQuery& query) {
-  if (query.meter_id.empty() == query.uscc.empty()) {
-    return grpcserver::InvalidArgument("subject", "exactly one of meter_id and uscc");
-  }
-  if (query.start_ms < 0 || query.start_ms > kMaxUnixMs || query.end_ms < 0 ||
-      query.end_ms > kMaxUnixMs + 1 || (query.end_ms != 0 && query.end_ms <= query.start_ms)) {
-    return grpcserver::InvalidArgument("range", "end must be after start, both in 1970..9999");
-  }
-  if (query.limit < 1 || query.limit > kMaxQueryLimit) {
-    return grpcserver::InvalidArgument(
-        "page.page_size", absl::StrCat(query.limit, " is not between 1 and ", kMaxQueryLimit));
-  }
-  const std::string fingerprint = QueryFingerprint(query);
-  std::optional<CursorKey> after;
-  if (!query.after_cursor.empty()) {
-    absl::StatusOr<CursorKey> key = DecodeCursor(query.after_cursor, fingerprint);
-    if (!key.ok()) {
-      return key.status();
-    }
-    after = *std::move(key);
-  }
-  const int64_t end_ms = query.end_ms == 0 ? kMaxUnixMs + 1 : query.end_ms;
-  const std::string sql = absl::StrCat(
-      "SELECT event_id, meter_id, uscc, measures, level, kind, ", MsFromTs("interval_start"), ", ",
-      MsFromTs("interval_end"),
-      ", delta_litres, array_to_string(flags, ','), register_value, cumulative_litres,"
-      " data_flag, source, ",
-      MsFromTs("received_at"), " FROM ", db::QuoteIdent(schema), ".readings WHERE ",
-      query.meter_id.empty() ? "uscc" : "meter_id", " = $1 AND interval_end >= ", TsFromMs("$2"),
-      " AND interval_end < ", TsFromMs("$3"),
-      after.has_value()
-          ? absl::StrCat(" AND (interval_end, meter_id, event_id) > (", TsFromMs("$5"), ", $6, $7)")
-          : "",
-      " ORDER BY interval_end, meter_id, event_id LIMIT $4");
-  const std::string& subject = query.meter_id.empty() ? query.uscc : query.meter_id;
-  LedgerPage page;
-  absl::Status status = pool.InTransaction([&](pqxx::work& tx) -> absl::Status {
-    page = LedgerPage();
-    const pqxx::result rows =
-        after.has_value() ? tx.exec_params(sql, subject, query.start_ms, end_ms, query.limit + 1,
-                                           after->end_ms, after->meter_id, after->event_id)
-                          : tx.exec_params(sql, subject, query.start_ms, end_ms, query.limit + 1);
-    for (const auto& row : rows) {
-      if (static_cast<int>(page.records.size()) == query.limit) {
-        page.more = true;
-        break;
-      }
-      v1::LedgerRecord& out = page.records.emplace_back();
-      out.set_event_id(row[0].as<std::string>());
-      v1::ReadingAccepted& a = *out.mutable_record();
-      a.set_meter_id(row[1].as<std::string>());
-      a.mutable_uscc()->set_value(row[2].as<std::string>());
-      a.set_measures(static_cast<jieshui::registry::v1::MeasuredFlow>(row[3].as<int>()));
-      a.set_level(static_cast<jieshui::registry::v1::MeterLevel>(row[4].as<int>()));
-      a.set_kind(static_cast<v1::RecordKind>(row[5].as<int>()));
-      a.set_interval_start_unix_ms(row[6].as<int64_t>());
-      a.set_interval_end_unix_ms(row[7].as<int64_t>());
-      a.mutable_delta()->set_litres(row[8].as<int64_t>());
-      for (absl::string_view flag :
-           absl::StrSplit(row[9].as<std::string>(), ',', absl::SkipEmpty())) {
-        int value = 0;
-        if (absl::SimpleAtoi(flag, &value)) {
-          a.add_flags(static_cast<v1::VeeFlag>(value));
-        }
-      }
-      if (!row[10].is_null()) {
-        a.set_register_value(row[10].as<std::string>());
-      }
-      a.set_cumulative_litres(row[11].as<int64_t>());
-      a.set_data_flag(row[12].as<std::string>());
-      a.set_source(row[13].as<std::string>());
-      a.set_received_unix_ms(row[14].as<int64_t>());
-    }
-    return absl::OkStatus();
-  });
-  if (!status.ok()) {
-    return status;
-  }
-  if (!page.records.empty()) {
-    const v1::LedgerRecord& last = page.records.back();
-    page.last_cursor = EncodeCursor(fingerprint, {last.record().interval_end_unix_ms(),
-                                                  last.record().meter_id(), last.event_id()});
-  }
-  return page;
 }
 
 }  // namespace jieshui::ingest

@@ -1,6 +1,7 @@
-// The raw ledger (原始记录): every record published on the reading topic, kept in PostgreSQL
-// (migrations/0001_ledger.sql), with each meter's VEE state as of the stored offsets, so intake
-// can rebuild its memory after a restart from the snapshot plus a short replay of the topic.
+// The raw ledger's writer (原始记录; reading it back: ledger_query.hpp): every record published on
+// the reading topic, kept in PostgreSQL (migrations/0001_ledger.sql), with each meter's VEE state
+// as of the stored offsets, so intake can rebuild its memory after a restart from the snapshot
+// plus a short replay of the topic.
 //
 // Exactly-once effect: a batch's rows, the meter states it moved and the next offsets commit in
 // one transaction; a restarted writer resumes at the stored offsets. A record whose event id is
@@ -170,28 +171,5 @@ struct StateSnapshot {
 // the topic from next_offsets to the end. Empty when the ledger has written nothing yet.
 absl::StatusOr<StateSnapshot> LoadStateSnapshot(db::ConnectionPool& pool, const std::string& schema,
                                                 const std::string& topic);
-
-struct LedgerQuery {
-  // Exactly one of the two.
-  std::string meter_id;
-  std::string uscc;
-  // Interval end in [start_ms, end_ms), Unix ms; end_ms 0 = no upper bound.
-  int64_t start_ms = 0;
-  int64_t end_ms = 0;
-  std::string after_cursor;  // last_cursor of the previous page; "" = first page
-  int limit = 100;           // 1 .. 10000
-};
-
-struct LedgerPage {
-  // Ordered by (interval end, meter id, event id).
-  std::vector<v1::LedgerRecord> records;
-  std::string last_cursor;  // of the last record returned ("" when none)
-  bool more = false;        // further records match
-};
-
-// INVALID_ARGUMENT naming the field: not exactly one subject, an empty range, a limit out of
-// range, or a cursor that is malformed or was issued for another query (page.page_token).
-absl::StatusOr<LedgerPage> QueryLedger(db::ConnectionPool& pool, const std::string& schema,
-                                       const LedgerQuery& query);
 
 }  // namespace jieshui::ingest
