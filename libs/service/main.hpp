@@ -12,6 +12,7 @@
 #include "config/config_loader.hpp"
 #include "grpcserver/server.hpp"
 #include "log/log.hpp"
+#include "service/clock.hpp"
 
 namespace jieshui::service {
 
@@ -22,8 +23,9 @@ struct MainSpec {
 };
 
 // `load(const config::ConfigLoader&)` returns absl::StatusOr<Config> whose `common.log_level` is
-// set; `start(Config)` returns absl::StatusOr<std::unique_ptr<App>> with App::Stop(). Exit codes:
-// 0 after a clean stop, 1 when start-up failed, 2 for bad flags or configuration.
+// set; `start(Config, Clock)` (the system clock here) returns absl::StatusOr<std::unique_ptr<App>>
+// with App::Stop(). Exit codes: 0 after a clean stop, 1 when start-up failed, 2 for bad flags or
+// configuration.
 template <typename Load, typename Start>
 int RunMain(int argc, char** argv, const MainSpec& spec, Load load, Start start) {
   // Before any thread exists, so every thread inherits the mask and sigwait() gets the signal.
@@ -51,7 +53,7 @@ int RunMain(int argc, char** argv, const MainSpec& spec, Load load, Start start)
     for (const auto& [key, value] : config->Dump()) {
       log::Info("config", {{"file", config_path}, {"key", key}, {"value", value}});
     }
-    auto app = start(*std::move(settings));
+    auto app = start(*std::move(settings), SystemClock());
     if (!app.ok()) {
       log::Error("start failed", {{"error", std::string(app.status().message())}});
       return 1;

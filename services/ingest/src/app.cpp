@@ -57,7 +57,8 @@ absl::StatusOr<IngestConfig> LoadIngestConfig(const config::ConfigLoader& config
   return out;
 }
 
-absl::StatusOr<std::unique_ptr<IngestApp>> IngestApp::Start(IngestConfig config) {
+absl::StatusOr<std::unique_ptr<IngestApp>> IngestApp::Start(IngestConfig config,
+                                                            service::Clock clock) {
   std::unique_ptr<IngestApp> app(new IngestApp());
   app->config_ = std::move(config);
   const IngestConfig& c = app->config_;
@@ -101,7 +102,7 @@ absl::StatusOr<std::unique_ptr<IngestApp>> IngestApp::Start(IngestConfig config)
       IntakeOptions{.reading_topic = c.reading_topic,
                     .rejected_topic = c.rejected_topic,
                     .vee = c.vee,
-                    .now_ms = [] { return absl::ToUnixMillis(absl::Now()); },
+                    .now_ms = [clock = std::move(clock)] { return absl::ToUnixMillis(clock()); },
                     .readings_counter = *readings_counter});
   // Its stop runs before the producer's flush: every evaluated batch is handed to Kafka first.
   if (absl::Status s = p.Step(

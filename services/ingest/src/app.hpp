@@ -14,6 +14,7 @@
 #include "adapters/meter_directory.hpp"
 #include "config/config_loader.hpp"
 #include "kafka/dead_letter.hpp"
+#include "service/clock.hpp"
 #include "service/platform.hpp"
 #include "service/settings.hpp"
 
@@ -43,7 +44,8 @@ absl::StatusOr<IngestConfig> LoadIngestConfig(const config::ConfigLoader& config
 
 class IngestApp {
  public:
-  static absl::StatusOr<std::unique_ptr<IngestApp>> Start(IngestConfig config);
+  static absl::StatusOr<std::unique_ptr<IngestApp>> Start(
+      IngestConfig config, service::Clock clock = service::SystemClock());
   ~IngestApp() { Stop(); }
   IngestApp(const IngestApp&) = delete;
   IngestApp& operator=(const IngestApp&) = delete;

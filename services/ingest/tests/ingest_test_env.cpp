@@ -4,7 +4,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "app.hpp"
-#include "grpcserver/auth.hpp"
 #include "jieshui/events/v1/registry_events.pb.h"
 #include "kafka/admin.hpp"
 #include "kafka/envelope.hpp"
@@ -17,51 +16,26 @@ namespace jieshui::ingest::testing {
 
 std::string ConfigPath() { return JIESHUI_SOURCE_DIR "/services/ingest/ingest.yaml"; }
 
-absl::StatusOr<std::unique_ptr<IngestApp>> StartApp(const config::EnvMap& env) {
-  return service::LoadAndStart("ingest", ConfigPath(), env, LoadIngestConfig, IngestApp::Start);
+absl::StatusOr<std::unique_ptr<IngestApp>> StartApp(const config::EnvMap& env,
+                                                    service::Clock clock) {
+  return service::LoadAndStart("ingest", ConfigPath(), env, LoadIngestConfig, IngestApp::Start,
+                               std::move(clock));
 }
 
 TestEnv MakeTestEnv() {
+  jieshui::testing::ServiceEnv service("ingest",
+                                       {{kGatewayKey, "meter_gateway", "", "gw"},
+                                        {kWaterAffairsKey, "water_affairs", "", "bureau"},
+                                        {kEnterpriseKey, "enterprise", kEnterpriseUscc, "ent"}});
+  service.Set("hj212.listen", "127.0.0.1:0");
+  service.Set("ledger.max_wait", "50ms");
   TestEnv t;
-  t.schema = jieshui::testing::UniqueName("ingest");
-  t.reading_topic = jieshui::testing::UniqueName("ingest_reading");
-  t.rejected_topic = jieshui::testing::UniqueName("ingest_rejected");
-  t.meter_topic = jieshui::testing::UniqueName("ingest_meters");
-  t.dlq_topic = jieshui::testing::UniqueName("ingest_dlq");
-  const std::string uri = jieshui::testing::PostgresUri();
-  static const std::regex kUri(R"(^postgres(?:ql)?://([^:@/]+):([^@/]*)@([^:/]+):(\d+)/([^?]+))");
-  std::smatch m;
-  if (!std::regex_search(uri, m, kUri)) {
-    throw std::runtime_error("cannot parse test PostgreSQL URI " + uri);
-  }
-  using grpcserver::Sha256Hex;
-  t.env = {
-      {"JIESHUI_INGEST_GRPC_LISTEN", "127.0.0.1:0"},
-      {"JIESHUI_INGEST_GRPC_DRAIN_TIMEOUT", "1s"},
-      {"JIESHUI_INGEST_METRICS_LISTEN", "127.0.0.1:0"},
-      {"JIESHUI_INGEST_HJ212_LISTEN", "127.0.0.1:0"},
-      {"JIESHUI_INGEST_LOG_LEVEL", "warn"},
-      {"JIESHUI_INGEST_KAFKA_BOOTSTRAP_SERVERS", jieshui::testing::KafkaBootstrap()},
-      {"JIESHUI_INGEST_KAFKA_TOPIC_PARTITIONS", "3"},
-      {"JIESHUI_INGEST_POSTGRES_USER", m[1].str()},
-      {"JIESHUI_INGEST_POSTGRES_PASSWORD", m[2].str()},
-      {"JIESHUI_INGEST_POSTGRES_HOST", m[3].str()},
-      {"JIESHUI_INGEST_POSTGRES_PORT", m[4].str()},
-      {"JIESHUI_INGEST_POSTGRES_DATABASE", m[5].str()},
-      {"JIESHUI_INGEST_POSTGRES_SCHEMA", t.schema},
-      {"JIESHUI_INGEST_POSTGRES_POOL_SIZE", "4"},
-      {"JIESHUI_INGEST_INGEST_TOPICS_READING", t.reading_topic},
-      {"JIESHUI_INGEST_INGEST_TOPICS_REJECTED", t.rejected_topic},
-      {"JIESHUI_INGEST_INGEST_TOPICS_REGISTRY_METER", t.meter_topic},
-      {"JIESHUI_INGEST_INGEST_TOPICS_DLQ", t.dlq_topic},
-      {"JIESHUI_INGEST_LEDGER_MAX_WAIT", "50ms"},
-      {"JIESHUI_INGEST_AUTH_API_KEYS",
-       absl::StrCat("[{sha256: ", Sha256Hex(kGatewayKey), ", principal: meter_gateway, name: gw}, ",
-                    "{sha256: ", Sha256Hex(kWaterAffairsKey),
-                    ", principal: water_affairs, name: bureau}, ",
-                    "{sha256: ", Sha256Hex(kEnterpriseKey),
-                    ", principal: enterprise, uscc: ", kEnterpriseUscc, ", name: ent}]")},
-  };
+  t.schema = service.schema();
+  t.reading_topic = service.Unique("ingest.topics.reading", "ingest_reading");
+  t.rejected_topic = service.Unique("ingest.topics.rejected", "ingest_rejected");
+  t.meter_topic = service.Unique("ingest.topics.registry_meter", "ingest_meters");
+  t.dlq_topic = service.Unique("ingest.topics.dlq", "ingest_dlq");
+  t.env = service.env();
   // The meter topic exists before the service starts, as the registry would have made it.
   auto admin = kafka::Admin::Create(jieshui::testing::KafkaBootstrap());
   if (!admin.ok() || !(*admin)
@@ -116,35 +90,7 @@ void PublishMeters(const std::string& topic,
 }
 
 std::unique_ptr<grpc::ClientContext> Context(const std::string& key) {
-  auto ctx = std::make_unique<grpc::ClientContext>();
-  if (!key.empty()) {
-    ctx->AddMetadata("authorization", absl::StrCat("Bearer ", key));
-  }
-  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
-  return ctx;
-}
-
-TopicCollector::TopicCollector(const std::string& topic) {
-  kafka::ConsumerOptions options;
-  options.bootstrap_servers = jieshui::testing::KafkaBootstrap();
-  options.group_id = jieshui::testing::UniqueName("ingest_test_collector");
-  options.topics = {topic};
-  auto consumer = kafka::Consumer::Create(options);
-  if (!consumer.ok()) {
-    throw std::runtime_error(std::string(consumer.status().message()));
-  }
-  consumer_ = *std::move(consumer);
-}
-
-size_t TopicCollector::WaitFor(size_t count, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (messages_.size() < count && std::chrono::steady_clock::now() < deadline) {
-    auto message = consumer_->Poll(std::chrono::milliseconds(200));
-    if (message.ok() && message->has_value()) {
-      messages_.push_back(**message);
-    }
-  }
-  return messages_.size();
+  return jieshui::testing::AuthorizedContext(key);
 }
 
 }  // namespace jieshui::ingest::testing

@@ -13,6 +13,8 @@
 #include "jieshui/ingest/v1/ingest_service.grpc.pb.h"
 #include "jieshui/registry/v1/resources.pb.h"
 #include "kafka/consumer.hpp"
+#include "service/clock.hpp"
+#include "testing/service_env.hpp"
 
 namespace jieshui::ingest {
 class IngestApp;
@@ -38,7 +40,8 @@ struct TestEnv {
 TestEnv MakeTestEnv();
 std::string ConfigPath();
 // ingest.yaml with `env` as overrides, started in-process as the binary would start it.
-absl::StatusOr<std::unique_ptr<IngestApp>> StartApp(const config::EnvMap& env);
+absl::StatusOr<std::unique_ptr<IngestApp>> StartApp(const config::EnvMap& env,
+                                                    service::Clock clock = service::SystemClock());
 
 jieshui::registry::v1::Meter SampleMeter(const std::string& meter_id, const std::string& uscc);
 // Publishes MeterChanged events (as the registry would) and waits for their delivery.
@@ -48,16 +51,6 @@ void PublishMeters(const std::string& topic,
 std::unique_ptr<grpc::ClientContext> Context(const std::string& key);
 
 // All messages of a topic from the beginning, decoded envelopes' payload bytes by key order.
-class TopicCollector {
- public:
-  explicit TopicCollector(const std::string& topic);
-  // Polls until at least `count` messages were seen or `timeout`; returns the count seen.
-  size_t WaitFor(size_t count, std::chrono::milliseconds timeout = std::chrono::seconds(60));
-  const std::vector<kafka::Message>& messages() const { return messages_; }
-
- private:
-  std::unique_ptr<kafka::Consumer> consumer_;
-  std::vector<kafka::Message> messages_;
-};
+using TopicCollector = jieshui::testing::TopicCollector;
 
 }  // namespace jieshui::ingest::testing

@@ -106,9 +106,11 @@ absl::StatusOr<QuotaConfig> LoadQuotaConfig(const config::ConfigLoader& config) 
   return out;
 }
 
-absl::StatusOr<std::unique_ptr<QuotaApp>> QuotaApp::Start(QuotaConfig config) {
+absl::StatusOr<std::unique_ptr<QuotaApp>> QuotaApp::Start(QuotaConfig config,
+                                                          service::Clock clock) {
   std::unique_ptr<QuotaApp> app(new QuotaApp());
   app->config_ = std::move(config);
+  app->config_.handlers.now = std::move(clock);
   const QuotaConfig& c = app->config_;
   namespace topics = kafka::topics;
   auto platform = service::Platform::Start(

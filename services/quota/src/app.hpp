@@ -13,6 +13,7 @@
 #include "config/config_loader.hpp"
 #include "enterprises/directory.hpp"
 #include "kafka/dead_letter.hpp"
+#include "service/clock.hpp"
 #include "service/platform.hpp"
 #include "service/settings.hpp"
 
@@ -35,7 +36,8 @@ absl::StatusOr<QuotaConfig> LoadQuotaConfig(const config::ConfigLoader& config);
 
 class QuotaApp {
  public:
-  static absl::StatusOr<std::unique_ptr<QuotaApp>> Start(QuotaConfig config);
+  static absl::StatusOr<std::unique_ptr<QuotaApp>> Start(
+      QuotaConfig config, service::Clock clock = service::SystemClock());
   ~QuotaApp() { Stop(); }
   QuotaApp(const QuotaApp&) = delete;
   QuotaApp& operator=(const QuotaApp&) = delete;

@@ -73,6 +73,9 @@ ingest::v1::Reading Register(const std::string& meter, int64_t ts_ms, const std:
 class QuotaIntegrationTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    const absl::Time now = absl::Now();
+    clock_shift_ =
+        std::max(absl::ZeroDuration(), domain::StartOf(domain::DateOf(now)) + absl::Hours(1) - now);
     ingest_env_ = ingest::testing::MakeTestEnv();
     // M-A1: the boundary tap meter (level 1) of the enterprise; M-A2: a workshop sub-meter
     // (level 2) on the same tap water, which must not be counted again.
@@ -104,7 +107,7 @@ class QuotaIntegrationTest : public ::testing::Test {
   }
 
   void StartIngest() {
-    auto app = ingest::testing::StartApp(ingest_env_.env);
+    auto app = ingest::testing::StartApp(ingest_env_.env, Clock());
     ASSERT_TRUE(app.ok()) << app.status();
     ingest_ = *std::move(app);
     ingest_stub_ = ingest::v1::IngestService::NewStub(grpc::CreateChannel(
@@ -119,8 +122,8 @@ class QuotaIntegrationTest : public ::testing::Test {
     topics.consumer_group = group;
     dlq_topic_ = topics.dlq;
     consumer_group_ = group;
-    auto app =
-        testing::StartApp(testing::QuotaEnv(ingest_env_.env, schema_, redis_->port(), topics));
+    auto app = testing::StartApp(
+        testing::QuotaEnv(ingest_env_.env, schema_, redis_->port(), topics), Clock());
     ASSERT_TRUE(app.ok()) << app.status();
     quota_ = *std::move(app);
     stub_ = v1::QuotaService::NewStub(grpc::CreateChannel(
@@ -182,17 +185,19 @@ class QuotaIntegrationTest : public ::testing::Test {
     return {resp.alerts().begin(), resp.alerts().end()};
   }
 
+  // The services' time (App::Start's clock): the system clock, moved on to 01:00 Shanghai time
+  // when the test starts just after midnight, so today always has room for the readings.
+  absl::Time Now() const { return absl::Now() + clock_shift_; }
+  service::Clock Clock() const {
+    return [shift = clock_shift_] { return absl::Now() + shift; };
+  }
+
   // Readings inside today (Asia/Shanghai) and before now: `n` instants spread over the last
   // 50 minutes, or since midnight when that is nearer.
   std::vector<int64_t> InstantsToday(int n) {
-    const absl::Time now = absl::Now();
+    const absl::Time now = Now();
     absl::Time start = std::max(now - absl::Minutes(50), domain::StartOf(domain::DateOf(now)));
-    if (now - start < absl::Seconds(n + 1)) {
-      // Just after midnight: wait until the day has room for n readings a second apart.
-      jieshui::testing::WaitFor([&] { return absl::Now() - start >= absl::Seconds(n + 1); },
-                                std::chrono::seconds(n + 2), std::chrono::milliseconds(100));
-    }
-    const absl::Duration step = (absl::Now() - start - absl::Seconds(1)) / n;
+    const absl::Duration step = (Now() - start - absl::Seconds(1)) / n;
     std::vector<int64_t> out;
     out.reserve(static_cast<size_t>(n));
     for (int i = 0; i < n; ++i) {
@@ -201,6 +206,7 @@ class QuotaIntegrationTest : public ::testing::Test {
     return out;
   }
 
+  absl::Duration clock_shift_;
   ingest::testing::TestEnv ingest_env_;
   std::unique_ptr<redis::testing::RedisServerProcess> redis_;
   std::string schema_;
@@ -402,7 +408,7 @@ TEST_F(QuotaIntegrationTest, UsageAnswersFromPostgresWhileRedisIsDownAndTheCache
 }
 
 TEST_F(QuotaIntegrationTest, BadRequestsAreRefusedNamingTheFieldAndStoreNothing) {
-  const int year = domain::DateOf(absl::Now()).year();
+  const int year = domain::DateOf(Now()).year();
   v1::AnnualPlan plan;
   v1::SetAnnualPlanRequest set;
   set.mutable_uscc()->set_value(kUnknownUscc);
@@ -491,7 +497,7 @@ TEST_F(QuotaIntegrationTest, BadRequestsAreRefusedNamingTheFieldAndStoreNothing)
   issue.mutable_uscc()->set_value(kEnterpriseUscc);
   issue.mutable_period()->set_year(year - 1);
   issue.set_reason("超计划用水，限期整改");
-  const domain::Date deadline = domain::DateOf(absl::Now() + absl::Hours(24 * 30));
+  const domain::Date deadline = domain::DateOf(Now() + absl::Hours(24 * 30));
   issue.mutable_deadline()->set_year(deadline.year());
   issue.mutable_deadline()->set_month(deadline.month());
   issue.mutable_deadline()->set_day(deadline.day());
@@ -550,7 +556,7 @@ TEST_F(QuotaIntegrationTest, DistrictOverPlanListPutsTheFurthestOverFirst) {
 // meter on the month's second day, 60,000 + 70,000 L, against a 100,000 L month. The notice bills
 // the ended month once: 20,000 L × 4.10 × 0.5 + 10,000 L × 4.10 × 1 = 82.00 yuan.
 TEST_F(QuotaIntegrationTest, ASurchargeNoticeBillsAnEndedMonthOnce) {
-  const domain::YearMonth last = domain::MonthOf(absl::Now()).Prev();
+  const domain::YearMonth last = domain::MonthOf(Now()).Prev();
   SetPlan(kEnterpriseUscc, last.year(), 1'200'000);
   const absl::Time second_day = domain::StartOf(last) + absl::Hours(24 + 10);
   ingest::v1::ReadingRecords records;
@@ -609,7 +615,7 @@ TEST_F(QuotaIntegrationTest, ASurchargeNoticeBillsAnEndedMonthOnce) {
   s = stub_->IssueSurchargeNotice(Context(kWaterAffairsKey).get(), req, &notice);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::ALREADY_EXISTS) << s.error_message();
   // The current month has not ended.
-  const domain::YearMonth now = domain::MonthOf(absl::Now());
+  const domain::YearMonth now = domain::MonthOf(Now());
   req.mutable_period()->mutable_month()->set_year(now.year());
   req.mutable_period()->mutable_month()->set_month(now.month());
   s = stub_->IssueSurchargeNotice(Context(kWaterAffairsKey).get(), req, &notice);

@@ -43,8 +43,10 @@ config::EnvMap QuotaEnv(const config::EnvMap& ingest_env, const std::string& sch
 
 std::string ConfigPath() { return JIESHUI_SOURCE_DIR "/services/quota/quota.yaml"; }
 
-absl::StatusOr<std::unique_ptr<QuotaApp>> StartApp(const config::EnvMap& env) {
-  return service::LoadAndStart("quota", ConfigPath(), env, LoadQuotaConfig, QuotaApp::Start);
+absl::StatusOr<std::unique_ptr<QuotaApp>> StartApp(const config::EnvMap& env,
+                                                   service::Clock clock) {
+  return service::LoadAndStart("quota", ConfigPath(), env, LoadQuotaConfig, QuotaApp::Start,
+                               std::move(clock));
 }
 
 }  // namespace jieshui::quota::testing

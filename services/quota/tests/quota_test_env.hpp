@@ -7,6 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "config/config_loader.hpp"
+#include "service/clock.hpp"
 
 namespace jieshui::quota {
 class QuotaApp;
@@ -35,6 +36,7 @@ config::EnvMap QuotaEnv(const config::EnvMap& ingest_env, const std::string& sch
 // quota.yaml of the source tree.
 std::string ConfigPath();
 // quota.yaml with `env` as overrides, started in-process as the binary would start it.
-absl::StatusOr<std::unique_ptr<QuotaApp>> StartApp(const config::EnvMap& env);
+absl::StatusOr<std::unique_ptr<QuotaApp>> StartApp(const config::EnvMap& env,
+                                                   service::Clock clock = service::SystemClock());
 
 }  // namespace jieshui::quota::testing

@@ -47,9 +47,11 @@ absl::StatusOr<RegistryConfig> LoadRegistryConfig(const config::ConfigLoader& co
   return out;
 }
 
-absl::StatusOr<std::unique_ptr<RegistryApp>> RegistryApp::Start(RegistryConfig config) {
+absl::StatusOr<std::unique_ptr<RegistryApp>> RegistryApp::Start(RegistryConfig config,
+                                                                service::Clock clock) {
   std::unique_ptr<RegistryApp> app(new RegistryApp());
   app->config_ = std::move(config);
+  app->config_.handlers.now = std::move(clock);
   const RegistryConfig& c = app->config_;
   namespace topics = kafka::topics;
   auto platform =

@@ -9,6 +9,7 @@
 #include "adapters/registry_handlers.hpp"
 #include "adapters/registry_store.hpp"
 #include "config/config_loader.hpp"
+#include "service/clock.hpp"
 #include "service/platform.hpp"
 #include "service/settings.hpp"
 
@@ -28,7 +29,8 @@ class RegistryApp {
  public:
   // Starts the platform and serves; on failure nothing is left running and the error names the
   // step (UNAVAILABLE when a dependency cannot be reached).
-  static absl::StatusOr<std::unique_ptr<RegistryApp>> Start(RegistryConfig config);
+  static absl::StatusOr<std::unique_ptr<RegistryApp>> Start(
+      RegistryConfig config, service::Clock clock = service::SystemClock());
   ~RegistryApp() { Stop(); }
   RegistryApp(const RegistryApp&) = delete;
   RegistryApp& operator=(const RegistryApp&) = delete;

@@ -1,12 +1,8 @@
 #include "registry_test_env.hpp"
 
-#include <regex>
-
 #include "absl/strings/str_cat.h"
 #include "app.hpp"
 #include "domain/uscc.hpp"
-#include "grpcserver/auth.hpp"
-#include "kafka/envelope.hpp"
 #include "service/start.hpp"
 #include "testing/stack.hpp"
 
@@ -14,50 +10,23 @@ namespace jieshui::registry::testing {
 
 std::string ConfigPath() { return JIESHUI_SOURCE_DIR "/services/registry/registry.yaml"; }
 
-absl::StatusOr<std::unique_ptr<RegistryApp>> StartApp(const config::EnvMap& env) {
+absl::StatusOr<std::unique_ptr<RegistryApp>> StartApp(const config::EnvMap& env,
+                                                      service::Clock clock) {
   return service::LoadAndStart("registry", ConfigPath(), env, LoadRegistryConfig,
-                               RegistryApp::Start);
+                               RegistryApp::Start, std::move(clock));
 }
 
 TestEnv MakeTestEnv() {
+  jieshui::testing::ServiceEnv service("registry",
+                                       {{kWaterAffairsKey, "water_affairs", "", "bureau test"},
+                                        {kPartnerKey, "partner", "", "city platform"},
+                                        {kEnterpriseAKey, "enterprise", kUsccA, "enterprise A"},
+                                        {kGatewayKey, "meter_gateway", "", "gateway"}});
   TestEnv t;
-  t.schema = jieshui::testing::UniqueName("registry");
-  t.enterprise_topic = jieshui::testing::UniqueName("registry_enterprise");
-  t.meter_topic = jieshui::testing::UniqueName("registry_meter");
-  const std::string uri = jieshui::testing::PostgresUri();
-  static const std::regex kUri(R"(^postgres(?:ql)?://([^:@/]+):([^@/]*)@([^:/]+):(\d+)/([^?]+))");
-  std::smatch m;
-  if (!std::regex_search(uri, m, kUri)) {
-    throw std::runtime_error("cannot parse test PostgreSQL URI " + uri);
-  }
-  auto key = [](const std::string& sha, const char* principal, const char* uscc, const char* name) {
-    return absl::StrCat("{sha256: ", sha, ", principal: ", principal,
-                        uscc[0] != '\0' ? absl::StrCat(", uscc: ", uscc) : "", ", name: ", name,
-                        "}");
-  };
-  using grpcserver::Sha256Hex;
-  t.env = {
-      {"JIESHUI_REGISTRY_GRPC_LISTEN", "127.0.0.1:0"},
-      {"JIESHUI_REGISTRY_GRPC_DRAIN_TIMEOUT", "1s"},
-      {"JIESHUI_REGISTRY_METRICS_LISTEN", "127.0.0.1:0"},
-      {"JIESHUI_REGISTRY_LOG_LEVEL", "warn"},
-      {"JIESHUI_REGISTRY_KAFKA_BOOTSTRAP_SERVERS", jieshui::testing::KafkaBootstrap()},
-      {"JIESHUI_REGISTRY_KAFKA_TOPIC_PARTITIONS", "3"},
-      {"JIESHUI_REGISTRY_POSTGRES_USER", m[1].str()},
-      {"JIESHUI_REGISTRY_POSTGRES_PASSWORD", m[2].str()},
-      {"JIESHUI_REGISTRY_POSTGRES_HOST", m[3].str()},
-      {"JIESHUI_REGISTRY_POSTGRES_PORT", m[4].str()},
-      {"JIESHUI_REGISTRY_POSTGRES_DATABASE", m[5].str()},
-      {"JIESHUI_REGISTRY_POSTGRES_SCHEMA", t.schema},
-      {"JIESHUI_REGISTRY_POSTGRES_POOL_SIZE", "4"},
-      {"JIESHUI_REGISTRY_REGISTRY_TOPICS_ENTERPRISE", t.enterprise_topic},
-      {"JIESHUI_REGISTRY_REGISTRY_TOPICS_METER", t.meter_topic},
-      {"JIESHUI_REGISTRY_AUTH_API_KEYS",
-       absl::StrCat("[", key(Sha256Hex(kWaterAffairsKey), "water_affairs", "", "bureau test"), ", ",
-                    key(Sha256Hex(kPartnerKey), "partner", "", "city platform"), ", ",
-                    key(Sha256Hex(kEnterpriseAKey), "enterprise", kUsccA, "enterprise A"), ", ",
-                    key(Sha256Hex(kGatewayKey), "meter_gateway", "", "gateway"), "]")},
-  };
+  t.schema = service.schema();
+  t.enterprise_topic = service.Unique("registry.topics.enterprise", "registry_enterprise");
+  t.meter_topic = service.Unique("registry.topics.meter", "registry_meter");
+  t.env = service.env();
   return t;
 }
 
@@ -106,40 +75,7 @@ v1::Meter SampleMeter(const std::string& meter_id, const std::string& uscc, int 
 }
 
 std::unique_ptr<grpc::ClientContext> Context(const std::string& key) {
-  auto ctx = std::make_unique<grpc::ClientContext>();
-  if (!key.empty()) {
-    ctx->AddMetadata("authorization", absl::StrCat("Bearer ", key));
-  }
-  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-  return ctx;
-}
-
-TopicReader::TopicReader(const std::string& topic) {
-  kafka::ConsumerOptions options;
-  options.bootstrap_servers = jieshui::testing::KafkaBootstrap();
-  options.group_id = jieshui::testing::UniqueName("registry_test_reader");
-  options.topics = {topic};
-  auto consumer = kafka::Consumer::Create(options);
-  if (!consumer.ok()) {
-    throw std::runtime_error(std::string(consumer.status().message()));
-  }
-  consumer_ = *std::move(consumer);
-}
-
-std::vector<events::v1::EventEnvelope> TopicReader::WaitForKey(const std::string& key, size_t count,
-                                                               std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (by_key_[key].size() < count && std::chrono::steady_clock::now() < deadline) {
-    auto message = consumer_->Poll(std::chrono::milliseconds(200));
-    if (!message.ok() || !message->has_value()) {
-      continue;
-    }
-    auto envelope = kafka::DecodeEnvelope((*message)->value);
-    if (envelope.ok()) {
-      by_key_[(*message)->key].push_back(*std::move(envelope));
-    }
-  }
-  return by_key_[key];
+  return jieshui::testing::AuthorizedContext(key, std::chrono::seconds(30));
 }
 
 }  // namespace jieshui::registry::testing

@@ -15,6 +15,8 @@
 #include "jieshui/events/v1/envelope.pb.h"
 #include "jieshui/registry/v1/registry_service.grpc.pb.h"
 #include "kafka/consumer.hpp"
+#include "service/clock.hpp"
+#include "testing/service_env.hpp"
 
 namespace jieshui::registry {
 class RegistryApp;
@@ -43,7 +45,8 @@ TestEnv MakeTestEnv();
 // registry.yaml of the source tree.
 std::string ConfigPath();
 // registry.yaml with `env` as overrides, started in-process as the binary would start it.
-absl::StatusOr<std::unique_ptr<RegistryApp>> StartApp(const config::EnvMap& env);
+absl::StatusOr<std::unique_ptr<RegistryApp>> StartApp(
+    const config::EnvMap& env, service::Clock clock = service::SystemClock());
 
 // A valid USCC derived from `n` (for making many enterprises).
 std::string UsccFor(int n);
@@ -52,19 +55,7 @@ v1::Meter SampleMeter(const std::string& meter_id, const std::string& uscc, int 
 
 std::unique_ptr<grpc::ClientContext> Context(const std::string& key);
 
-// Reads a topic from the beginning with a fresh consumer group.
-class TopicReader {
- public:
-  explicit TopicReader(const std::string& topic);
-  // Polls until `count` records with `key` have been seen (or `timeout`), returning all records
-  // seen for that key so far, in order.
-  std::vector<events::v1::EventEnvelope> WaitForKey(
-      const std::string& key, size_t count,
-      std::chrono::milliseconds timeout = std::chrono::seconds(30));
-
- private:
-  std::unique_ptr<kafka::Consumer> consumer_;
-  std::map<std::string, std::vector<events::v1::EventEnvelope>> by_key_;
-};
+// Reads a topic from the beginning with a fresh consumer group (WaitForKey).
+using TopicReader = jieshui::testing::TopicCollector;
 
 }  // namespace jieshui::registry::testing
