@@ -5,6 +5,7 @@
 #include <functional>
 #include <string>
 
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "adapters/registry_store.hpp"
 #include "core/coverage.hpp"
@@ -87,6 +88,9 @@ class RegistryHandlers final : public v1::RegistryService::Service {
  private:
   Actor ActorOf(const grpcserver::Principal& principal) const;
   common::v1::Date Today() const;
+  // The day a calibration check is made for: `requested` when given (INVALID_ARGUMENT naming
+  // as_of unless it is a date), today otherwise.
+  absl::StatusOr<common::v1::Date> AsOf(const common::v1::Date* requested) const;
 
   RegistryStore* store_;
   HandlerOptions options_;
