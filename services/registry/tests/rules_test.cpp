@@ -1,10 +1,12 @@
 // Unit tests of the registry's rules: validation with the field named, versioning, imports.
 #include "core/rules.hpp"
 
+#include <vector>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "grpcserver/status.hpp"
+#include "errors/field_error.hpp"
 
 namespace jieshui::registry {
 namespace {
@@ -49,8 +51,8 @@ v1::Meter ValidMeter() {
 }
 
 std::string FieldOf(const absl::Status& status) {
-  auto detail = grpcserver::ErrorDetailOf(status);
-  return detail.field_violations_size() > 0 ? detail.field_violations(0).field() : "";
+  const std::vector<errors::FieldViolation> violations = errors::FieldViolationsOf(status);
+  return violations.empty() ? "" : violations.front().field;
 }
 
 TEST(NormalizeEnterprise, CanonicalisesAValidRecord) {

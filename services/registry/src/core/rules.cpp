@@ -12,16 +12,16 @@
 #include "domain/industry_code.hpp"
 #include "domain/period.hpp"
 #include "domain/uscc.hpp"
+#include "errors/field_error.hpp"
 #include "google/protobuf/util/field_mask_util.h"
 #include "google/protobuf/util/message_differencer.h"
-#include "grpcserver/status.hpp"
 
 namespace jieshui::registry {
 namespace {
 
+using errors::InvalidArgument;
 using google::protobuf::FieldMask;
 using google::protobuf::util::FieldMaskUtil;
-using grpcserver::InvalidArgument;
 
 constexpr size_t kMaxNameChars = 200;
 constexpr size_t kMaxTextChars = 500;
@@ -601,7 +601,7 @@ std::string MeterWhat(const v1::Meter& m) { return absl::StrCat("meter ", m.mete
 
 absl::Status OwnerMustBeActive(const v1::Enterprise* owner, const v1::Meter& meter) {
   if (owner == nullptr) {
-    return grpcserver::WithFieldViolation(
+    return errors::WithFieldViolation(
         absl::NotFoundError(
             absl::StrCat("uscc: no enterprise ", meter.uscc().value(), " is registered")),
         "uscc", "no such enterprise");

@@ -4,6 +4,9 @@
 // The registry's records are its API contract (jieshui.registry.v1 resources), so these rules work
 // on those messages directly instead of on a parallel set of structs that would only be copied
 // field by field; they stay pure: no I/O, no clock (the audit stamp is passed in), no logging.
+// registry_core links no grpc++ or pqxx of its own: grpc++ comes in only because the generated
+// jieshui_proto_registry library also holds the RegistryService stubs; the rules use none of them.
+// Field errors come from errors/field_error.hpp (no gRPC); the handlers turn them into ErrorDetail.
 #pragma once
 
 #include <array>
