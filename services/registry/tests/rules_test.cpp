@@ -1,11 +1,12 @@
 // Unit tests of the registry's rules: validation with the field named, versioning, imports.
-#include "core/rules.hpp"
-
-#include <vector>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <vector>
+
+#include "core/enterprise_rules.hpp"
+#include "core/meter_rules.hpp"
+#include "core/park_rules.hpp"
 #include "errors/field_error.hpp"
 
 namespace jieshui::registry {

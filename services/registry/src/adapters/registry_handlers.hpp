@@ -9,7 +9,9 @@
 #include "absl/time/time.h"
 #include "adapters/registry_store.hpp"
 #include "core/coverage.hpp"
-#include "core/rules.hpp"
+#include "core/enterprise_rules.hpp"
+#include "core/meter_rules.hpp"
+#include "core/park_rules.hpp"
 #include "grpcserver/auth.hpp"
 #include "jieshui/registry/v1/registry_service.grpc.pb.h"
 

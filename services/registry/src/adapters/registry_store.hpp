@@ -1,7 +1,7 @@
 // PostgreSQL store of the registry: records with their history, and the change events written to
 // the transactional outbox in the same transaction, so an event exists exactly when its change
 // does. All changes go through Mutate*, which locks the stored record, asks a decider (the rules
-// in core/rules.hpp) what the next record is, and writes record, history row and event together.
+// in core/*_rules.hpp) what the next record is, and writes record, history row and event together.
 #pragma once
 
 #include <cstdint>

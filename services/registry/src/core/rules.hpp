@@ -1,23 +1,21 @@
-// The registry's rules for what a valid enterprise, park or meter record is, and how a create,
-// update, import, deregistration or retirement turns the stored record into the next one.
+// The registry's rules (registry_core), split by record: enterprise_rules.hpp, park_rules.hpp,
+// meter_rules.hpp. This header holds what they share: the district settings, the decision a change
+// comes to, who made it, and the checks a handler also applies to a request's fields.
 //
-// The registry's records are its API contract (jieshui.registry.v1 resources), so these rules work
-// on those messages directly instead of on a parallel set of structs that would only be copied
-// field by field; they stay pure: no I/O, no clock (the audit stamp is passed in), no logging.
-// registry_core links no grpc++ or pqxx of its own: grpc++ comes in only because the generated
-// jieshui_proto_registry library also holds the RegistryService stubs; the rules use none of them.
-// Field errors come from errors/field_error.hpp (no gRPC); the handlers turn them into ErrorDetail.
+// Why the contract messages: the registry's records are its API contract (jieshui.registry.v1
+// resources), so the rules work on those messages instead of on parallel structs copied field by
+// field. That generated library also holds the service stubs and so links grpc++; the rules use
+// none of it and link no grpc++ or pqxx of their own. Pure: no I/O, no clock (the audit stamp is
+// passed in), no logging; field errors come from errors/field_error.hpp, not from gRPC.
 #pragma once
 
-#include <array>
-#include <optional>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "google/protobuf/field_mask.pb.h"
 #include "jieshui/registry/v1/resources.pb.h"
 
 namespace jieshui::registry {
@@ -27,16 +25,6 @@ struct RegistryRules {
   // 镇/街道 an enterprise or park may be placed in; empty accepts any non-empty name.
   std::vector<std::string> towns;
 };
-
-// Validates the fields a caller sets on an enterprise and puts them in canonical form (USCC and
-// industry code upper-case, text trimmed). Server-kept fields (status, version, stamps) are not
-// looked at. The first violation is returned as INVALID_ARGUMENT naming the field, e.g.
-// "uscc: check character expected 9, got B" or "water_sources[1].intake_permit_number: required
-// for self-supplied ground water".
-absl::Status NormalizeEnterprise(v1::Enterprise& enterprise, const RegistryRules& rules);
-absl::Status NormalizePark(v1::Park& park, const RegistryRules& rules);
-// Also fills defaults: multiplier "1", status ACTIVE.
-absl::Status NormalizeMeter(v1::Meter& meter);
 
 // The canonical USCC of a request field; INVALID_ARGUMENT naming `field` ("required", "check
 // character expected 9, got B", ...).
@@ -67,46 +55,6 @@ struct Actor {
 // known key), ABORTED (the request's version is not the stored one), FAILED_PRECONDITION (a
 // deregistered enterprise or retired meter cannot change), INVALID_ARGUMENT (bad fields).
 // Requests are normalised inside; the returned record has version, status and stamps set.
-absl::StatusOr<Decision<v1::Enterprise>> DecideCreateEnterprise(const v1::Enterprise* current,
-                                                                v1::Enterprise request,
-                                                                const RegistryRules& rules,
-                                                                const Actor& actor);
-// An empty mask replaces every caller-settable field.
-absl::StatusOr<Decision<v1::Enterprise>> DecideUpdateEnterprise(
-    const v1::Enterprise* current, const v1::Enterprise& request,
-    const google::protobuf::FieldMask& mask, const RegistryRules& rules, const Actor& actor);
-// Bulk import: creates an unknown enterprise, replaces the caller-settable fields of a known one,
-// and leaves a record whose fields already equal the row unchanged (no new version).
-absl::StatusOr<Decision<v1::Enterprise>> DecideImportEnterprise(const v1::Enterprise* current,
-                                                                v1::Enterprise row,
-                                                                const RegistryRules& rules,
-                                                                const Actor& actor);
-absl::StatusOr<Decision<v1::Enterprise>> DecideDeregisterEnterprise(
-    const v1::Enterprise* current, int64_t version, std::string reason,
-    const jieshui::common::v1::Date& effective_on, const Actor& actor);
-
-absl::StatusOr<Decision<v1::Park>> DecideCreatePark(const v1::Park* current, v1::Park request,
-                                                    const RegistryRules& rules, const Actor& actor);
-absl::StatusOr<Decision<v1::Park>> DecideUpdatePark(const v1::Park* current, v1::Park request,
-                                                    const RegistryRules& rules, const Actor& actor);
-
-// `owner` is the enterprise the meter belongs to (nullptr when unknown): it must exist and be
-// active for a meter to be registered, updated or imported.
-absl::StatusOr<Decision<v1::Meter>> DecideRegisterMeter(const v1::Meter* current,
-                                                        const v1::Enterprise* owner,
-                                                        v1::Meter request, const Actor& actor);
-absl::StatusOr<Decision<v1::Meter>> DecideUpdateMeter(const v1::Meter* current,
-                                                      const v1::Enterprise* owner,
-                                                      const v1::Meter& request,
-                                                      const google::protobuf::FieldMask& mask,
-                                                      const Actor& actor);
-absl::StatusOr<Decision<v1::Meter>> DecideImportMeter(const v1::Meter* current,
-                                                      const v1::Enterprise* owner, v1::Meter row,
-                                                      const Actor& actor);
-absl::StatusOr<Decision<v1::Meter>> DecideRetireMeter(const v1::Meter* current, int64_t version,
-                                                      std::string reason,
-                                                      const jieshui::common::v1::Date& retired_on,
-                                                      const Actor& actor);
 
 // "Enterprise 9135...: stale version 3, the record is at version 4; read it again" etc. Exposed
 // for tests.
