@@ -5,6 +5,7 @@
 #include <functional>
 #include <string>
 
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "adapters/quota_store.hpp"
 #include "adapters/usage_cache.hpp"
@@ -77,10 +78,9 @@ class QuotaHandlers final : public v1::QuotaService::Service {
                             v1::ListOverPlanResponse* resp) override;
 
  private:
-  // Answers a plan change; after a successful one the year's and its months' cached figures are
-  // stale.
-  grpc::Status PlanChanged(absl::StatusOr<v1::AnnualPlan> plan, v1::AnnualPlan* resp,
-                           grpc::ServerContext* ctx);
+  // Passes a plan change on; after a successful one the year's and its months' cached figures
+  // are stale.
+  absl::StatusOr<v1::AnnualPlan> PlanChanged(absl::StatusOr<v1::AnnualPlan> plan);
   void RefreshPlanYear(const std::string& uscc, int year);
 
   QuotaStore* store_;
