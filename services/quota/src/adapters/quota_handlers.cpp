@@ -13,6 +13,7 @@
 #include "grpcserver/auth.hpp"
 #include "grpcserver/handler.hpp"
 #include "grpcserver/status.hpp"
+#include "paging/page_token.hpp"
 
 namespace jieshui::quota {
 namespace {
@@ -478,27 +479,34 @@ grpc::Status QuotaHandlers::ListAlerts(grpc::ServerContext* ctx, const v1::ListA
       month = period->month;
       any_month = period->month == 0;  // a year also matches its months
     }
-    const int page_size =
-        req->page().page_size() == 0 ? options_.alert_page_size_default : req->page().page_size();
-    if (page_size < 0 || page_size > options_.alert_page_size_max) {
-      return grpcserver::InvalidArgument("page.page_size",
-                                         absl::StrCat("must be 0-", options_.alert_page_size_max));
+    absl::StatusOr<int> page_size = paging::PageSize(
+        req->page().page_size(), options_.alert_page_size_default, options_.alert_page_size_max);
+    if (!page_size.ok()) {
+      return page_size.status();
+    }
+    // The shared page token (libs/paging): the last alert id of the page before, bound to this
+    // filter, so a token cannot be replayed against another.
+    const std::string query =
+        absl::StrCat("alerts/", *uscc, "/", year, "/", month, "/", any_month, "/", req->status());
+    absl::StatusOr<std::string> last = paging::DecodePageToken(req->page().page_token(), query);
+    if (!last.ok()) {
+      return last.status();
     }
     int64_t after = 0;
-    if (!req->page().page_token().empty() &&
-        (!absl::SimpleAtoi(req->page().page_token(), &after) || after < 0)) {
-      return grpcserver::InvalidArgument("page.page_token", "not a token this service gave");
+    if (!last->empty() && (!absl::SimpleAtoi(*last, &after) || after < 0)) {
+      return grpcserver::InvalidArgument("page.page_token", "not a token this service issued");
     }
     auto alerts =
-        store_->ListAlerts(*uscc, year, month, any_month, req->status(), after, page_size + 1);
+        store_->ListAlerts(*uscc, year, month, any_month, req->status(), after, *page_size + 1);
     if (!alerts.ok()) {
       return alerts.status();
     }
-    for (size_t i = 0; i < alerts->size() && static_cast<int>(i) < page_size; ++i) {
+    for (size_t i = 0; i < alerts->size() && static_cast<int>(i) < *page_size; ++i) {
       *resp->add_alerts() = (*alerts)[i];
     }
-    if (static_cast<int>(alerts->size()) > page_size && page_size > 0) {
-      resp->mutable_page()->set_next_page_token(resp->alerts(page_size - 1).alert_id());
+    if (static_cast<int>(alerts->size()) > *page_size && *page_size > 0) {
+      resp->mutable_page()->set_next_page_token(
+          paging::EncodePageToken(query, resp->alerts(*page_size - 1).alert_id()));
     }
     return absl::OkStatus();
   });
