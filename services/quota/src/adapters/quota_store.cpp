@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "core/alerts.hpp"
 #include "core/plan.hpp"
 #include "db/idempotent.hpp"
 #include "db/outbox.hpp"
@@ -175,6 +176,19 @@ constexpr char kOrderColumns[] =
     "extract(month from deadline)::int AS dm, extract(day from deadline)::int AS dd, status, "
     "issued_by, (extract(epoch from issued_at) * 1000)::bigint AS issued_at_ms, resolution, "
     "closed_by, (extract(epoch from closed_at) * 1000)::bigint AS closed_at_ms";
+
+// The stored alert kind and the notice kind announcing it.
+std::pair<int, int> AlertKinds(AlertKind kind) {
+  switch (kind) {
+    case AlertKind::kMonthlyPlan:
+      return {v1::ALERT_KIND_MONTHLY_PLAN, ev::QUOTA_NOTICE_KIND_MONTHLY_PLAN_THRESHOLD};
+    case AlertKind::kAnnualPlan:
+      return {v1::ALERT_KIND_ANNUAL_PLAN, ev::QUOTA_NOTICE_KIND_ANNUAL_PLAN_THRESHOLD};
+    case AlertKind::kOverQuota:
+      return {v1::ALERT_KIND_OVER_QUOTA, ev::QUOTA_NOTICE_KIND_OVER_QUOTA};
+  }
+  return {v1::ALERT_KIND_OVER_QUOTA, ev::QUOTA_NOTICE_KIND_OVER_QUOTA};  // unreachable
+}
 
 // Applies `work` and maps the outcome; `work` may return a status to roll back.
 template <typename T, typename Work>
@@ -539,9 +553,10 @@ absl::StatusOr<v1::ProductionReport> QuotaStore::ReportProduction(
       });
 }
 
-std::vector<v1::QuotaCheck> QuotaStore::QuotaChecks(pqxx::work& tx, const std::string& uscc,
-                                                    int year, int month) {
-  std::vector<v1::QuotaCheck> out;
+std::vector<QuotaStore::ReportedProduct> QuotaStore::ProductionIn(pqxx::work& tx,
+                                                                  const std::string& uscc, int year,
+                                                                  int month) {
+  std::vector<ReportedProduct> out;
   pqxx::result ent = tx.exec_params("SELECT industry_code FROM enterprises WHERE uscc = $1", uscc);
   const std::string industry = ent.empty() ? "" : ent[0][0].as<std::string>();
   const int64_t new_water = UsageIn(tx, uscc, PeriodKey{year, month}).totals.NewWater();
@@ -554,23 +569,38 @@ std::vector<v1::QuotaCheck> QuotaStore::QuotaChecks(pqxx::work& tx, const std::s
            "LIKE industry_code || '%' ORDER BY length(industry_code) DESC LIMIT 1) q ON true "
            "WHERE p.uscc = $1 AND p.year = $2 AND p.month = $3 ORDER BY p.product",
            uscc, year, month, industry)) {
+    ReportedProduct p;
+    p.output.product = r[0].as<std::string>();
+    p.output.output_milli = r[1].as<int64_t>();
+    p.output.intake = r[2].is_null() ? new_water : r[2].as<int64_t>();
+    if (!r[3].is_null()) {
+      p.unit = r[3].as<std::string>();
+      p.output.quota = ProductQuotaValues{.general_ml_per_unit = r[4].as<int64_t>(),
+                                          .advanced_ml_per_unit = r[5].as<int64_t>()};
+    }
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+std::vector<v1::QuotaCheck> QuotaStore::QuotaChecks(pqxx::work& tx, const std::string& uscc,
+                                                    int year, int month) {
+  std::vector<v1::QuotaCheck> out;
+  for (const ReportedProduct& p : ProductionIn(tx, uscc, year, month)) {
     v1::QuotaCheck c;
-    c.set_product(r[0].as<std::string>());
-    const int64_t output_milli = r[1].as<int64_t>();
-    c.set_output(MilliText(output_milli));
-    const int64_t intake = r[2].is_null() ? new_water : r[2].as<int64_t>();
-    *c.mutable_intake() = Litres(intake);
-    c.set_quota_found(!r[3].is_null());
+    c.set_product(p.output.product);
+    c.set_output(MilliText(p.output.output_milli));
+    *c.mutable_intake() = Litres(p.output.intake);
+    c.set_quota_found(p.output.quota.has_value());
     if (!c.quota_found()) {
       out.push_back(std::move(c));
       continue;
     }
-    c.set_unit(r[3].as<std::string>());
-    ProductQuotaValues values{.general_ml_per_unit = r[4].as<int64_t>(),
-                              .advanced_ml_per_unit = r[5].as<int64_t>()};
+    const ProductQuotaValues& values = *p.output.quota;
+    c.set_unit(p.unit);
     c.set_general_litres_per_unit(MilliText(values.general_ml_per_unit));
     c.set_advanced_litres_per_unit(MilliText(values.advanced_ml_per_unit));
-    QuotaCheckResult result = CheckProductQuota(intake, output_milli, values);
+    QuotaCheckResult result = CheckProductQuota(p.output.intake, p.output.output_milli, values);
     if (result.unit_intake_ml.has_value()) {
       c.set_unit_intake_litres_per_unit(MilliText(*result.unit_intake_ml));
     }
@@ -693,42 +723,34 @@ void QuotaStore::EvaluateAlerts(pqxx::work& tx, const std::string& uscc, int yea
 
 void QuotaStore::EvaluateAlerts(pqxx::work& tx, const std::string& uscc, int year,
                                 const std::set<int>& months, const YearState& state) {
-  const auto raise = [&](int kind, int notice_kind, int month, int threshold,
-                         const std::string& product, int64_t used, int64_t limit) {
+  // Load what the rules need; core/alerts.hpp decides which alerts are due.
+  AlertYear loaded;
+  if (state.plan.has_value()) {
+    loaded.plan = YearPlan{.total = state.plan->total, .monthly = state.plan->monthly};
+  }
+  for (const auto& [month, totals] : state.months) {
+    loaded.new_water[month] = totals.NewWater();
+  }
+  for (int month : months) {
+    if (state.months_with_output.contains(month)) {
+      for (ReportedProduct& p : ProductionIn(tx, uscc, year, month)) {
+        loaded.output[month].push_back(std::move(p.output));
+      }
+    }
+  }
+  for (const DueAlert& due : AlertsDue(loaded, months, options_.thresholds_percent)) {
+    const auto [kind, notice_kind] = AlertKinds(due.kind);
+    // The unique key (enterprise, kind, period, threshold, product) raises each alert once.
     pqxx::result r = tx.exec_params(
         "INSERT INTO alerts (uscc, kind, year, month, threshold, product, used_litres, "
         "limit_litres, status, raised_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now()) "
         "ON CONFLICT (uscc, kind, year, month, threshold, product) DO NOTHING RETURNING alert_id",
-        uscc, kind, year, month, threshold, product, used, limit,
+        uscc, kind, year, due.month, due.threshold_percent, due.product, due.used, due.limit,
         static_cast<int>(v1::ALERT_STATUS_OPEN));
     if (!r.empty()) {
-      EnqueueNotice(tx, uscc, notice_kind, PeriodKey{.year = year, .month = month},
-                    r[0][0].as<std::string>(), threshold, used, limit, product, "");
-    }
-  };
-  if (state.plan.has_value()) {
-    for (int month : months) {
-      const UsageFigures f = state.Figures(month);
-      for (int t : ThresholdsReached(f.totals.NewWater(), f.plan, options_.thresholds_percent)) {
-        raise(v1::ALERT_KIND_MONTHLY_PLAN, ev::QUOTA_NOTICE_KIND_MONTHLY_PLAN_THRESHOLD, month, t,
-              "", f.totals.NewWater(), f.plan);
-      }
-    }
-    const int64_t used_year = state.year.NewWater();
-    for (int t : ThresholdsReached(used_year, state.plan->total, options_.thresholds_percent)) {
-      raise(v1::ALERT_KIND_ANNUAL_PLAN, ev::QUOTA_NOTICE_KIND_ANNUAL_PLAN_THRESHOLD, 0, t, "",
-            used_year, state.plan->total);
-    }
-  }
-  for (int month : months) {
-    if (!state.months_with_output.contains(month)) {
-      continue;  // no output reported: nothing to hold against a quota
-    }
-    for (const v1::QuotaCheck& c : QuotaChecks(tx, uscc, year, month)) {
-      if (c.over_quota()) {
-        raise(v1::ALERT_KIND_OVER_QUOTA, ev::QUOTA_NOTICE_KIND_OVER_QUOTA, month, 100, c.product(),
-              c.intake().litres(), c.allowed().litres());
-      }
+      EnqueueNotice(tx, uscc, notice_kind, PeriodKey{.year = year, .month = due.month},
+                    r[0][0].as<std::string>(), due.threshold_percent, due.used, due.limit,
+                    due.product, "");
     }
   }
 }

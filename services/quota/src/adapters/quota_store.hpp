@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "adapters/usage_cache.hpp"
+#include "core/alerts.hpp"
 #include "core/surcharge.hpp"
 #include "db/pool.hpp"
 #include "domain/money.hpp"
@@ -165,12 +166,20 @@ class QuotaStore {
     UsageFigures Figures(int month) const;  // month 0: the year
   };
   YearState LoadYear(pqxx::work& tx, const std::string& uscc, int year);
-  // Raises (once) the alerts the enterprise's usage now reaches in the given months of `year`
-  // and in the year, and enqueues each new one on the alert topic.
+  // Stores (once) the alerts core/alerts.hpp finds due in the given months of `year` and in the
+  // year, and enqueues each new one on the alert topic.
   void EvaluateAlerts(pqxx::work& tx, const std::string& uscc, int year,
                       const std::set<int>& months);
   void EvaluateAlerts(pqxx::work& tx, const std::string& uscc, int year,
                       const std::set<int>& months, const YearState& state);
+  // A month's production reports with the quota covering each product (the enterprise's industry
+  // code or the closest broader one) and the intake it used.
+  struct ReportedProduct {
+    ProductOutput output;
+    std::string unit;  // the quota's unit, when there is one
+  };
+  std::vector<ReportedProduct> ProductionIn(pqxx::work& tx, const std::string& uscc, int year,
+                                            int month);
   std::vector<quota::v1::QuotaCheck> QuotaChecks(pqxx::work& tx, const std::string& uscc, int year,
                                                  int month);
   Schedule ScheduleIn(pqxx::work& tx, int year);
