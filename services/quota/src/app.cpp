@@ -134,12 +134,17 @@ absl::StatusOr<std::unique_ptr<QuotaApp>> QuotaApp::Start(QuotaConfig config,
   service::Platform& p = **platform;
   app->platform_ = *std::move(platform);
 
-  app->store_ = std::make_unique<QuotaStore>(&p.pool(), c.store);
-  QuotaStore* store = app->store_.get();
+  app->alerts_ = std::make_unique<AlertStore>(&p.pool(), c.store);
+  app->plans_ = std::make_unique<PlanStore>(&p.pool(), c.store, app->alerts_.get());
+  app->production_ = std::make_unique<ProductionStore>(&p.pool(), app->alerts_.get());
+  app->usage_ = std::make_unique<UsageStore>(&p.pool(), c.store, app->alerts_.get());
+  app->surcharges_ = std::make_unique<SurchargeStore>(&p.pool(), c.store);
+  app->orders_ = std::make_unique<OrderStore>(&p.pool(), c.store);
+  UsageStore* usage = app->usage_.get();
   app->cache_ =
       std::make_unique<UsageCache>(p.redis(), absl::StrCat(p.redis_prefix(), "usage:"), c.cache_ttl,
-                                   [store](const std::string& uscc, const PeriodKey& period) {
-                                     return store->LoadUsage(uscc, period);
+                                   [usage](const std::string& uscc, const PeriodKey& period) {
+                                     return usage->LoadUsage(uscc, period);
                                    });
   app->directory_ = std::make_unique<enterprises::Directory>(
       &p.pool(), enterprises::DirectoryOptions{.bootstrap_servers = c.common.kafka_bootstrap,
@@ -166,7 +171,7 @@ absl::StatusOr<std::unique_ptr<QuotaApp>> QuotaApp::Start(QuotaConfig config,
   app->dlq_ =
       std::make_unique<kafka::DeadLetterQueue>(&p.producer(), c.consumer_group, c.dlq_topic);
   app->consumer_ = std::make_unique<UsageConsumer>(
-      store, app->cache_.get(), app->dlq_.get(),
+      usage, app->cache_.get(), app->dlq_.get(),
       UsageConsumerOptions{.bootstrap_servers = c.common.kafka_bootstrap,
                            .reading_topic = c.reading_topic,
                            .group_id = c.consumer_group,
@@ -179,7 +184,13 @@ absl::StatusOr<std::unique_ptr<QuotaApp>> QuotaApp::Start(QuotaConfig config,
       !s.ok()) {
     return s;
   }
-  app->handlers_ = std::make_unique<QuotaHandlers>(store, app->cache_.get(), c.handlers);
+  app->handlers_ = std::make_unique<QuotaHandlers>(QuotaStores{.plans = app->plans_.get(),
+                                                               .production = app->production_.get(),
+                                                               .usage = usage,
+                                                               .alerts = app->alerts_.get(),
+                                                               .surcharges = app->surcharges_.get(),
+                                                               .orders = app->orders_.get()},
+                                                   app->cache_.get(), c.handlers);
   if (absl::Status s = p.Serve({{app->handlers_.get(), v1::QuotaService::service_full_name()}});
       !s.ok()) {
     return s;

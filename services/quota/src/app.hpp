@@ -7,7 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "adapters/quota_handlers.hpp"
-#include "adapters/quota_store.hpp"
+#include "adapters/quota_tables.hpp"
 #include "adapters/usage_cache.hpp"
 #include "adapters/usage_consumer.hpp"
 #include "config/config_loader.hpp"
@@ -56,7 +56,12 @@ class QuotaApp {
 
   QuotaConfig config_;
   std::unique_ptr<service::Platform> platform_;
-  std::unique_ptr<QuotaStore> store_;
+  std::unique_ptr<AlertStore> alerts_;
+  std::unique_ptr<PlanStore> plans_;
+  std::unique_ptr<ProductionStore> production_;
+  std::unique_ptr<UsageStore> usage_;
+  std::unique_ptr<SurchargeStore> surcharges_;
+  std::unique_ptr<OrderStore> orders_;
   std::unique_ptr<UsageCache> cache_;
   std::unique_ptr<enterprises::Directory> directory_;
   std::unique_ptr<kafka::DeadLetterQueue> dlq_;

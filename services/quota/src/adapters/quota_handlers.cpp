@@ -147,8 +147,8 @@ void UsageToProto(const std::string& uscc, const PeriodKey& period, const UsageF
   out->set_used_basis_points(f.has_plan ? UsedBasisPoints(f.totals.NewWater(), f.plan) : 0);
 }
 
-QuotaHandlers::QuotaHandlers(QuotaStore* store, UsageCache* cache, HandlerOptions options)
-    : store_(store), cache_(cache), options_(std::move(options)) {}
+QuotaHandlers::QuotaHandlers(QuotaStores stores, UsageCache* cache, HandlerOptions options)
+    : stores_(stores), cache_(cache), options_(std::move(options)) {}
 
 absl::StatusOr<v1::AnnualPlan> QuotaHandlers::PlanChanged(absl::StatusOr<v1::AnnualPlan> plan) {
   if (plan.ok()) {
@@ -159,7 +159,7 @@ absl::StatusOr<v1::AnnualPlan> QuotaHandlers::PlanChanged(absl::StatusOr<v1::Ann
 
 void QuotaHandlers::RefreshPlanYear(const std::string& uscc, int year) {
   cache_->Invalidate(uscc, PeriodKey{year, 0});
-  auto months = store_->MonthsWithUsage(uscc, year);
+  auto months = stores_.usage->MonthsWithUsage(uscc, year);
   if (months.ok()) {
     for (int m : *months) {
       cache_->Invalidate(uscc, PeriodKey{year, m});
@@ -204,7 +204,7 @@ grpc::Status QuotaHandlers::SetAnnualPlan(grpc::ServerContext* ctx,
         if (!s.ok()) {
           return s;
         }
-        return PlanChanged(store_->SetPlan(*req, Actor(p)));
+        return PlanChanged(stores_.plans->SetPlan(*req, Actor(p)));
       });
 }
 
@@ -220,7 +220,7 @@ grpc::Status QuotaHandlers::FileMonthlySplit(grpc::ServerContext* ctx,
                   if (!s.ok()) {
                     return s;
                   }
-                  return PlanChanged(store_->FileSplit(*req, Actor(p)));
+                  return PlanChanged(stores_.plans->FileSplit(*req, Actor(p)));
                 });
 }
 
@@ -238,7 +238,7 @@ grpc::Status QuotaHandlers::AdjustPlan(grpc::ServerContext* ctx, const v1::Adjus
                   if (!s.ok()) {
                     return s;
                   }
-                  return PlanChanged(store_->AdjustPlan(*req, Actor(p)));
+                  return PlanChanged(stores_.plans->AdjustPlan(*req, Actor(p)));
                 });
 }
 
@@ -257,7 +257,7 @@ grpc::Status QuotaHandlers::CutPlan(grpc::ServerContext* ctx, const v1::CutPlanR
                   if (!s.ok()) {
                     return s;
                   }
-                  return PlanChanged(store_->CutPlan(*req, Actor(p)));
+                  return PlanChanged(stores_.plans->CutPlan(*req, Actor(p)));
                 });
 }
 
@@ -271,7 +271,7 @@ grpc::Status QuotaHandlers::GetPlan(grpc::ServerContext* ctx, const v1::GetPlanR
     if (!s.ok()) {
       return s;
     }
-    return store_->GetPlan(req->uscc().value(), req->year());
+    return stores_.plans->GetPlan(req->uscc().value(), req->year());
   });
 }
 
@@ -315,7 +315,7 @@ grpc::Status QuotaHandlers::SetProductQuota(grpc::ServerContext* ctx,
         if (!s.ok()) {
           return s;
         }
-        return store_->SetProductQuota(normalised, values, Actor(p));
+        return stores_.production->SetProductQuota(normalised, values, Actor(p));
       });
 }
 
@@ -334,7 +334,7 @@ grpc::Status QuotaHandlers::ListProductQuotas(grpc::ServerContext* ctx,
       }
       code = parsed->value();
     }
-    auto quotas = store_->ListProductQuotas(req->year(), code);
+    auto quotas = stores_.production->ListProductQuotas(req->year(), code);
     if (!quotas.ok()) {
       return quotas.status();
     }
@@ -379,7 +379,7 @@ grpc::Status QuotaHandlers::ReportProduction(grpc::ServerContext* ctx,
                   if (!s.ok()) {
                     return s;
                   }
-                  return store_->ReportProduction(r, output_milli, Actor(p));
+                  return stores_.production->ReportProduction(r, output_milli, Actor(p));
                 });
 }
 
@@ -397,8 +397,8 @@ grpc::Status QuotaHandlers::CheckProductQuotas(grpc::ServerContext* ctx,
     if (!s.ok()) {
       return s;
     }
-    auto checks =
-        store_->CheckProductQuotas(req->uscc().value(), req->month().year(), req->month().month());
+    auto checks = stores_.production->CheckProductQuotas(req->uscc().value(), req->month().year(),
+                                                         req->month().month());
     if (!checks.ok()) {
       return checks.status();
     }
@@ -424,7 +424,7 @@ grpc::Status QuotaHandlers::GetUsage(grpc::ServerContext* ctx, const v1::GetUsag
       if (absl::Status s = ActFor(p, uscc, "read usage"); !s.ok()) {
         return s;
       }
-      auto totals = store_->LoadDailyUsage(uscc, day->ToString());
+      auto totals = stores_.usage->LoadDailyUsage(uscc, day->ToString());
       if (!totals.ok()) {
         return totals.status();
       }
@@ -447,7 +447,7 @@ grpc::Status QuotaHandlers::GetUsage(grpc::ServerContext* ctx, const v1::GetUsag
       resp->set_served_from("cache");
       return absl::OkStatus();
     }
-    auto figures = store_->LoadUsage(uscc, *period);
+    auto figures = stores_.usage->LoadUsage(uscc, *period);
     if (!figures.ok()) {
       return figures.status();
     }
@@ -496,8 +496,8 @@ grpc::Status QuotaHandlers::ListAlerts(grpc::ServerContext* ctx, const v1::ListA
     if (!last->empty() && (!absl::SimpleAtoi(*last, &after) || after < 0)) {
       return grpcserver::InvalidArgument("page.page_token", "not a token this service issued");
     }
-    auto alerts =
-        store_->ListAlerts(*uscc, year, month, any_month, req->status(), after, *page_size + 1);
+    auto alerts = stores_.alerts->ListAlerts(*uscc, year, month, any_month, req->status(), after,
+                                             *page_size + 1);
     if (!alerts.ok()) {
       return alerts.status();
     }
@@ -522,7 +522,8 @@ grpc::Status QuotaHandlers::AcknowledgeAlert(grpc::ServerContext* ctx,
           return id.status();
         }
         // An enterprise finds only its own alerts.
-        return store_->AcknowledgeAlert(*id, Actor(p), req->note(), IsEnterprise(p) ? p.uscc : "");
+        return stores_.alerts->AcknowledgeAlert(*id, Actor(p), req->note(),
+                                                IsEnterprise(p) ? p.uscc : "");
       });
 }
 
@@ -564,7 +565,7 @@ grpc::Status QuotaHandlers::SetSurchargeSchedule(grpc::ServerContext* ctx,
       return grpcserver::InvalidArgument("schedule.base_prices",
                                          "the municipal tap water price is required");
     }
-    if (absl::Status s = store_->SetSchedule(schedule); !s.ok()) {
+    if (absl::Status s = stores_.surcharges->SetSchedule(schedule); !s.ok()) {
       return s;
     }
     *resp = in;
@@ -580,7 +581,7 @@ grpc::Status QuotaHandlers::GetSurchargeSchedule(grpc::ServerContext* ctx,
     if (absl::Status s = CheckYear(req->year()); !s.ok()) {
       return s;
     }
-    auto schedule = store_->GetSchedule(req->year());
+    auto schedule = stores_.surcharges->GetSchedule(req->year());
     if (!schedule.ok()) {
       return schedule.status();
     }
@@ -619,7 +620,7 @@ grpc::Status QuotaHandlers::ComputeSurcharge(grpc::ServerContext* ctx,
                   if (!s.ok()) {
                     return s;
                   }
-                  return store_->ComputeSurcharge(req->uscc().value(), *period);
+                  return stores_.surcharges->ComputeSurcharge(req->uscc().value(), *period);
                 });
 }
 
@@ -645,7 +646,7 @@ grpc::Status QuotaHandlers::IssueSurchargeNotice(grpc::ServerContext* ctx,
           return absl::FailedPreconditionError(absl::StrCat(
               "period: ", period->ToString(), " has not ended; a notice bills a whole period"));
         }
-        return store_->IssueSurchargeNotice(req->uscc().value(), *period, Actor(p));
+        return stores_.surcharges->IssueSurchargeNotice(req->uscc().value(), *period, Actor(p));
       });
 }
 
@@ -662,7 +663,7 @@ grpc::Status QuotaHandlers::ListSurchargeNotices(grpc::ServerContext* ctx,
         return s;
       }
     }
-    auto notices = store_->ListSurchargeNotices(*uscc, req->year());
+    auto notices = stores_.surcharges->ListSurchargeNotices(*uscc, req->year());
     if (!notices.ok()) {
       return notices.status();
     }
@@ -702,7 +703,7 @@ grpc::Status QuotaHandlers::IssueRectificationOrder(grpc::ServerContext* ctx,
         if (!s.ok()) {
           return s;
         }
-        return store_->IssueOrder(*req, *period, Actor(p));
+        return stores_.orders->IssueOrder(*req, *period, Actor(p));
       });
 }
 
@@ -719,7 +720,7 @@ grpc::Status QuotaHandlers::CloseRectificationOrder(grpc::ServerContext* ctx,
         if (req->resolution().empty()) {
           return grpcserver::InvalidArgument("resolution", "say how the order was resolved");
         }
-        return store_->CloseOrder(*id, req->resolution(), Actor(p));
+        return stores_.orders->CloseOrder(*id, req->resolution(), Actor(p));
       });
 }
 
@@ -731,7 +732,7 @@ grpc::Status QuotaHandlers::ListRectificationOrders(grpc::ServerContext* ctx,
     if (!uscc.ok()) {
       return uscc.status();
     }
-    auto orders = store_->ListOrders(*uscc, req->status());
+    auto orders = stores_.orders->ListOrders(*uscc, req->status());
     if (!orders.ok()) {
       return orders.status();
     }
@@ -749,7 +750,7 @@ grpc::Status QuotaHandlers::ClosePlanYear(grpc::ServerContext* ctx,
     if (absl::Status s = CheckYear(req->year()); !s.ok()) {
       return s;
     }
-    auto closed_at = store_->ClosePlanYear(req->year(), Actor(p));
+    auto closed_at = stores_.plans->ClosePlanYear(req->year(), Actor(p));
     if (!closed_at.ok()) {
       return closed_at.status();
     }
@@ -771,7 +772,7 @@ grpc::Status QuotaHandlers::ListOverPlan(grpc::ServerContext* ctx,
     if (req->limit() < 0 || req->limit() > 10000) {
       return grpcserver::InvalidArgument("limit", "must be 0-10000");
     }
-    auto entries = store_->ListOverPlan(*period, req->limit() == 0 ? 100 : req->limit());
+    auto entries = stores_.plans->ListOverPlan(*period, req->limit() == 0 ? 100 : req->limit());
     if (!entries.ok()) {
       return entries.status();
     }

@@ -7,8 +7,13 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "adapters/quota_store.hpp"
+#include "adapters/alert_store.hpp"
+#include "adapters/order_store.hpp"
+#include "adapters/plan_store.hpp"
+#include "adapters/production_store.hpp"
+#include "adapters/surcharge_store.hpp"
 #include "adapters/usage_cache.hpp"
+#include "adapters/usage_store.hpp"
 #include "jieshui/quota/v1/quota_service.grpc.pb.h"
 
 namespace jieshui::quota {
@@ -20,9 +25,19 @@ struct HandlerOptions {
   std::function<absl::Time()> now = [] { return absl::Now(); };
 };
 
+// The stores behind the handlers, one per concern.
+struct QuotaStores {
+  PlanStore* plans = nullptr;
+  ProductionStore* production = nullptr;
+  UsageStore* usage = nullptr;
+  AlertStore* alerts = nullptr;
+  SurchargeStore* surcharges = nullptr;
+  OrderStore* orders = nullptr;
+};
+
 class QuotaHandlers final : public v1::QuotaService::Service {
  public:
-  QuotaHandlers(QuotaStore* store, UsageCache* cache, HandlerOptions options);
+  QuotaHandlers(QuotaStores stores, UsageCache* cache, HandlerOptions options);
 
   grpc::Status SetAnnualPlan(grpc::ServerContext* ctx, const v1::SetAnnualPlanRequest* req,
                              v1::AnnualPlan* resp) override;
@@ -83,7 +98,7 @@ class QuotaHandlers final : public v1::QuotaService::Service {
   absl::StatusOr<v1::AnnualPlan> PlanChanged(absl::StatusOr<v1::AnnualPlan> plan);
   void RefreshPlanYear(const std::string& uscc, int year);
 
-  QuotaStore* store_;
+  QuotaStores stores_;
   UsageCache* cache_;
   HandlerOptions options_;
 };

@@ -28,7 +28,7 @@ absl::StatusOr<ingest::v1::ReadingRecords> DecodeRecords(const kafka::Message& m
 
 }  // namespace
 
-UsageConsumer::UsageConsumer(QuotaStore* store, UsageCache* cache, kafka::DeadLetterQueue* dlq,
+UsageConsumer::UsageConsumer(UsageStore* store, UsageCache* cache, kafka::DeadLetterQueue* dlq,
                              UsageConsumerOptions options)
     : store_(store), cache_(cache), dlq_(dlq), options_(std::move(options)) {}
 

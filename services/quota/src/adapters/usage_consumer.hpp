@@ -1,6 +1,6 @@
 // Turns jieshui.ingest.reading.v1 into usage, as a kafka::BatchConsumer: a consumer-group member
 // that applies what has arrived (up to a batch) in one PostgreSQL transaction together with the
-// next offsets (QuotaStore::ApplyReadings skips anything already applied, so replays and
+// next offsets (UsageStore::ApplyReadings skips anything already applied, so replays and
 // rebalances change nothing), then commits to Kafka and writes the changed figures to the cache.
 // A message that does not decode goes to jieshui.dlq.v1 and counts as applied (with no effect);
 // a database failure re-reads the batch after a back-off.
@@ -11,8 +11,8 @@
 #include <memory>
 #include <string>
 
-#include "adapters/quota_store.hpp"
 #include "adapters/usage_cache.hpp"
+#include "adapters/usage_store.hpp"
 #include "kafka/batch_consumer.hpp"
 #include "kafka/dead_letter.hpp"
 #include "prometheus/counter.h"
@@ -34,7 +34,7 @@ struct UsageConsumerOptions {
 
 class UsageConsumer {
  public:
-  UsageConsumer(QuotaStore* store, UsageCache* cache, kafka::DeadLetterQueue* dlq,
+  UsageConsumer(UsageStore* store, UsageCache* cache, kafka::DeadLetterQueue* dlq,
                 UsageConsumerOptions options);
   UsageConsumer(const UsageConsumer&) = delete;
   UsageConsumer& operator=(const UsageConsumer&) = delete;
@@ -50,7 +50,7 @@ class UsageConsumer {
   // One batch in one transaction; counters and the cache once it committed.
   absl::Status Apply(std::vector<kafka::Decoded<ingest::v1::ReadingRecords>>& batch);
 
-  QuotaStore* store_;
+  UsageStore* store_;
   UsageCache* cache_;
   kafka::DeadLetterQueue* dlq_;
   UsageConsumerOptions options_;
