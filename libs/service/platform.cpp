@@ -136,8 +136,9 @@ absl::Status Platform::StartShared() {
     return s;
   }
   if (spec_.outbox) {
-    relay_ = std::make_unique<db::OutboxRelay>(
-        pool_.get(), producer_.get(), db::OutboxRelayOptions{.schema = common_.postgres.schema});
+    db::OutboxRelayOptions relay_options;
+    relay_options.schema = common_.postgres.schema;
+    relay_ = std::make_unique<db::OutboxRelay>(pool_.get(), producer_.get(), relay_options);
     lifecycle_.Run(
         "outbox relay", [this] { relay_->Start(); }, [this] { relay_->Stop(); });
   }

@@ -4,11 +4,13 @@
 
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "config/config_loader.hpp"
+#include "config/reader.hpp"
 #include "grpcserver/auth.hpp"
 #include "log/log.hpp"
 
@@ -60,6 +62,24 @@ struct CommonSettings {
 // Sections a service does not use may be left out of its file (postgres, redis); then their
 // settings stay empty.
 absl::StatusOr<CommonSettings> LoadCommonSettings(const config::ConfigLoader& config);
+
+// A service's whole configuration: the common settings into `Config::common`, then its own keys
+// through `own(reader, config)`, which reads with the config::Reader and returns its status (or a
+// check of what it read). Errors name the key.
+template <typename Config, typename Own>
+absl::StatusOr<Config> LoadServiceConfig(const config::ConfigLoader& loader, Own own) {
+  Config out;
+  absl::StatusOr<CommonSettings> common = LoadCommonSettings(loader);
+  if (!common.ok()) {
+    return common.status();
+  }
+  out.common = *std::move(common);
+  config::Reader reader(loader);
+  if (absl::Status s = own(reader, out); !s.ok()) {
+    return s;
+  }
+  return out;
+}
 
 // auth.api_keys entries {sha256, principal, uscc, name} → ApiKeyEntry, validated as the
 // authentication interceptor needs them (INVALID_ARGUMENT naming "auth.api_keys[i].<field>").

@@ -64,46 +64,39 @@ absl::Status ReadPrices(const config::ConfigLoader& config, StoreOptions* store)
 }  // namespace
 
 absl::StatusOr<QuotaConfig> LoadQuotaConfig(const config::ConfigLoader& config) {
-  QuotaConfig out;
-  auto common = service::LoadCommonSettings(config);
-  if (!common.ok()) {
-    return common.status();
-  }
-  out.common = *std::move(common);
-  out.store.schema = out.common.postgres.schema;
-  std::vector<std::string> thresholds;
-  config::Reader r(config);
-  r.String("quota.topics.reading", &out.reading_topic)
-      .String("quota.topics.registry_enterprise", &out.enterprise_topic)
-      .String("quota.topics.usage", &out.store.usage_topic)
-      .String("quota.topics.alert", &out.store.alert_topic)
-      .String("quota.topics.dlq", &out.dlq_topic)
-      .String("quota.consumer_group", &out.consumer_group)
-      .Int("quota.max_batch_messages", 1, 100000, &out.max_batch_messages)
-      .Duration("quota.cache_ttl", &out.cache_ttl, absl::Seconds(1))
-      .List("quota.alert_thresholds_percent", &thresholds);
-  if (!r.ok()) {
-    return r.status();
-  }
-  out.store.thresholds_percent.clear();
-  for (const std::string& t : thresholds) {
-    int value = 0;
-    if (!absl::SimpleAtoi(t, &value)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "config key quota.alert_thresholds_percent: not a whole percent: \"", t, "\""));
-    }
-    out.store.thresholds_percent.push_back(value);
-  }
-  if (absl::Status s = ValidateThresholds(out.store.thresholds_percent); !s.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("config key quota.", s.message()));
-  }
-  if (absl::Status s = ReadBands(config, &out.store.default_bands); !s.ok()) {
-    return s;
-  }
-  if (absl::Status s = ReadPrices(config, &out.store); !s.ok()) {
-    return s;
-  }
-  return out;
+  return service::LoadServiceConfig<QuotaConfig>(
+      config, [&config](config::Reader& r, QuotaConfig& out) -> absl::Status {
+        out.store.schema = out.common.postgres.schema;
+        std::vector<std::string> thresholds;
+        r.String("quota.topics.reading", &out.reading_topic)
+            .String("quota.topics.registry_enterprise", &out.enterprise_topic)
+            .String("quota.topics.usage", &out.store.usage_topic)
+            .String("quota.topics.alert", &out.store.alert_topic)
+            .String("quota.topics.dlq", &out.dlq_topic)
+            .String("quota.consumer_group", &out.consumer_group)
+            .Int("quota.max_batch_messages", 1, 100000, &out.max_batch_messages)
+            .Duration("quota.cache_ttl", &out.cache_ttl, absl::Seconds(1))
+            .List("quota.alert_thresholds_percent", &thresholds);
+        if (!r.ok()) {
+          return r.status();
+        }
+        out.store.thresholds_percent.clear();
+        for (const std::string& t : thresholds) {
+          int value = 0;
+          if (!absl::SimpleAtoi(t, &value)) {
+            return absl::InvalidArgumentError(absl::StrCat(
+                "config key quota.alert_thresholds_percent: not a whole percent: \"", t, "\""));
+          }
+          out.store.thresholds_percent.push_back(value);
+        }
+        if (absl::Status s = ValidateThresholds(out.store.thresholds_percent); !s.ok()) {
+          return absl::InvalidArgumentError(absl::StrCat("config key quota.", s.message()));
+        }
+        if (absl::Status s = ReadBands(config, &out.store.default_bands); !s.ok()) {
+          return s;
+        }
+        return ReadPrices(config, &out.store);
+      });
 }
 
 absl::StatusOr<std::unique_ptr<QuotaApp>> QuotaApp::Start(QuotaConfig config,
