@@ -1,7 +1,7 @@
 // jieshui-ingest: meter readings in over gRPC and HJ 212, VEE, Kafka out, the raw ledger.
 //   jieshui-ingest --config services/ingest/ingest.yaml
 #include "service/main.hpp"
-#include "app.hpp"
+#include "ingest/src/app.hpp"
 
 int main(int argc, char** argv) {
   return jieshui::service::RunMain(

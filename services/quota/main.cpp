@@ -1,7 +1,7 @@
 // jieshui-quota: water plans, product quotas, usage, alerts, surcharges and rectification orders.
 //   jieshui-quota --config services/quota/quota.yaml
 #include "service/main.hpp"
-#include "app.hpp"
+#include "quota/src/app.hpp"
 
 int main(int argc, char** argv) {
   return jieshui::service::RunMain(

@@ -1,7 +1,7 @@
 // jieshui-registry: the register of industrial enterprises, parks and meters (DESIGN.md).
 //   jieshui-registry --config services/registry/registry.yaml
 #include "service/main.hpp"
-#include "app.hpp"
+#include "registry/src/app.hpp"
 
 int main(int argc, char** argv) {
   return jieshui::service::RunMain(

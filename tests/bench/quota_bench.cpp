@@ -37,7 +37,7 @@
 #include "kafka/envelope.hpp"
 #include "kafka/producer.hpp"
 #include "kafka/topics.hpp"
-#include "services/quota/src/app.hpp"
+#include "quota/src/app.hpp"
 #include "testing/stack.hpp"
 
 namespace {

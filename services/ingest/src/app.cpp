@@ -1,10 +1,10 @@
-#include "app.hpp"
+#include "ingest/src/app.hpp"
 
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "adapters/record_codec.hpp"
 #include "config/reader.hpp"
+#include "ingest/src/adapters/record_codec.hpp"
 #include "kafka/envelope.hpp"
 #include "kafka/topic_reader.hpp"
 #include "kafka/topics.hpp"

@@ -7,12 +7,12 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "adapters/hj212_listener.hpp"
-#include "adapters/ingest_handlers.hpp"
-#include "adapters/intake.hpp"
-#include "adapters/ledger_writer.hpp"
-#include "adapters/meter_directory.hpp"
 #include "config/config_loader.hpp"
+#include "ingest/src/adapters/hj212_listener.hpp"
+#include "ingest/src/adapters/ingest_handlers.hpp"
+#include "ingest/src/adapters/intake.hpp"
+#include "ingest/src/adapters/ledger_writer.hpp"
+#include "ingest/src/adapters/meter_directory.hpp"
 #include "kafka/dead_letter.hpp"
 #include "service/clock.hpp"
 #include "service/platform.hpp"

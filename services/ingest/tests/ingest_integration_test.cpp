@@ -9,10 +9,10 @@
 #include <unistd.h>
 
 #include "absl/strings/str_cat.h"
-#include "adapters/record_codec.hpp"
-#include "app.hpp"
 #include "hj212/frame.hpp"
 #include "hj212/packet.hpp"
+#include "ingest/src/adapters/record_codec.hpp"
+#include "ingest/src/app.hpp"
 #include "ingest_test_env.hpp"
 #include "kafka/envelope.hpp"
 #include "testing/stack.hpp"

@@ -13,7 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "adapters/record_codec.hpp"
+#include "ingest/src/adapters/record_codec.hpp"
 #include "ingest_test_env.hpp"
 #include "kafka/envelope.hpp"
 #include "kafka/topic_reader.hpp"

@@ -3,7 +3,7 @@
 #include <regex>
 
 #include "absl/strings/str_cat.h"
-#include "app.hpp"
+#include "ingest/src/app.hpp"
 #include "jieshui/events/v1/registry_events.pb.h"
 #include "kafka/admin.hpp"
 #include "kafka/envelope.hpp"

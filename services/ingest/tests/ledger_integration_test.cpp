@@ -15,13 +15,13 @@
 #include <thread>
 
 #include "absl/strings/str_format.h"
-#include "adapters/ledger_query.hpp"
-#include "adapters/ledger_writer.hpp"
-#include "adapters/record_codec.hpp"
-#include "adapters/state_codec.hpp"
 #include "db/idempotent.hpp"
 #include "db/migrations.hpp"
 #include "google/protobuf/util/message_differencer.h"
+#include "ingest/src/adapters/ledger_query.hpp"
+#include "ingest/src/adapters/ledger_writer.hpp"
+#include "ingest/src/adapters/record_codec.hpp"
+#include "ingest/src/adapters/state_codec.hpp"
 #include "jieshui/common/v1/types.pb.h"
 #include "kafka/admin.hpp"
 #include "kafka/envelope.hpp"

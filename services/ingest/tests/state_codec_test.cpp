@@ -1,7 +1,7 @@
 // Unit tests of the meter state's text form: a state built by the real VEE core (gaps with their
 // estimates, superseded estimates, recent readings) and one with every field at an edge value come
 // back field for field; malformed text is refused with the field named.
-#include "adapters/state_codec.hpp"
+#include "ingest/src/adapters/state_codec.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

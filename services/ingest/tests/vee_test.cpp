@@ -1,6 +1,6 @@
 // Unit tests of VEE with figures worked by hand: every rule on a table of cases, roll-over at the
 // register's limit, gaps estimated and superseded, and replay rebuilding the same state.
-#include "core/vee.hpp"
+#include "ingest/src/core/vee.hpp"
 
 #include <gtest/gtest.h>
 

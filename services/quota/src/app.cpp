@@ -1,12 +1,12 @@
-#include "app.hpp"
+#include "quota/src/app.hpp"
 
 #include <utility>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "config/reader.hpp"
-#include "core/plan.hpp"
 #include "kafka/topics.hpp"
+#include "quota/src/core/plan.hpp"
 
 namespace jieshui::quota {
 

@@ -6,13 +6,13 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "adapters/quota_handlers.hpp"
-#include "adapters/quota_tables.hpp"
-#include "adapters/usage_cache.hpp"
-#include "adapters/usage_consumer.hpp"
 #include "config/config_loader.hpp"
 #include "enterprises/directory.hpp"
 #include "kafka/dead_letter.hpp"
+#include "quota/src/adapters/quota_handlers.hpp"
+#include "quota/src/adapters/quota_tables.hpp"
+#include "quota/src/adapters/usage_cache.hpp"
+#include "quota/src/adapters/usage_consumer.hpp"
 #include "service/clock.hpp"
 #include "service/platform.hpp"
 #include "service/settings.hpp"

@@ -1,7 +1,7 @@
 // Unit tests of which alerts are due: plan thresholds per month and for the year, and over-quota
 // products. No database: the year is built here. Every expected figure is worked by hand in the
 // comment beside it.
-#include "core/alerts.hpp"
+#include "quota/src/core/alerts.hpp"
 
 #include <cstdint>
 #include <optional>

@@ -1,6 +1,6 @@
 // Unit tests of the annual plan rules: the monthly split, alert thresholds and the over-plan
 // ranking. Every expected figure is worked by hand in the comment beside it.
-#include "core/plan.hpp"
+#include "quota/src/core/plan.hpp"
 
 #include <cstdint>
 #include <string>

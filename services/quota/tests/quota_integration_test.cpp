@@ -11,6 +11,7 @@
 #include "domain/period.hpp"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "ingest/src/app.hpp"
 #include "ingest_test_env.hpp"
 #include "jieshui/events/v1/envelope.pb.h"
 #include "jieshui/events/v1/quota_events.pb.h"
@@ -19,10 +20,9 @@
 #include "jieshui/quota/v1/quota_service.grpc.pb.h"
 #include "kafka/envelope.hpp"
 #include "kafka/producer.hpp"
+#include "quota/src/app.hpp"
 #include "quota_test_env.hpp"
 #include "redis_server.hpp"
-#include "services/ingest/src/app.hpp"
-#include "services/quota/src/app.hpp"
 #include "testing/stack.hpp"
 
 namespace jieshui::quota {

@@ -1,7 +1,7 @@
 #include "quota_test_env.hpp"
 
 #include "absl/strings/str_cat.h"
-#include "app.hpp"
+#include "quota/src/app.hpp"
 #include "service/start.hpp"
 #include "testing/stack.hpp"
 

@@ -1,6 +1,6 @@
 // Unit tests of progressive surcharges (超计划/超定额累进加价) and the product quota check
 // (用水定额). Every expected figure is worked by hand in the comment beside it.
-#include "core/surcharge.hpp"
+#include "quota/src/core/surcharge.hpp"
 
 #include <cstdint>
 #include <optional>

@@ -2,7 +2,7 @@
 // served, an invalidation that arrives while the writer reloads keeps the key dirty (so an older
 // figure cannot stay in Redis over a newer one), and a Redis outage leaves keys dirty until it
 // answers again.
-#include "adapters/usage_cache.hpp"
+#include "quota/src/adapters/usage_cache.hpp"
 
 #include <atomic>
 #include <condition_variable>

@@ -1,6 +1,6 @@
 // Unit tests of what a meter's record adds to an enterprise's usage: the measured-flow mapping,
 // which flows count at which meter level (GB/T 24789-2022), and the flow totals.
-#include "core/usage.hpp"
+#include "quota/src/core/usage.hpp"
 
 #include <optional>
 

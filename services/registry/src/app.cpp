@@ -1,4 +1,4 @@
-#include "app.hpp"
+#include "registry/src/app.hpp"
 
 #include <array>
 #include <utility>

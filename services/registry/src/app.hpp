@@ -6,9 +6,9 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "adapters/registry_handlers.hpp"
-#include "adapters/registry_store.hpp"
 #include "config/config_loader.hpp"
+#include "registry/src/adapters/registry_handlers.hpp"
+#include "registry/src/adapters/registry_store.hpp"
 #include "service/clock.hpp"
 #include "service/platform.hpp"
 #include "service/settings.hpp"

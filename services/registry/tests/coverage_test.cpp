@@ -1,5 +1,5 @@
 // Unit tests of metering coverage (GB/T 24789-2022 配备率) with figures worked by hand.
-#include "core/coverage.hpp"
+#include "registry/src/core/coverage.hpp"
 
 #include <gtest/gtest.h>
 

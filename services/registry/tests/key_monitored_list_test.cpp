@@ -1,5 +1,5 @@
 // Unit tests of the key-monitored list's rows.
-#include "core/key_monitored_list.hpp"
+#include "registry/src/core/key_monitored_list.hpp"
 
 #include <gtest/gtest.h>
 

@@ -5,12 +5,12 @@
 
 #include <set>
 
-#include "app.hpp"
 #include "csv/csv.hpp"
 #include "google/protobuf/util/message_differencer.h"
 #include "grpcserver/status.hpp"
 #include "jieshui/events/v1/registry_events.pb.h"
 #include "kafka/envelope.hpp"
+#include "registry/src/app.hpp"
 #include "registry_test_env.hpp"
 
 namespace jieshui::registry {

@@ -1,8 +1,8 @@
 #include "registry_test_env.hpp"
 
 #include "absl/strings/str_cat.h"
-#include "app.hpp"
 #include "domain/uscc.hpp"
+#include "registry/src/app.hpp"
 #include "service/start.hpp"
 #include "testing/stack.hpp"
 

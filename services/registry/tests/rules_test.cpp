@@ -4,10 +4,10 @@
 
 #include <vector>
 
-#include "core/enterprise_rules.hpp"
-#include "core/meter_rules.hpp"
-#include "core/park_rules.hpp"
 #include "errors/field_error.hpp"
+#include "registry/src/core/enterprise_rules.hpp"
+#include "registry/src/core/meter_rules.hpp"
+#include "registry/src/core/park_rules.hpp"
 
 namespace jieshui::registry {
 namespace {

@@ -1,4 +1,4 @@
-#include "adapters/hj212_listener.hpp"
+#include "ingest/src/adapters/hj212_listener.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

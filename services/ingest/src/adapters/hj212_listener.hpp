@@ -15,9 +15,9 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
-#include "adapters/intake.hpp"
-#include "adapters/meter_directory.hpp"
 #include "hj212/packet.hpp"
+#include "ingest/src/adapters/intake.hpp"
+#include "ingest/src/adapters/meter_directory.hpp"
 
 namespace jieshui::ingest {
 

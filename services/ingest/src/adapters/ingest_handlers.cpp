@@ -1,4 +1,4 @@
-#include "adapters/ingest_handlers.hpp"
+#include "ingest/src/adapters/ingest_handlers.hpp"
 
 #include <condition_variable>
 #include <deque>
@@ -6,12 +6,12 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
-#include "adapters/ledger_query.hpp"
-#include "adapters/record_codec.hpp"
 #include "errors/field_error.hpp"
 #include "grpcserver/auth.hpp"
 #include "grpcserver/handler.hpp"
 #include "grpcserver/status.hpp"
+#include "ingest/src/adapters/ledger_query.hpp"
+#include "ingest/src/adapters/record_codec.hpp"
 #include "paging/page_token.hpp"
 
 namespace jieshui::ingest {

@@ -5,8 +5,8 @@
 #include <functional>
 #include <string>
 
-#include "adapters/intake.hpp"
 #include "db/pool.hpp"
+#include "ingest/src/adapters/intake.hpp"
 #include "jieshui/ingest/v1/ingest_service.grpc.pb.h"
 
 namespace jieshui::ingest {

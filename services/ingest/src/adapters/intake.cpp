@@ -1,4 +1,4 @@
-#include "adapters/intake.hpp"
+#include "ingest/src/adapters/intake.hpp"
 
 #include <algorithm>
 #include <future>
@@ -6,8 +6,8 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "adapters/record_codec.hpp"
 #include "google/protobuf/arena.h"
+#include "ingest/src/adapters/record_codec.hpp"
 #include "kafka/envelope.hpp"
 #include "log/log.hpp"
 

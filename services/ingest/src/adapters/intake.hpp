@@ -17,8 +17,8 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
-#include "adapters/meter_directory.hpp"
-#include "core/vee.hpp"
+#include "ingest/src/adapters/meter_directory.hpp"
+#include "ingest/src/core/vee.hpp"
 #include "jieshui/ingest/v1/readings.pb.h"
 #include "kafka/producer.hpp"
 #include "prometheus/counter.h"

@@ -1,4 +1,4 @@
-#include "adapters/ledger_query.hpp"
+#include "ingest/src/adapters/ledger_query.hpp"
 
 #include <optional>
 #include <utility>
@@ -9,9 +9,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "adapters/ledger_sql.hpp"
 #include "db/pool.hpp"
 #include "errors/field_error.hpp"
+#include "ingest/src/adapters/ledger_sql.hpp"
 #include "paging/page_token.hpp"
 
 namespace jieshui::ingest {

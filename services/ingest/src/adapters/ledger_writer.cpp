@@ -1,4 +1,4 @@
-#include "adapters/ledger_writer.hpp"
+#include "ingest/src/adapters/ledger_writer.hpp"
 
 #include <sys/resource.h>
 #include <unistd.h>
@@ -19,11 +19,11 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
-#include "adapters/ledger_sql.hpp"
-#include "adapters/record_codec.hpp"
-#include "adapters/state_codec.hpp"
 #include "db/idempotent.hpp"
 #include "domain/period.hpp"
+#include "ingest/src/adapters/ledger_sql.hpp"
+#include "ingest/src/adapters/record_codec.hpp"
+#include "ingest/src/adapters/state_codec.hpp"
 #include "kafka/dead_letter.hpp"
 #include "kafka/envelope.hpp"
 #include "kafka/topic_reader.hpp"

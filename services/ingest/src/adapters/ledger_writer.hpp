@@ -24,8 +24,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "core/vee.hpp"
 #include "db/pool.hpp"
+#include "ingest/src/core/vee.hpp"
 #include "jieshui/ingest/v1/readings.pb.h"
 
 namespace jieshui::kafka {

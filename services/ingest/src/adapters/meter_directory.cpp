@@ -1,9 +1,9 @@
-#include "adapters/meter_directory.hpp"
+#include "ingest/src/adapters/meter_directory.hpp"
 
 #include <mutex>
 
 #include "absl/strings/str_cat.h"
-#include "adapters/record_codec.hpp"
+#include "ingest/src/adapters/record_codec.hpp"
 #include "jieshui/events/v1/registry_events.pb.h"
 #include "kafka/envelope.hpp"
 #include "log/log.hpp"

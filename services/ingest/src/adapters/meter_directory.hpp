@@ -14,7 +14,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
-#include "core/vee.hpp"
+#include "ingest/src/core/vee.hpp"
 #include "kafka/table_follower.hpp"
 
 namespace jieshui::ingest {

@@ -1,4 +1,4 @@
-#include "adapters/record_codec.hpp"
+#include "ingest/src/adapters/record_codec.hpp"
 
 #include "absl/strings/str_cat.h"
 #include "domain/fixed_decimal.hpp"

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "core/vee.hpp"
+#include "ingest/src/core/vee.hpp"
 #include "jieshui/events/v1/envelope.pb.h"
 #include "jieshui/ingest/v1/readings.pb.h"
 #include "jieshui/registry/v1/resources.pb.h"

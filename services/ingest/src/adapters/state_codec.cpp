@@ -1,4 +1,4 @@
-#include "adapters/state_codec.hpp"
+#include "ingest/src/adapters/state_codec.hpp"
 
 #include <limits>
 #include <optional>

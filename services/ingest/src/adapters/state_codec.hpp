@@ -14,7 +14,7 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
-#include "core/vee.hpp"
+#include "ingest/src/core/vee.hpp"
 
 namespace jieshui::ingest {
 

@@ -1,4 +1,4 @@
-#include "core/vee.hpp"
+#include "ingest/src/core/vee.hpp"
 
 #include <algorithm>
 

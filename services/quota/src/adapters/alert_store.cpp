@@ -1,10 +1,10 @@
-#include "adapters/alert_store.hpp"
+#include "quota/src/adapters/alert_store.hpp"
 
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "core/alerts.hpp"
 #include "jieshui/events/v1/quota_events.pb.h"
+#include "quota/src/core/alerts.hpp"
 
 namespace jieshui::quota {
 namespace {

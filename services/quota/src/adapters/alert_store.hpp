@@ -11,9 +11,9 @@
 #include <pqxx/pqxx>
 
 #include "absl/status/statusor.h"
-#include "adapters/quota_tables.hpp"
 #include "db/pool.hpp"
 #include "jieshui/quota/v1/quota_service.pb.h"
+#include "quota/src/adapters/quota_tables.hpp"
 
 namespace jieshui::quota {
 

@@ -1,4 +1,4 @@
-#include "adapters/order_store.hpp"
+#include "quota/src/adapters/order_store.hpp"
 
 #include <utility>
 

@@ -1,4 +1,4 @@
-#include "adapters/plan_store.hpp"
+#include "quota/src/adapters/plan_store.hpp"
 
 #include <set>
 #include <utility>
@@ -6,8 +6,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "core/plan.hpp"
 #include "jieshui/events/v1/quota_events.pb.h"
+#include "quota/src/core/plan.hpp"
 
 namespace jieshui::quota {
 namespace {

@@ -1,4 +1,4 @@
-#include "adapters/production_store.hpp"
+#include "quota/src/adapters/production_store.hpp"
 
 #include <optional>
 #include <utility>

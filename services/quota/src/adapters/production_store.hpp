@@ -8,11 +8,11 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "adapters/alert_store.hpp"
-#include "adapters/quota_tables.hpp"
-#include "core/surcharge.hpp"
 #include "db/pool.hpp"
 #include "jieshui/quota/v1/quota_service.pb.h"
+#include "quota/src/adapters/alert_store.hpp"
+#include "quota/src/adapters/quota_tables.hpp"
+#include "quota/src/core/surcharge.hpp"
 
 namespace jieshui::quota {
 

@@ -1,11 +1,10 @@
-#include "adapters/quota_handlers.hpp"
+#include "quota/src/adapters/quota_handlers.hpp"
 
 #include <set>
 #include <utility>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "core/plan.hpp"
 #include "domain/fixed_decimal.hpp"
 #include "domain/industry_code.hpp"
 #include "domain/period.hpp"
@@ -14,6 +13,7 @@
 #include "grpcserver/handler.hpp"
 #include "grpcserver/status.hpp"
 #include "paging/page_token.hpp"
+#include "quota/src/core/plan.hpp"
 
 namespace jieshui::quota {
 namespace {

@@ -7,14 +7,14 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "adapters/alert_store.hpp"
-#include "adapters/order_store.hpp"
-#include "adapters/plan_store.hpp"
-#include "adapters/production_store.hpp"
-#include "adapters/surcharge_store.hpp"
-#include "adapters/usage_cache.hpp"
-#include "adapters/usage_store.hpp"
 #include "jieshui/quota/v1/quota_service.grpc.pb.h"
+#include "quota/src/adapters/alert_store.hpp"
+#include "quota/src/adapters/order_store.hpp"
+#include "quota/src/adapters/plan_store.hpp"
+#include "quota/src/adapters/production_store.hpp"
+#include "quota/src/adapters/surcharge_store.hpp"
+#include "quota/src/adapters/usage_cache.hpp"
+#include "quota/src/adapters/usage_store.hpp"
 
 namespace jieshui::quota {
 

@@ -1,4 +1,4 @@
-#include "adapters/quota_tables.hpp"
+#include "quota/src/adapters/quota_tables.hpp"
 
 #include <algorithm>
 

@@ -18,14 +18,14 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "adapters/usage_cache.hpp"
-#include "core/alerts.hpp"
-#include "core/surcharge.hpp"
-#include "core/usage.hpp"
 #include "db/pool.hpp"
 #include "domain/money.hpp"
 #include "jieshui/common/v1/types.pb.h"
 #include "jieshui/quota/v1/quota_service.pb.h"
+#include "quota/src/adapters/usage_cache.hpp"
+#include "quota/src/core/alerts.hpp"
+#include "quota/src/core/surcharge.hpp"
+#include "quota/src/core/usage.hpp"
 
 namespace jieshui::quota {
 

@@ -1,4 +1,4 @@
-#include "adapters/surcharge_store.hpp"
+#include "quota/src/adapters/surcharge_store.hpp"
 
 #include <map>
 #include <utility>

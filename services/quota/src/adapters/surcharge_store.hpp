@@ -11,11 +11,11 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "adapters/quota_tables.hpp"
-#include "core/surcharge.hpp"
 #include "db/pool.hpp"
 #include "domain/money.hpp"
 #include "jieshui/quota/v1/quota_service.pb.h"
+#include "quota/src/adapters/quota_tables.hpp"
+#include "quota/src/core/surcharge.hpp"
 
 namespace jieshui::quota {
 

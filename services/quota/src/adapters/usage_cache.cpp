@@ -1,4 +1,4 @@
-#include "adapters/usage_cache.hpp"
+#include "quota/src/adapters/usage_cache.hpp"
 
 #include <array>
 #include <map>

@@ -22,7 +22,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "core/usage.hpp"
+#include "quota/src/core/usage.hpp"
 #include "redis/client.hpp"
 
 namespace jieshui::quota {

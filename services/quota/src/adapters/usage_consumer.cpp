@@ -1,4 +1,4 @@
-#include "adapters/usage_consumer.hpp"
+#include "quota/src/adapters/usage_consumer.hpp"
 
 #include <utility>
 #include <vector>

@@ -11,12 +11,12 @@
 #include <memory>
 #include <string>
 
-#include "adapters/usage_cache.hpp"
-#include "adapters/usage_store.hpp"
 #include "kafka/batch_consumer.hpp"
 #include "kafka/dead_letter.hpp"
 #include "prometheus/counter.h"
 #include "prometheus/family.h"
+#include "quota/src/adapters/usage_cache.hpp"
+#include "quota/src/adapters/usage_store.hpp"
 
 namespace jieshui::quota {
 

@@ -1,4 +1,4 @@
-#include "adapters/usage_store.hpp"
+#include "quota/src/adapters/usage_store.hpp"
 
 #include <algorithm>
 #include <map>

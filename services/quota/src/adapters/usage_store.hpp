@@ -10,11 +10,11 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "adapters/alert_store.hpp"
-#include "adapters/quota_tables.hpp"
-#include "core/usage.hpp"
 #include "db/pool.hpp"
 #include "jieshui/ingest/v1/readings.pb.h"
+#include "quota/src/adapters/alert_store.hpp"
+#include "quota/src/adapters/quota_tables.hpp"
+#include "quota/src/core/usage.hpp"
 
 namespace jieshui::quota {
 

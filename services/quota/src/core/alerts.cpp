@@ -1,4 +1,4 @@
-#include "core/alerts.hpp"
+#include "quota/src/core/alerts.hpp"
 
 namespace jieshui::quota {
 

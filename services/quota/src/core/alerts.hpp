@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "core/plan.hpp"
-#include "core/surcharge.hpp"
+#include "quota/src/core/plan.hpp"
+#include "quota/src/core/surcharge.hpp"
 
 namespace jieshui::quota {
 

@@ -1,4 +1,4 @@
-#include "core/plan.hpp"
+#include "quota/src/core/plan.hpp"
 
 #include <algorithm>
 

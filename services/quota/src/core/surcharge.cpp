@@ -1,4 +1,4 @@
-#include "core/surcharge.hpp"
+#include "quota/src/core/surcharge.hpp"
 
 #include <algorithm>
 #include <utility>

@@ -1,4 +1,4 @@
-#include "core/usage.hpp"
+#include "quota/src/core/usage.hpp"
 
 namespace jieshui::quota {
 

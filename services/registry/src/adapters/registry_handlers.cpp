@@ -1,4 +1,4 @@
-#include "adapters/registry_handlers.hpp"
+#include "registry/src/adapters/registry_handlers.hpp"
 
 #include <map>
 #include <tuple>
@@ -7,7 +7,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "core/key_monitored_list.hpp"
 #include "csv/csv.hpp"
 #include "domain/industry_code.hpp"
 #include "domain/period.hpp"
@@ -15,6 +14,7 @@
 #include "grpcserver/handler.hpp"
 #include "grpcserver/status.hpp"
 #include "paging/page_token.hpp"
+#include "registry/src/core/key_monitored_list.hpp"
 
 namespace jieshui::registry {
 namespace {

@@ -7,13 +7,13 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "adapters/registry_store.hpp"
-#include "core/coverage.hpp"
-#include "core/enterprise_rules.hpp"
-#include "core/meter_rules.hpp"
-#include "core/park_rules.hpp"
 #include "grpcserver/auth.hpp"
 #include "jieshui/registry/v1/registry_service.grpc.pb.h"
+#include "registry/src/adapters/registry_store.hpp"
+#include "registry/src/core/coverage.hpp"
+#include "registry/src/core/enterprise_rules.hpp"
+#include "registry/src/core/meter_rules.hpp"
+#include "registry/src/core/park_rules.hpp"
 
 namespace jieshui::registry {
 

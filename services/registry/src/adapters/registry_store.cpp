@@ -1,4 +1,4 @@
-#include "adapters/registry_store.hpp"
+#include "registry/src/adapters/registry_store.hpp"
 
 #include <utility>
 

@@ -12,10 +12,10 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "core/rules.hpp"
 #include "db/pool.hpp"
 #include "jieshui/common/v1/types.pb.h"
 #include "jieshui/registry/v1/resources.pb.h"
+#include "registry/src/core/rules.hpp"
 
 namespace jieshui::registry {
 

@@ -1,4 +1,4 @@
-#include "core/coverage.hpp"
+#include "registry/src/core/coverage.hpp"
 
 #include <algorithm>
 #include <cstdint>

@@ -1,4 +1,4 @@
-#include "core/enterprise_rules.hpp"
+#include "registry/src/core/enterprise_rules.hpp"
 
 #include <array>
 #include <set>
@@ -7,9 +7,9 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "core/rules_internal.hpp"
 #include "domain/industry_code.hpp"
 #include "errors/field_error.hpp"
+#include "registry/src/core/rules_internal.hpp"
 
 namespace jieshui::registry {
 namespace {

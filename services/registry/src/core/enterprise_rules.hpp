@@ -8,9 +8,9 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "core/rules.hpp"
 #include "google/protobuf/field_mask.pb.h"
 #include "jieshui/registry/v1/resources.pb.h"
+#include "registry/src/core/rules.hpp"
 
 namespace jieshui::registry {
 

@@ -1,4 +1,4 @@
-#include "core/key_monitored_list.hpp"
+#include "registry/src/core/key_monitored_list.hpp"
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"

@@ -1,4 +1,4 @@
-#include "core/meter_rules.hpp"
+#include "registry/src/core/meter_rules.hpp"
 
 #include <set>
 #include <string>
@@ -6,9 +6,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "core/rules_internal.hpp"
 #include "domain/fixed_decimal.hpp"
 #include "errors/field_error.hpp"
+#include "registry/src/core/rules_internal.hpp"
 
 namespace jieshui::registry {
 namespace {

@@ -1,9 +1,9 @@
-#include "core/park_rules.hpp"
+#include "registry/src/core/park_rules.hpp"
 
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "core/rules_internal.hpp"
+#include "registry/src/core/rules_internal.hpp"
 
 namespace jieshui::registry {
 namespace {

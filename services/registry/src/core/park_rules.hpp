@@ -7,8 +7,8 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "core/rules.hpp"
 #include "jieshui/registry/v1/resources.pb.h"
+#include "registry/src/core/rules.hpp"
 
 namespace jieshui::registry {
 

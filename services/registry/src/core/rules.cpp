@@ -1,14 +1,14 @@
-#include "core/rules.hpp"
+#include "registry/src/core/rules.hpp"
 
 #include <algorithm>
 #include <string>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "core/rules_internal.hpp"
 #include "domain/period.hpp"
 #include "domain/uscc.hpp"
 #include "errors/field_error.hpp"
+#include "registry/src/core/rules_internal.hpp"
 
 namespace jieshui::registry {
 namespace internal {

@@ -14,12 +14,12 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "core/rules.hpp"
 #include "errors/field_error.hpp"
 #include "google/protobuf/field_mask.pb.h"
 #include "google/protobuf/util/field_mask_util.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "jieshui/registry/v1/resources.pb.h"
+#include "registry/src/core/rules.hpp"
 
 namespace jieshui::registry::internal {
 
