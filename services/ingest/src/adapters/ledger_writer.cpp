@@ -274,6 +274,7 @@ absl::Status LedgerWriter::ReadFrom(const std::map<int32_t, int64_t>& offsets) {
   }
   reader_ = *std::move(reader);
   pending_.clear();
+  dead_letters_.clear();
   states_.clear();
   dirty_.clear();
   position_ = offsets;
@@ -411,16 +412,18 @@ absl::StatusOr<int> LedgerWriter::RunOnce() {
 }
 
 absl::Status LedgerWriter::SendDeadLetters() {
-  for (Pending& p : pending_) {
-    if (p.dead_letter == nullptr) {
-      continue;
+  size_t sent = 0;
+  absl::Status status;
+  for (const auto& [message, problem] : dead_letters_) {
+    if (absl::Status s = options_.dlq->Send(message, problem); !s.ok()) {
+      status = absl::UnavailableError(absl::StrCat("ledger: dead-letter queue: ", s.message()));
+      break;
     }
-    if (absl::Status s = options_.dlq->Send(*p.dead_letter, p.problem); !s.ok()) {
-      return absl::UnavailableError(absl::StrCat("ledger: dead-letter queue: ", s.message()));
-    }
-    p.dead_letter.reset();
+    ++sent;
   }
-  return absl::OkStatus();
+  dead_letters_.erase(dead_letters_.begin(),
+                      dead_letters_.begin() + static_cast<std::ptrdiff_t>(sent));
+  return status;
 }
 
 absl::Status LedgerWriter::PollBatch() {
@@ -478,8 +481,7 @@ absl::Status LedgerWriter::PollBatch() {
       p.partition = m.partition;
       p.offset = m.offset;
       if (options_.dlq != nullptr) {
-        p.dead_letter = std::make_shared<const kafka::Message>(m);
-        p.problem = std::string(problem.message());
+        dead_letters_.emplace_back(m, std::string(problem.message()));
       }
       pending_.push_back(std::move(p));
       continue;

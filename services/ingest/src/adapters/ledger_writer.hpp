@@ -27,10 +27,10 @@
 #include "db/pool.hpp"
 #include "ingest/src/core/vee.hpp"
 #include "jieshui/ingest/v1/readings.pb.h"
+#include "kafka/consumer.hpp"
 
 namespace jieshui::kafka {
 class DeadLetterQueue;
-struct Message;
 class TopicReader;
 }  // namespace jieshui::kafka
 
@@ -102,9 +102,6 @@ class LedgerWriter {
     int64_t offset = 0;
     std::string event_id;
     std::optional<v1::ReadingAccepted> accepted;
-    // Not a valid reading event, and not yet confirmed in the DLQ: the message and why.
-    std::shared_ptr<const kafka::Message> dead_letter;
-    std::string problem;
   };
 
   int64_t records_written() const { return records_written_.load(); }
@@ -135,6 +132,9 @@ class LedgerWriter {
 
   std::mutex run_mu_;  // one batch at a time; guards everything below
   std::vector<Pending> pending_;
+  // Messages of pending_ that are not valid reading events, not yet confirmed in the DLQ, and why
+  // (kept apart: a reading's Pending stays small).
+  std::vector<std::pair<kafka::Message, std::string>> dead_letters_;
   // Next offsets as this writer last saw them stored, for the rows and for the states; a
   // difference means another writer wrote.
   std::map<int32_t, int64_t> stored_;
