@@ -55,30 +55,6 @@ done
 jobs="${JIESHUI_TIDY_JOBS:-$(nproc)}"
 # Anchored at the repository root: nothing under build/ (generated code) and no system header.
 header_filter="^${ROOT}/(libs|services|tools|tests)/"
-out="$(mktemp)"
-trap 'rm -f "$out"' EXIT
-start=$SECONDS
-status=0
-if command -v run-clang-tidy >/dev/null; then
-  # run-clang-tidy takes regular expressions: one exact, escaped path per file.
-  regexes=()
-  for t in "${targets[@]}"; do
-    regexes+=("^$(printf '%s' "$t" | sed 's/[][\.*^$+?(){}|]/\\&/g')\$")
-  done
-  run-clang-tidy -quiet -j "$jobs" -p "$build_dir" -header-filter "$header_filter" \
-    "${regexes[@]}" >"$out" 2>&1 || status=$?
-else
-  printf '%s\0' "${targets[@]}" |
-    xargs -0 -n 1 -P "$jobs" clang-tidy --quiet -p "$build_dir" --header-filter="$header_filter" \
-      >"$out" 2>&1 || status=$?
-fi
-
-sed -i 's/\x1b\[[0-9;]*m//g' "$out"  # run-clang-tidy always asks for colour
-# Keep the findings and their context; drop the tool's progress lines.
-grep -vE '^(clang-tidy(-[0-9]+)? |[0-9]+ warnings? (and [0-9]+ errors? )?generated\.|Suppressed [0-9]+ warnings|Use -header-filter|Running clang-tidy|Error while processing)' "$out" || true
-findings="$(grep -cE '^/[^ ]+:[0-9]+:[0-9]+: (warning|error):' "$out" || true)"
-if [ "$status" -ne 0 ] || [ "$findings" -ne 0 ]; then
-  echo "check-tidy: $findings finding(s) in ${#targets[@]} files ($((SECONDS - start))s)" >&2
-  exit 1
-fi
-echo "check-tidy: ${#targets[@]} files clean ($((SECONDS - start))s)"
+# One clang-tidy unit per build target (deploy/local/tidy_units.py says why), in parallel.
+exec python3 "$ROOT/deploy/local/tidy_units.py" --build-dir "$build_dir" \
+  --header-filter "$header_filter" --jobs "$jobs" "${targets[@]}"

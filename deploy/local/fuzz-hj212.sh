@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes the HJ 212-2017 codec (libs/hj212) with libFuzzer: compiles libs/hj212/*.cpp and
-# libs/hj212/fuzz/hj212_fuzz.cpp with clang++ (-fsanitize=fuzzer,address,undefined; the project's
-# own build uses gcc, which has no libFuzzer), then runs it for a bounded time. Fails on a crash,
+# libs/hj212/fuzz/hj212_fuzz.cpp with clang++ (-fsanitize=fuzzer,address,undefined; libFuzzer is
+# clang's, and the presets' builds are not instrumented for it), then runs it for a bounded time. Fails on a crash,
 # a sanitizer report, a broken invariant, a timeout or running out of memory.
 #
 #   fuzz-hj212.sh [seconds]   default 60; 0 only replays the corpus (no new inputs)

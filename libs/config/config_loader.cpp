@@ -16,6 +16,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "strings/view.hpp"
 
 extern char** environ;  // POSIX; declared here because <unistd.h> only does so with _GNU_SOURCE.
 
@@ -24,9 +25,7 @@ namespace {
 
 using MapList = std::vector<std::map<std::string, std::string>>;
 
-// Debian's abseil 20220623 is built with its own absl::string_view, not an alias of
-// std::string_view, so the public std::string_view API converts explicitly at abseil calls.
-absl::string_view Av(std::string_view text) { return absl::string_view(text.data(), text.size()); }
+using strings::Av;
 std::string_view Sv(absl::string_view text) { return std::string_view(text.data(), text.size()); }
 
 // Substrings that mark a key as secret. Matched against the lower-cased flat key, so

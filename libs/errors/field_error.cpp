@@ -5,12 +5,12 @@
 #include "absl/strings/cord.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "strings/view.hpp"
 
 namespace jieshui::errors {
 namespace {
 
-// Debian's abseil is built with its own absl::string_view, not std::string_view.
-absl::string_view Av(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+using strings::Av;
 
 // Payloads under these type URLs: violations as "<len>:<field><len>:<reason>" repeated, the row
 // as decimal text.

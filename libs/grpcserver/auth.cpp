@@ -14,12 +14,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
+#include "strings/view.hpp"
 
 namespace jieshui::grpcserver {
 namespace {
 
-// Debian's abseil is built with its own absl::string_view, not std::string_view.
-absl::string_view Av(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+using strings::Av;
 
 constexpr PrincipalKind kAllKinds[] = {
     PrincipalKind::kWaterAffairs, PrincipalKind::kIndustry,   PrincipalKind::kDevelopmentReform,

@@ -8,12 +8,12 @@
 #include "grpcserver/status.hpp"
 #include "log/log.hpp"
 #include "metrics/metrics.hpp"
+#include "strings/view.hpp"
 
 namespace jieshui::grpcserver {
 namespace {
 
-// Debian's abseil is built with its own absl::string_view, not std::string_view.
-absl::string_view Av(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+using strings::Av;
 
 using grpc::experimental::InterceptionHookPoints;
 using grpc::experimental::InterceptorBatchMethods;

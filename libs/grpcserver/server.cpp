@@ -15,12 +15,12 @@
 #include "grpcpp/server_builder.h"
 #include "grpcserver/interceptors.hpp"
 #include "log/log.hpp"
+#include "strings/view.hpp"
 
 namespace jieshui::grpcserver {
 namespace {
 
-// Debian's abseil is built with its own absl::string_view, not std::string_view.
-absl::string_view Av(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+using strings::Av;
 
 sigset_t ShutdownSignals() {
   sigset_t set;

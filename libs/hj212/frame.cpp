@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
@@ -12,8 +13,6 @@ constexpr std::string_view kStart = "##";
 constexpr std::size_t kLengthDigits = 4;
 constexpr std::size_t kCrcDigits = 4;
 constexpr std::size_t kHeaderSize = 2 + kLengthDigits;  // "##" + length
-
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') {
@@ -173,7 +172,8 @@ std::optional<FrameDecoder::Result> FrameDecoder::Next() {
 
     // Check the length digits as they arrive, so a bad header is not held while waiting.
     const std::string_view length_text = rest.substr(kStart.size(), kLengthDigits);
-    if (!std::all_of(length_text.begin(), length_text.end(), IsDigit)) {
+    if (!std::all_of(length_text.begin(), length_text.end(),
+                     [](char c) { return absl::ascii_isdigit(static_cast<unsigned char>(c)); })) {
       return Reject(FrameErrorKind::kBadLength,
                     absl::StrCat("length \"", Shown(length_text), "\" is not 4 decimal digits"));
     }

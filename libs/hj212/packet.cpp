@@ -5,11 +5,13 @@
 #include <cstddef>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "hj212/frame.hpp"
+#include "strings/view.hpp"
 
 namespace jieshui::hj212 {
 namespace {
@@ -21,14 +23,15 @@ constexpr std::size_t kMaxMnLength = 24;
 // Text quoted in error messages is cut to this many bytes.
 constexpr std::size_t kMaxShown = 32;
 
-// Debian's abseil 20220623 has its own absl::string_view, not an alias of std::string_view, so
-// std::string_view crosses into StrCat and StrSplit through these.
-absl::string_view Av(std::string_view text) { return {text.data(), text.size()}; }
+using strings::Av;
 std::string_view Sv(absl::string_view text) { return {text.data(), text.size()}; }
 
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-bool IsAlnum(char c) { return IsDigit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
-bool AllDigits(std::string_view s) { return std::all_of(s.begin(), s.end(), IsDigit); }
+// ASCII only (absl's classifiers ignore the locale).
+bool IsAlnum(char c) { return absl::ascii_isalnum(static_cast<unsigned char>(c)); }
+bool AllDigits(std::string_view s) {
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return absl::ascii_isdigit(static_cast<unsigned char>(c)); });
+}
 
 std::string Quoted(std::string_view text) {
   if (text.size() > kMaxShown) {

@@ -7,12 +7,12 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
+#include "strings/view.hpp"
 
 namespace jieshui::log {
 namespace {
 
-// Debian's abseil is built with its own absl::string_view, not std::string_view.
-absl::string_view Av(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+using strings::Av;
 
 struct LoggerState {
   std::mutex mu;

@@ -5,12 +5,12 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "prometheus/exposer.h"
+#include "strings/view.hpp"
 
 namespace jieshui::metrics {
 namespace {
 
-// Debian's abseil is built with its own absl::string_view, not std::string_view.
-absl::string_view Av(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+using strings::Av;
 
 // prometheus-cpp reports invalid names and conflicting registrations by throwing; no exception
 // may leave this library, so each builder call is wrapped here.

@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "domain/period.hpp"
 #include "domain/volume.hpp"
+#include "strings/view.hpp"
 
 namespace jieshui::registry_cli {
 namespace {
@@ -20,8 +21,7 @@ namespace {
 namespace v1 = ::jieshui::registry::v1;
 namespace common = ::jieshui::common::v1;
 
-// Debian's abseil 20220623 has its own absl::string_view, not an alias of std::string_view.
-absl::string_view Av(std::string_view text) { return {text.data(), text.size()}; }
+using strings::Av;
 std::string_view Sv(absl::string_view text) { return {text.data(), text.size()}; }
 
 std::string_view Trim(std::string_view text) {
