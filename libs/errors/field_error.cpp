@@ -93,4 +93,39 @@ std::optional<int64_t> RowOf(const absl::Status& status) {
   return row;
 }
 
+std::optional<FieldViolation> FieldOfMessage(std::string_view message) {
+  const auto is_lower = [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; };
+  const auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+  size_t i = 0;
+  while (true) {
+    // A name: a lower-case letter or '_', then letters, digits or '_'.
+    if (i >= message.size() || !is_lower(message[i])) {
+      return std::nullopt;
+    }
+    while (i < message.size() && (is_lower(message[i]) || is_digit(message[i]))) {
+      ++i;
+    }
+    while (i < message.size() && message[i] == '[') {  // [index]
+      const size_t start = ++i;
+      while (i < message.size() && is_digit(message[i])) {
+        ++i;
+      }
+      if (i == start || i >= message.size() || message[i] != ']') {
+        return std::nullopt;
+      }
+      ++i;
+    }
+    if (i < message.size() && message[i] == '.') {
+      ++i;
+      continue;
+    }
+    break;
+  }
+  if (message.substr(i, 2) != ": " || message.size() == i + 2) {
+    return std::nullopt;
+  }
+  return FieldViolation{.field = std::string(message.substr(0, i)),
+                        .reason = std::string(message.substr(i + 2))};
+}
+
 }  // namespace jieshui::errors

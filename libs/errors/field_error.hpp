@@ -28,6 +28,12 @@ absl::Status WithRow(absl::Status status, int64_t row);
 
 // What the functions above attached, in the order they were added.
 std::vector<FieldViolation> FieldViolationsOf(const absl::Status& status);
+
+// The field a message names by the project's rule that every refusal starts with the field at
+// fault: "period.month: must be 1-12" is {"period.month", "must be 1-12"}. A field is a path of
+// snake_case names with optional [index]es ("schedule.bands[1].from_percent"). nullopt when the
+// message does not start so.
+std::optional<FieldViolation> FieldOfMessage(std::string_view message);
 std::optional<int64_t> RowOf(const absl::Status& status);
 
 }  // namespace jieshui::errors

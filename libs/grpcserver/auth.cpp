@@ -113,13 +113,12 @@ std::string Sha256Hex(std::string_view data) {
 std::optional<std::string_view> ExtractApiKey(std::string_view authorization) {
   absl::string_view value = absl::StripAsciiWhitespace(Av(authorization));
   constexpr absl::string_view kBearer = "bearer";
-  if (value.size() > kBearer.size() &&
-      absl::EqualsIgnoreCase(value.substr(0, kBearer.size()), kBearer) &&
-      absl::ascii_isspace(static_cast<unsigned char>(value[kBearer.size()]))) {
-    value = absl::StripLeadingAsciiWhitespace(value.substr(kBearer.size()));
-  } else if (absl::EqualsIgnoreCase(value, kBearer)) {
-    return std::nullopt;
+  if (value.size() <= kBearer.size() ||
+      !absl::EqualsIgnoreCase(value.substr(0, kBearer.size()), kBearer) ||
+      !absl::ascii_isspace(static_cast<unsigned char>(value[kBearer.size()]))) {
+    return std::nullopt;  // no scheme, or another one: a bare key is not taken
   }
+  value = absl::StripLeadingAsciiWhitespace(value.substr(kBearer.size()));
   if (value.empty()) {
     return std::nullopt;
   }

@@ -113,8 +113,9 @@ struct ApiKeyEntry {
 // Lowercase hex SHA-256 of `data` (to turn a new key into its configuration entry).
 std::string Sha256Hex(std::string_view data);
 
-// The key in an "authorization" metadata value: "Bearer <key>" (scheme case-insensitive) or the
-// bare key; surrounding whitespace ignored. nullopt when nothing is left.
+// The key in an "authorization" metadata value "Bearer <key>" (RFC 6750; the scheme
+// case-insensitive, surrounding whitespace ignored). nullopt for a bare key, another scheme or no
+// key, which the server answers UNAUTHENTICATED.
 std::optional<std::string_view> ExtractApiKey(std::string_view authorization);
 
 // Resolves presented keys to principals. Immutable after Create, so safe to share across threads.

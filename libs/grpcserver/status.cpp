@@ -1,6 +1,9 @@
 #include "grpcserver/status.hpp"
 
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
@@ -10,7 +13,17 @@ using jieshui::common::v1::ErrorDetail;
 
 ErrorDetail ErrorDetailOf(const absl::Status& status) {
   ErrorDetail detail;
-  for (const errors::FieldViolation& v : errors::FieldViolationsOf(status)) {
+  std::vector<errors::FieldViolation> violations = errors::FieldViolationsOf(status);
+  // A refusal made without errors::InvalidArgument still names its field first in its message
+  // (the project's rule), so every INVALID_ARGUMENT carries its violation.
+  if (violations.empty() && status.code() == absl::StatusCode::kInvalidArgument) {
+    const absl::string_view message = status.message();
+    if (std::optional<errors::FieldViolation> v =
+            errors::FieldOfMessage(std::string_view(message.data(), message.size()))) {
+      violations.push_back(*std::move(v));
+    }
+  }
+  for (const errors::FieldViolation& v : violations) {
     auto* violation = detail.add_field_violations();
     violation->set_field(v.field);
     violation->set_reason(v.reason);

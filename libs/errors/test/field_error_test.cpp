@@ -37,5 +37,26 @@ TEST(FieldErrorTest, AnOkStatusStaysOkAndPlainErrorsCarryNothing) {
   EXPECT_FALSE(RowOf(plain).has_value());
 }
 
+// Every refusal starts with the field at fault; the gRPC edge reads it off a message that came
+// without a violation attached.
+TEST(FieldOfMessage, ReadsTheFieldAPathOfNamesAndIndexes) {
+  auto v = FieldOfMessage("period.month: must be 1-12, got 13");
+  ASSERT_TRUE(v.has_value());
+  EXPECT_EQ(v->field, "period.month");
+  EXPECT_EQ(v->reason, "must be 1-12, got 13");
+  v = FieldOfMessage("schedule.bands[1].from_percent: overlaps the band before");
+  ASSERT_TRUE(v.has_value());
+  EXPECT_EQ(v->field, "schedule.bands[1].from_percent");
+  EXPECT_EQ(v->reason, "overlaps the band before");
+  v = FieldOfMessage("water_balance_test_ref: an increase needs a water balance test");
+  ASSERT_TRUE(v.has_value());
+  EXPECT_EQ(v->field, "water_balance_test_ref");
+  for (const char* not_a_field :
+       {"", "no field here", "Year: capitalised", "a b: two words", "bands[]: empty index",
+        "bands[1: unclosed", "field:no space", "field: ", "trailing.: dot", "9lives: digit"}) {
+    EXPECT_FALSE(FieldOfMessage(not_a_field).has_value()) << not_a_field;
+  }
+}
+
 }  // namespace
 }  // namespace jieshui::errors

@@ -22,14 +22,15 @@ TEST(Sha256HexTest, MatchesKnownVector) {
   EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
-TEST(ExtractApiKeyTest, AcceptsBearerAndBareKeys) {
+TEST(ExtractApiKeyTest, TakesOnlyTheBearerScheme) {
   EXPECT_EQ(ExtractApiKey("Bearer abc123"), "abc123");
   EXPECT_EQ(ExtractApiKey("bearer   abc123  "), "abc123");
   EXPECT_EQ(ExtractApiKey("BEARER\tabc123"), "abc123");
-  EXPECT_EQ(ExtractApiKey("abc123"), "abc123");
-  EXPECT_EQ(ExtractApiKey("  abc123 "), "abc123");
-  // A key that merely starts with "Bearer" is a bare key.
-  EXPECT_EQ(ExtractApiKey("Bearerabc"), "Bearerabc");
+  // A bare key, another scheme, or a key that merely starts with "Bearer": none is taken.
+  EXPECT_EQ(ExtractApiKey("abc123"), std::nullopt);
+  EXPECT_EQ(ExtractApiKey("  abc123 "), std::nullopt);
+  EXPECT_EQ(ExtractApiKey("Basic abc123"), std::nullopt);
+  EXPECT_EQ(ExtractApiKey("Bearerabc"), std::nullopt);
   EXPECT_EQ(ExtractApiKey("Bearer"), std::nullopt);
   EXPECT_EQ(ExtractApiKey("Bearer   "), std::nullopt);
   EXPECT_EQ(ExtractApiKey(""), std::nullopt);

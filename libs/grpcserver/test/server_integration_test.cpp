@@ -246,13 +246,22 @@ TEST_F(GrpcServerIntegrationTest, ValidKeysEchoThePrincipal) {
     EXPECT_EQ(response.principal_name(), "Wuzhong water affairs bureau");
   }
   {
-    auto ctx = Context(kEnterpriseKey);  // bare key
+    auto ctx = Context(std::string("bearer ") + kEnterpriseKey);  // the scheme in any case
     pb::EchoRequest request;
     request.set_uscc(kEnterpriseUscc);
     pb::EchoResponse response;
     grpc::Status status = echo_->Echo(ctx.get(), request, &response);
     ASSERT_TRUE(status.ok()) << status.error_message();
     EXPECT_EQ(response.principal_kind(), "enterprise");
+  }
+  {
+    auto ctx = Context(kEnterpriseKey);  // a bare key, without the scheme: refused
+    pb::EchoRequest request;
+    request.set_uscc(kEnterpriseUscc);
+    pb::EchoResponse response;
+    grpc::Status status = echo_->Echo(ctx.get(), request, &response);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED) << status.error_message();
+    EXPECT_NE(status.error_message().find("Bearer <key>"), std::string::npos);
   }
   EXPECT_EQ(EchoCalls(), before + 2);
 }
