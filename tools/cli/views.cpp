@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "domain/industry_catalogue.hpp"
 #include "domain/money.hpp"
 #include "domain/period.hpp"
 #include "domain/volume.hpp"
@@ -112,8 +113,9 @@ std::string EnterprisesTable(const reg::ListEnterprisesResponse& list) {
                {"YEAR", Align::kRight}});
   for (const reg::Enterprise& e : list.enterprises()) {
     table.AddRow(
-        {e.uscc().value(), e.name(), e.town(), e.park_id(), e.industry_code().value(),
-         YesNo(e.key_monitored()), CubicMetres(e.latest_annual_intake().litres()),
+        {e.uscc().value(), e.name(), e.town(), e.park_id(),
+         domain::IndustryLabel(e.industry_code().value()), YesNo(e.key_monitored()),
+         CubicMetres(e.latest_annual_intake().litres()),
          e.latest_annual_intake_year() == 0 ? "" : absl::StrCat(e.latest_annual_intake_year())});
   }
   std::string out = table.Render();
@@ -145,7 +147,7 @@ std::string EnterpriseDetail(const reg::Enterprise& e) {
       {"address", e.address()},
       {"town", e.town()},
       {"park", e.park_id()},
-      {"industry", e.industry_code().value()},
+      {"industry", domain::IndustryLabel(e.industry_code().value())},  // with its GB/T 4754 name
       {"above scale", YesNo(e.above_scale())},
       {"key-monitored", YesNo(e.key_monitored())},
       {"high water use, high pollution", YesNo(e.high_water_use_high_pollution())},

@@ -1,6 +1,11 @@
 #include "domain/industry_code.hpp"
 
+#include <string>
+
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "domain/industry_catalogue.hpp"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -112,6 +117,70 @@ TEST(IndustryCodeTest, CustomSectorTable) {
   const HighWaterUseSector local[] = {{"C1512", "白酒制造", "liquor"}};
   EXPECT_TRUE(IsHighWaterUse(Code("C1512"), local));
   EXPECT_FALSE(IsHighWaterUse(Code("C31"), local));
+}
+
+// The standard's table (data/gbt4754-2017.csv, with amendment No. 1): the counts per level, each
+// code under its parent, and entries checked against the printed standard.
+TEST(IndustryCatalogueTest, HoldsTheWholeStandardEachCodeUnderItsParent) {
+  EXPECT_EQ(IndustryCount(IndustryLevel::kSection), 20U);
+  EXPECT_EQ(IndustryCount(IndustryLevel::kDivision), 97U);
+  EXPECT_EQ(IndustryCount(IndustryLevel::kGroup), 473U);
+  EXPECT_EQ(IndustryCount(IndustryLevel::kClass), 1382U);
+  for (char section = 'A'; section <= 'T'; ++section) {
+    ASSERT_NE(FindIndustry(Code(std::string(1, section))), nullptr) << section;
+  }
+  for (int d = 1; d <= 97; ++d) {
+    const std::string digits = absl::StrFormat("%02d", d);
+    const IndustryEntry* division = FindIndustry(Code(digits));
+    ASSERT_NE(division, nullptr) << digits;
+    EXPECT_EQ(division->level, IndustryLevel::kDivision);
+    // Its section is listed: the division's letter is the section's.
+    EXPECT_NE(FindIndustry(Code(division->code.substr(0, 1))), nullptr);
+    int groups = 0;
+    for (int g = 0; g <= 9; ++g) {
+      const IndustryEntry* group = FindIndustry(Code(absl::StrCat(digits, g)));
+      if (group == nullptr) {
+        // No class without its group.
+        for (int c = 0; c <= 9; ++c) {
+          EXPECT_EQ(FindIndustry(Code(absl::StrCat(digits, g, c))), nullptr);
+        }
+        continue;
+      }
+      ++groups;
+      int classes = 0;
+      for (int c = 0; c <= 9; ++c) {
+        classes += FindIndustry(Code(absl::StrCat(digits, g, c))) != nullptr ? 1 : 0;
+      }
+      EXPECT_GT(classes, 0) << group->code << " has no class";
+    }
+    EXPECT_GT(groups, 0) << division->code << " has no group";
+  }
+  EXPECT_EQ(FindIndustry(Code("C26"))->name, "化学原料和化学制品制造业");
+  EXPECT_EQ(FindIndustry(Code("C2614"))->name, "有机化学原料制造");
+  EXPECT_EQ(FindIndustry(Code("C1311"))->name, "稻谷加工");
+  EXPECT_EQ(FindIndustry(Code("D4411"))->name, "火力发电");
+  EXPECT_EQ(FindIndustry(Code("S9231"))->name, "监察委员会");  // added by amendment No. 1
+  EXPECT_EQ(FindIndustry(Code("C269")), nullptr);              // there is no group 269
+  EXPECT_EQ(FindIndustry(Code("C2699")), nullptr);
+}
+
+TEST(IndustryCatalogueTest, AcceptsOnlyListedCodesAndSaysWhichLevelIsMissing) {
+  EXPECT_EQ(ParseListedIndustryCode("c2614")->value(), "C2614");
+  EXPECT_EQ(ParseListedIndustryCode("2614")->value(), "C2614");
+  EXPECT_EQ(ParseListedIndustryCode("C")->value(), "C");
+  absl::StatusOr<IndustryCode> missing = ParseListedIndustryCode("C2699", "industry_code");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(missing.status().message(),
+            "industry_code: \"C2699\" is not in GB/T 4754-2017 (it has no group C269)");
+  EXPECT_EQ(ParseListedIndustryCode("C2617").status().message(),
+            "industry_code: \"C2617\" is not in GB/T 4754-2017 (it has no class C2617)");
+  // A malformed code keeps the form check's message.
+  EXPECT_THAT(std::string(ParseListedIndustryCode("C2A").status().message()),
+              ::testing::HasSubstr("non-digit"));
+  EXPECT_EQ(IndustryLabel("C2614"), "C2614 有机化学原料制造");
+  EXPECT_EQ(IndustryLabel("C2699"), "C2699");
+  EXPECT_EQ(IndustryLabel(""), "");
 }
 
 }  // namespace

@@ -103,6 +103,28 @@ TEST(NormalizeEnterprise, IndustryCodeMustBeValidAndIndustrial) {
   EXPECT_TRUE(NormalizeEnterprise(e, kRules).ok());
 }
 
+// Only codes the standard lists, and an enterprise at class level (GB/T 4754-2017 table).
+TEST(NormalizeEnterprise, IndustryCodeMustBeAListedClass) {
+  v1::Enterprise e = ValidEnterprise();
+  e.mutable_industry_code()->set_value("C2699");  // of form, but there is no group 269
+  absl::Status s = NormalizeEnterprise(e, kRules);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(FieldOf(s), "industry_code");
+  EXPECT_THAT(std::string(s.message()), HasSubstr("no group C269"));
+
+  for (const char* coarse : {"C", "C26", "C261"}) {
+    e.mutable_industry_code()->set_value(coarse);
+    s = NormalizeEnterprise(e, kRules);
+    EXPECT_EQ(FieldOf(s), "industry_code") << coarse;
+    EXPECT_THAT(std::string(s.message()), HasSubstr("registered by its class")) << coarse;
+  }
+  e.mutable_industry_code()->set_value("C26");
+  EXPECT_THAT(std::string(NormalizeEnterprise(e, kRules).message()),
+              HasSubstr("C26 is a division (化学原料和化学制品制造业)"));
+  e.mutable_industry_code()->set_value("c2614");
+  EXPECT_TRUE(NormalizeEnterprise(e, kRules).ok());
+}
+
 TEST(NormalizeEnterprise, FieldRules) {
   struct Case {
     const char* name;

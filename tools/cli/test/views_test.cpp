@@ -39,7 +39,7 @@ TEST(ViewsTest, EnterprisesTableShowsTheColumnsAndCount) {
   EXPECT_THAT(text, HasSubstr("USCC"));
   EXPECT_THAT(text, HasSubstr("LATEST INTAKE m³"));
   EXPECT_THAT(text, HasSubstr("91350200776049653A  苏州吴中特钢压延有限公司  胥口镇"));
-  EXPECT_THAT(text, HasSubstr("C3130     yes                  152300.000  2024"));
+  EXPECT_THAT(text, HasSubstr("C3130 钢压延加工  yes                  152300.000  2024"));
   EXPECT_THAT(text, HasSubstr("1 of 4 enterprises (more with --all)"));
 }
 

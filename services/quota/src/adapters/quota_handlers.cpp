@@ -6,6 +6,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "domain/fixed_decimal.hpp"
+#include "domain/industry_catalogue.hpp"
 #include "domain/industry_code.hpp"
 #include "domain/period.hpp"
 #include "domain/uscc.hpp"
@@ -284,7 +285,8 @@ grpc::Status QuotaHandlers::SetProductQuota(grpc::ServerContext* ctx,
         absl::Status s = CheckYear(q.year(), "quota.year");
         v1::ProductQuota normalised = q;
         if (s.ok()) {
-          auto code = domain::IndustryCode::Parse(q.industry_code().value(), "quota.industry_code");
+          auto code =
+              domain::ParseListedIndustryCode(q.industry_code().value(), "quota.industry_code");
           if (code.ok()) {
             normalised.mutable_industry_code()->set_value(code->value());
           } else {
@@ -328,7 +330,7 @@ grpc::Status QuotaHandlers::ListProductQuotas(grpc::ServerContext* ctx,
     }
     std::string code;
     if (!req->industry_code().value().empty()) {
-      auto parsed = domain::IndustryCode::Parse(req->industry_code().value());
+      auto parsed = domain::ParseListedIndustryCode(req->industry_code().value());
       if (!parsed.ok()) {
         return parsed.status();
       }

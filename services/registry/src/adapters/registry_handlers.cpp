@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "csv/csv.hpp"
+#include "domain/industry_catalogue.hpp"
 #include "domain/industry_code.hpp"
 #include "domain/period.hpp"
 #include "errors/field_error.hpp"
@@ -214,10 +215,9 @@ grpc::Status RegistryHandlers::ListEnterprises(grpc::ServerContext* ctx,
     filter.park_id = req->park_id();
     if (!req->industry_code_prefix().empty()) {
       absl::StatusOr<domain::IndustryCode> prefix =
-          domain::IndustryCode::Parse(req->industry_code_prefix(), "industry_code_prefix");
+          domain::ParseListedIndustryCode(req->industry_code_prefix(), "industry_code_prefix");
       if (!prefix.ok()) {
-        return errors::InvalidArgument("industry_code_prefix",
-                                       std::string(prefix.status().message()));
+        return prefix.status();  // "industry_code_prefix: ...", its violation read off at the edge
       }
       filter.industry_code_prefix = prefix->value();
     }

@@ -7,6 +7,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "domain/industry_catalogue.hpp"
 #include "domain/industry_code.hpp"
 #include "errors/field_error.hpp"
 #include "registry/src/core/rules_internal.hpp"
@@ -174,7 +175,7 @@ absl::Status NormalizeEnterprise(v1::Enterprise& e, const RegistryRules& rules) 
     return InvalidArgument("industry_code", "required (GB/T 4754-2017 code, e.g. C2614)");
   }
   absl::StatusOr<domain::IndustryCode> code =
-      domain::IndustryCode::Parse(e.industry_code().value(), "industry_code");
+      domain::ParseListedIndustryCode(e.industry_code().value(), "industry_code");
   if (!code.ok()) {
     return Reframe(code.status(), "industry_code");
   }
@@ -185,6 +186,14 @@ absl::Status NormalizeEnterprise(v1::Enterprise& e, const RegistryRules& rules) 
         "industry_code",
         absl::StrCat(code->value(), " is in section ", std::string(1, code->section()),
                      ", not industry (GB/T 4754-2017 sections B, C, D)"));
+  }
+  // An enterprise is registered at class level (小类), the finest the standard has.
+  if (code->level() != domain::IndustryLevel::kClass) {
+    return InvalidArgument(
+        "industry_code",
+        absl::StrCat(code->value(), " is a ", std::string(domain::IndustryLevelName(code->level())),
+                     " (", domain::FindIndustry(*code)->name,
+                     "); an enterprise is registered by its class, 4 digits (e.g. C2614)"));
   }
   e.mutable_industry_code()->set_value(code->value());
 
