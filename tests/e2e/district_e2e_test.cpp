@@ -28,6 +28,7 @@
 #include "grpcpp/grpcpp.h"
 #include "grpcserver/auth.hpp"
 #include "jieshui/quota/v1/quota_service.grpc.pb.h"
+#include "kafka/topic_reader.hpp"
 #include "nlohmann/json.hpp"
 #include "testing/child_process.hpp"
 #include "testing/stack.hpp"
@@ -446,6 +447,30 @@ TEST(DistrictEndToEnd, ASimulatedDistrictFlowsThroughEveryServiceAndMatchesTheGr
   // The district had enterprises over plan, so alerts and surcharges were really checked.
   EXPECT_GT(over_plan_months, 0);
   EXPECT_GT(alerts_expected, 0);
+
+  // The whole district sent again, as a gateway or a partner system resends its files: every
+  // re-sent reading is a duplicate, and nothing new reaches the reading topic, whose records are
+  // what the ledger and quota's usage are made of (HJ 212 uploads included, whose answers carry
+  // no per-reading outcome). The simulator's settle checks quota's figures once more.
+  auto reading_reader =
+      kafka::TopicReader::Create(jieshui::testing::KafkaBootstrap(), reading_topic);
+  ASSERT_TRUE(reading_reader.ok()) << reading_reader.status();
+  const auto ends_before = (*reading_reader)->EndOffsets();
+  ASSERT_TRUE(ends_before.ok()) << ends_before.status();
+  ChildProcess resend;
+  ASSERT_TRUE(resend.Start(argv));
+  const std::optional<int> resend_exit = resend.Wait(std::chrono::seconds(900));
+  const std::string resend_output = absl::StrJoin(resend.Lines(), "\n");
+  ASSERT_EQ(resend_exit.value_or(-1), 0) << "seed " << options.seed << ":\n" << resend_output;
+  const nlohmann::json again = nlohmann::json::parse(resend_output)["outcome"]["readings"];
+  EXPECT_EQ(again["sent_grpc"].get<int64_t>(), outcome["readings"]["sent_grpc"].get<int64_t>());
+  EXPECT_EQ(again["duplicates"].get<int64_t>(), again["sent_grpc"].get<int64_t>()) << again.dump();
+  EXPECT_EQ(again["accepted"].get<int64_t>(), 0);
+  EXPECT_EQ(again["rejected"].get<int64_t>(), 0);
+  EXPECT_EQ(again["hj212_acknowledged"].get<int64_t>(), again["hj212_uploads"].get<int64_t>());
+  const auto ends_after = (*reading_reader)->EndOffsets();
+  ASSERT_TRUE(ends_after.ok()) << ends_after.status();
+  EXPECT_EQ(*ends_after, *ends_before);
 
   for (Service* s : {&quota, &ingest, &registry}) {
     s->process.Signal(SIGTERM);

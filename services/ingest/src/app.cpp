@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "ingest/src/adapters/ledger_query.hpp"
 #include "ingest/src/adapters/record_codec.hpp"
 #include "kafka/envelope.hpp"
 #include "kafka/topic_reader.hpp"
@@ -97,7 +98,23 @@ absl::StatusOr<std::unique_ptr<IngestApp>> IngestApp::Start(IngestConfig config,
   }
   app->handlers_ = std::make_unique<IngestHandlers>(app->intake_.get(), app->directory_.get(),
                                                     &p.pool(), c.handlers);
-  app->hj212_ = std::make_unique<Hj212Listener>(app->intake_.get(), app->directory_.get(), c.hj212);
+  Hj212Metrics hj212_metrics;
+  {
+    auto frames = p.metrics().AddCounterFamily(
+        "jieshui_ingest_hj212_frames_total",
+        "HJ 212 frames received, by outcome (good, a frame error's kind, bad_packet, unknown_mn).");
+    auto connections = p.metrics().AddCounterFamily("jieshui_ingest_hj212_connections_total",
+                                                    "HJ 212 connections, accepted or refused.");
+    auto open = p.metrics().AddGaugeFamily("jieshui_ingest_hj212_open_connections",
+                                           "HJ 212 connections open now.");
+    if (!frames.ok() || !connections.ok() || !open.ok()) {
+      return !frames.ok() ? frames.status()
+                          : (!connections.ok() ? connections.status() : open.status());
+    }
+    hj212_metrics = {.frames = *frames, .connections = *connections, .open = *open};
+  }
+  app->hj212_ = std::make_unique<Hj212Listener>(app->intake_.get(), app->directory_.get(), c.hj212,
+                                                hj212_metrics);
   if (absl::Status s = p.Step(
           "hj212 listener", [&] { return app->hj212_->Start(); },
           [h = app->hj212_.get()] { h->Stop(); });
@@ -123,6 +140,18 @@ absl::Status IngestApp::Recover() {
   const size_t restored = snapshot->meters.size();
   for (auto& [meter_id, state] : snapshot->meters) {
     intake_->RestoreState(meter_id, std::move(state));
+  }
+  // Every reading the ledger holds inside the back-fill window, so that one sent again is a
+  // duplicate however old it is (the replay below adds what the ledger has not written yet).
+  int64_t remembered = 0;
+  if (absl::Status s =
+          ForEachTakenReading(platform_->pool(), platform_->schema(), intake_->window_start_ms(),
+                              [&](const std::string& meter_id, int64_t ts_ms, int64_t value) {
+                                intake_->RememberReading(meter_id, ts_ms, value);
+                                ++remembered;
+                              });
+      !s.ok()) {
+    return s;
   }
   // The ledger may lag the topic: replay what it has not yet applied, up to the end as of now.
   auto reader =
@@ -162,6 +191,7 @@ absl::Status IngestApp::Recover() {
     }
   }
   log::Info("vee state recovered", {{"meters_from_snapshot", static_cast<int64_t>(restored)},
+                                    {"readings_from_ledger", remembered},
                                     {"records_replayed", replayed}});
   return absl::OkStatus();
 }

@@ -51,6 +51,7 @@ class IngestApp {
   IngestApp& operator=(const IngestApp&) = delete;
 
   int port() const { return platform_->port(); }
+  int metrics_port() const { return platform_->metrics().port(); }
   int hj212_port() const { return hj212_->port(); }
   Intake& intake() { return *intake_; }
   MeterDirectory& directory() { return *directory_; }

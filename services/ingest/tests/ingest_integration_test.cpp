@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "hj212/frame.hpp"
 #include "hj212/packet.hpp"
+#include "httplib.h"
 #include "ingest/src/adapters/record_codec.hpp"
 #include "ingest/src/app.hpp"
 #include "ingest_test_env.hpp"
@@ -157,6 +158,67 @@ TEST_F(IngestIntegrationTest, BatchIsAnsweredPerReadingAndLandsOnTheTopics) {
   EXPECT_EQ(state.readings_accepted(), 2);
 }
 
+// A reading sent again is a duplicate however old, and never recorded twice; the same meter and
+// time with another value is a conflict, quarantined and counted nowhere. Both hold after a
+// restart, when only the ledger remembers the old readings.
+TEST_F(IngestIntegrationTest, AReadingSentAgainIsADuplicateAtAnyAgeAndAnotherValueAConflict) {
+  const int64_t t0 = NowMs() - 30 * 3'600'000LL;
+  std::vector<v1::Reading> day;
+  day.reserve(40);
+  for (int i = 0; i < 40; ++i) {  // 10 hours, quarter-hourly: far more than VEE's recent 16
+    day.push_back(RegisterReading("M-A1", t0 + i * 900'000LL, absl::StrCat(100 + i, ".000")));
+  }
+  ASSERT_EQ(Submit(day).accepted(), 40);
+  v1::Reading changed = day[0];
+  changed.set_register_value("99.500");
+
+  auto ledger_rows = [&] {
+    v1::QueryLedgerRequest query;
+    query.set_meter_id("M-A1");
+    query.mutable_range()->set_start_unix_ms(t0 - 1);
+    query.mutable_range()->set_end_unix_ms(NowMs());
+    query.mutable_page()->set_page_size(1000);
+    v1::QueryLedgerResponse ledger;
+    const grpc::Status s = stub_->QueryLedger(Context(kWaterAffairsKey).get(), query, &ledger);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return ledger.records_size();
+  };
+  for (int round = 0; round < 2; ++round) {
+    SCOPED_TRACE(round == 0 ? "while running" : "after a restart");
+    const v1::SubmitReadingsResponse again = Submit(day);
+    EXPECT_EQ(again.duplicates(), 40);
+    EXPECT_EQ(again.accepted(), 0);
+    const v1::SubmitReadingsResponse conflict = Submit({changed});
+    ASSERT_EQ(conflict.results_size(), 1);
+    EXPECT_EQ(conflict.results(0).outcome(), v1::OUTCOME_REJECTED);
+    EXPECT_EQ(conflict.results(0).reason(), v1::REJECT_REASON_CONFLICT);
+    EXPECT_THAT(conflict.results(0).detail(),
+                HasSubstr("with register 100.000; this one has register 99.500"));
+    // The ledger holds the day once: 40 real records (no gaps, so no estimates).
+    ASSERT_TRUE(jieshui::testing::WaitFor([&] { return ledger_rows() == 40; }));
+    if (round == 0) {
+      app_->Stop();
+      auto app = testing::StartApp(env_.env);
+      ASSERT_TRUE(app.ok()) << app.status();
+      app_ = *std::move(app);
+      stub_ = v1::IngestService::NewStub(grpc::CreateChannel(
+          absl::StrCat("127.0.0.1:", app_->port()), grpc::InsecureChannelCredentials()));
+    }
+  }
+  // The conflicts were quarantined for review, with their reason.
+  testing::TopicCollector rejected(env_.rejected_topic);
+  ASSERT_EQ(rejected.WaitFor(2), 2U);
+  for (const auto& message : rejected.messages()) {
+    auto envelope = kafka::DecodeEnvelope(message.value);
+    ASSERT_TRUE(envelope.ok());
+    auto quarantined = kafka::UnpackPayload<v1::ReadingRejected>(*envelope);
+    ASSERT_TRUE(quarantined.ok());
+    EXPECT_EQ(quarantined->reason(), v1::REJECT_REASON_CONFLICT);
+    EXPECT_EQ(quarantined->reading().register_value(), "99.500");
+  }
+  EXPECT_EQ(ledger_rows(), 40);
+}
+
 TEST_F(IngestIntegrationTest, OnlyGatewaysAndTheBureauSubmit) {
   v1::SubmitReadingsRequest request;
   *request.add_readings() = RegisterReading("M-A1", NowMs(), "1");
@@ -254,13 +316,14 @@ TEST_F(IngestIntegrationTest, Hj212FramesBecomeReadingsAndAreAnsweredOnceDurable
   // Hour data: w00000-Cou is the volume of the hour starting at DataTime.
   const absl::Time hour =
       absl::FromUnixSeconds((absl::ToUnixSeconds(absl::Now()) / 3600 - 3) * 3600);
-  auto frame_for = [&](absl::Time data_time, const std::string& cou, int flag) {
+  auto frame_for = [&](absl::Time data_time, const std::string& cou, int flag,
+                       const std::string& mn = "88888880000001") {
     hj212::DataUpload upload;
     upload.qn = hj212::FormatQn(data_time);
     upload.st = "32";
     upload.cn = std::string(hj212::kCnHourData);
     upload.pw = "123456";
-    upload.mn = "88888880000001";
+    upload.mn = mn;
     upload.flag = flag;
     upload.data_time = data_time;
     hj212::Item flow;
@@ -320,6 +383,34 @@ TEST_F(IngestIntegrationTest, Hj212FramesBecomeReadingsAndAreAnsweredOnceDurable
     EXPECT_EQ(first_record(i).interval_start_unix_ms(),
               absl::ToUnixMillis(hour + absl::Hours(static_cast<int64_t>(i))));
   }
+
+  // Every frame is counted in Prometheus by outcome: a length that is not digits, a frame whose
+  // packet does not parse, and an MN no meter has (still answered, its reading quarantined).
+  client.Send("##12a4");
+  auto not_a_packet = hj212::EncodeFrame("this is not an HJ 212 packet");
+  ASSERT_TRUE(not_a_packet.ok()) << not_a_packet.status();
+  client.Send(*not_a_packet);
+  client.Send(frame_for(hour, "1", 5, "77777770000007"));
+  EXPECT_THAT(client.ReadReply(), HasSubstr("CN=9014"));
+  httplib::Client http("127.0.0.1", app_->metrics_port());
+  auto metrics = http.Get("/metrics");
+  ASSERT_TRUE(metrics && metrics->status == 200);
+  const std::string& text = metrics->body;
+  auto value = [&](const std::string& series) -> int64_t {
+    const size_t at = text.find("\n" + series + " ");
+    return at == std::string::npos ? -1 : std::stoll(text.substr(at + series.size() + 2));
+  };
+  const std::string frames = "jieshui_ingest_hj212_frames_total";
+  // good: the frame in two pieces, its resend, and the Flag=4 and Flag=5 frames.
+  EXPECT_EQ(value(frames + "{outcome=\"good\"}"), 4) << text;
+  EXPECT_GE(value(frames + "{outcome=\"garbage\"}"), 1) << text;  // "hello gateway", at least
+  EXPECT_EQ(value(frames + "{outcome=\"bad_crc\"}"), 1) << text;
+  EXPECT_EQ(value(frames + "{outcome=\"bad_length\"}"), 1) << text;
+  EXPECT_EQ(value(frames + "{outcome=\"bad_packet\"}"), 1) << text;
+  EXPECT_EQ(value(frames + "{outcome=\"unknown_mn\"}"), 1) << text;
+  EXPECT_EQ(value(frames + "{outcome=\"too_long\"}"), 0) << text;
+  EXPECT_EQ(value("jieshui_ingest_hj212_connections_total{outcome=\"accepted\"}"), 1) << text;
+  EXPECT_EQ(value("jieshui_ingest_hj212_open_connections"), 1) << text;
 }
 
 }  // namespace

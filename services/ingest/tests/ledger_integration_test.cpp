@@ -560,7 +560,10 @@ TEST_F(LedgerTest, HoldsBackWhileIntakeIsBusyAndCatchesUpAfter) {
   EXPECT_EQ(Scalar<int64_t>("SELECT count(*) FROM " + Table("readings")), 0);
 
   busy = false;
-  ASSERT_TRUE(WaitFor([&] { return StoredOffsets() == ends; }, kCatchUpTimeout));
+  // The writer counts a batch once its transaction has committed, so the stored offsets can show
+  // it a moment before the count does: wait for both.
+  ASSERT_TRUE(WaitFor([&] { return StoredOffsets() == ends && writer->records_written() == n; },
+                      kCatchUpTimeout));
   EXPECT_EQ(writer->records_written(), n);
   EXPECT_GE(writer->yielded_ms(), 2000);
   writer->Stop();

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "ingest/src/core/history.hpp"
+
 #include <numeric>
 
 namespace jieshui::ingest {
@@ -41,19 +43,26 @@ RawReading Interval(int64_t ts, int64_t litres) {
   return r;
 }
 
-// Feeds readings through Evaluate and Apply, keeping every published record.
+// Feeds readings through Evaluate and Apply, keeping every published record; with a history
+// (history.hpp) as intake keeps one, or with VEE's recent readings alone.
 class Meter {
  public:
-  explicit Meter(MeterInfo info, VeeConfig config = {}) : info_(std::move(info)), config_(config) {}
+  explicit Meter(MeterInfo info, VeeConfig config = {}, bool with_history = false)
+      : info_(std::move(info)), config_(config), with_history_(with_history) {}
 
   Evaluation Feed(const RawReading& reading, int64_t now = kNow) {
-    Evaluation e = Evaluate(state_, &info_, reading, now, config_);
+    Evaluation e =
+        Evaluate(state_, &info_, reading, now, config_, with_history_ ? &history_ : nullptr);
     for (const Record& r : e.records) {
       Apply(state_, r, config_);
+      if (r.kind == RecordKind::kReal) {
+        history_.Add(r.end_ms, SeenValue(r), now - config_.backfill_window_ms);
+      }
       published_.push_back(r);
     }
     return e;
   }
+  const ReadingHistory& history() const { return history_; }
   int64_t Total() const {
     return std::accumulate(published_.begin(), published_.end(), int64_t{0},
                            [](int64_t sum, const Record& r) { return sum + r.delta_litres; });
@@ -65,7 +74,9 @@ class Meter {
  private:
   MeterInfo info_;
   VeeConfig config_;
+  bool with_history_;
   MeterState state_;
+  ReadingHistory history_;
   std::vector<Record> published_;
 };
 
@@ -91,7 +102,7 @@ TEST(Vee, RejectionsOnATableOfCases) {
       {"six minutes ahead", &meter, Register(kNow + 6 * kMin, 1000), Rejection::kFutureTimestamp},
       {"eight days old", &meter, Register(kNow - 8 * kDay, 1000), Rejection::kTooOld},
       {"no value", &meter, neither, Rejection::kMalformed},
-      {"negative register", &meter, Register(kNow, -1), Rejection::kMalformed},
+      {"negative register", &meter, Register(kNow, -1), Rejection::kNegativeRegister},
       {"negative interval volume", &meter, Interval(kNow, -5), Rejection::kNegativeVolume},
   };
   for (const Case& c : cases) {
@@ -150,6 +161,81 @@ TEST(Vee, DuplicatesAreReportedNotCounted) {
   EXPECT_EQ(m.Feed(Register(kT0, 999)).outcome, Outcome::kDuplicate);
   EXPECT_EQ(m.Total(), 2000);
   EXPECT_EQ(m.state().real_accepted, 3);
+}
+
+TEST(Vee, AnExactDuplicateIsRecognisedAtAnyAgeInsideTheWindow) {
+  Meter m(CubicMetreMeter(), {}, /*with_history=*/true);
+  // Two days of quarter-hourly readings, 1 m³ each: far more than VEE's 16 recent readings.
+  for (int i = 0; i < 192; ++i) {
+    ASSERT_EQ(m.Feed(Register(kT0 + i * kQuarter, 1'000'000 + i * 1000)).outcome,
+              Outcome::kAccepted);
+  }
+  ASSERT_EQ(m.Total(), 191'000);
+  ASSERT_LT(m.state().recent.size(), 192U);
+  const size_t published = m.published().size();
+  // Each of them again, oldest first: every one a duplicate, nothing published or counted.
+  for (int i = 0; i < 192; ++i) {
+    EXPECT_EQ(m.Feed(Register(kT0 + i * kQuarter, 1'000'000 + i * 1000)).outcome,
+              Outcome::kDuplicate)
+        << "reading " << i;
+  }
+  EXPECT_EQ(m.published().size(), published);
+  EXPECT_EQ(m.Total(), 191'000);
+  EXPECT_EQ(m.state().real_accepted, 192);
+}
+
+TEST(Vee, TheSameTimeWithAnotherValueIsAConflictCountingNothing) {
+  Meter m(CubicMetreMeter(), {}, /*with_history=*/true);
+  for (int i = 0; i < 40; ++i) {
+    m.Feed(Register(kT0 + i * kQuarter, 1'000'000 + i * 1000));
+  }
+  m.Feed(Interval(kT0 + 40 * kQuarter + kMin, 350));
+  const size_t published = m.published().size();
+  // The oldest reading, long out of VEE's recent ones, with another register value.
+  Evaluation old = m.Feed(Register(kT0, 1'000'500));
+  EXPECT_EQ(old.outcome, Outcome::kRejected);
+  EXPECT_EQ(old.rejection, Rejection::kConflict);
+  EXPECT_EQ(old.detail,
+            "the meter already has a reading at this timestamp with register 1000.000; this one "
+            "has register 1000.500: kept for review, nothing counted");
+  // The latest reading with another value; an interval volume where a register was read.
+  EXPECT_EQ(m.Feed(Register(kT0 + 39 * kQuarter, 1'000'000)).rejection, Rejection::kConflict);
+  EXPECT_EQ(m.Feed(Interval(kT0, 1000)).rejection, Rejection::kConflict);
+  // An interval volume sent again is a duplicate; with other litres, a conflict.
+  EXPECT_EQ(m.Feed(Interval(kT0 + 40 * kQuarter + kMin, 350)).outcome, Outcome::kDuplicate);
+  EXPECT_EQ(m.Feed(Interval(kT0 + 40 * kQuarter + kMin, 351)).detail,
+            "the meter already has a reading at this timestamp with interval 350 L; this one has "
+            "interval 351 L: kept for review, nothing counted");
+  EXPECT_EQ(m.published().size(), published);
+  EXPECT_EQ(m.Total(), 39'000 + 350);
+}
+
+TEST(ReadingHistory, KeepsTimesInOrderTheFirstValueAndForgetsWhatLeftTheWindow) {
+  ReadingHistory h;
+  h.Add(3000, 30, 0);
+  h.Add(1000, 10, 0);  // late
+  h.Add(2000, 20, 0);
+  h.Add(2000, 99, 0);  // a time already held keeps its first value
+  EXPECT_EQ(h.size(), 3U);
+  EXPECT_EQ(h.ValueAt(1000), 10);
+  EXPECT_EQ(h.ValueAt(2000), 20);
+  EXPECT_EQ(h.ValueAt(2500), std::nullopt);
+  h.Add(500, 5, 900);  // older than the window: not kept
+  EXPECT_EQ(h.ValueAt(500), std::nullopt);
+  // 200 readings in order, the window moving with them: the list stays bounded, and the times
+  // inside the window are all there.
+  ReadingHistory moving;
+  for (int64_t i = 0; i < 200; ++i) {
+    moving.Add(i * 100, i, i * 100 - 5000);  // the window holds the last 51 times
+  }
+  EXPECT_LE(moving.size(), 51U + 64U);
+  for (int64_t i = 149; i < 200; ++i) {
+    EXPECT_EQ(moving.ValueAt(i * 100), i);
+  }
+  EXPECT_EQ(SeenValue(Register(0, 1234)), 1234);
+  EXPECT_EQ(SeenValue(Interval(0, 0)), -1);
+  EXPECT_EQ(DescribeSeenValue(1234), "register 1.234");
+  EXPECT_EQ(DescribeSeenValue(-351), "interval 350 L");
 }
 
 TEST(Vee, OutOfOrderIsRecordedWithoutCountingAgain) {

@@ -84,8 +84,31 @@ std::vector<v1::Reading> ReadingsOf(const hj212::Packet& packet, const MeterDire
   return out;
 }
 
-Hj212Listener::Hj212Listener(Intake* intake, MeterDirectory* directory, Hj212Options options)
-    : intake_(intake), directory_(directory), options_(std::move(options)) {}
+Hj212Listener::Hj212Listener(Intake* intake, MeterDirectory* directory, Hj212Options options,
+                             Hj212Metrics metrics)
+    : intake_(intake), directory_(directory), options_(std::move(options)) {
+  static constexpr std::array<const char*, kOutcomeCount> kOutcomeNames = {
+      "good",    "garbage",      "bad_length", "too_long",
+      "bad_crc", "missing_crlf", "bad_packet", "unknown_mn"};
+  if (metrics.frames != nullptr) {
+    for (size_t i = 0; i < kOutcomeCount; ++i) {
+      frame_counters_[i] = &metrics.frames->Add({{"outcome", kOutcomeNames[i]}});
+    }
+  }
+  if (metrics.connections != nullptr) {
+    accepted_counter_ = &metrics.connections->Add({{"outcome", "accepted"}});
+    refused_counter_ = &metrics.connections->Add({{"outcome", "refused"}});
+  }
+  if (metrics.open != nullptr) {
+    open_gauge_ = &metrics.open->Add({});
+  }
+}
+
+void Hj212Listener::Count(FrameOutcome outcome) {
+  if (prometheus::Counter* counter = frame_counters_[outcome]; counter != nullptr) {
+    counter->Increment();
+  }
+}
 
 Hj212Listener::~Hj212Listener() { Stop(); }
 
@@ -158,11 +181,20 @@ void Hj212Listener::AcceptLoop() {
     }
     if (open_.load() >= options_.max_connections) {
       log::Warn("hj212: connection refused, too many open", {{"max", options_.max_connections}});
+      if (refused_counter_ != nullptr) {
+        refused_counter_->Increment();
+      }
       ::close(fd);
       continue;
     }
     ++open_;
     ++counters_.connections;
+    if (accepted_counter_ != nullptr) {
+      accepted_counter_->Increment();
+    }
+    if (open_gauge_ != nullptr) {
+      open_gauge_->Increment();
+    }
     std::lock_guard lock(mu_);
     for (auto it = workers_.begin(); it != workers_.end();) {
       if (it->finished->load()) {
@@ -177,6 +209,9 @@ void Hj212Listener::AcceptLoop() {
                           Serve(fd);
                           ::close(fd);
                           --open_;
+                          if (open_gauge_ != nullptr) {
+                            open_gauge_->Decrement();
+                          }
                           *finished = true;
                         }),
                         finished});
@@ -210,6 +245,7 @@ void Hj212Listener::Serve(int fd) {
     while (auto result = decoder.Next()) {
       if (const auto* error = std::get_if<hj212::FrameError>(&*result)) {
         ++counters_.bad_frames;
+        Count(static_cast<FrameOutcome>(kGarbage + static_cast<size_t>(error->kind)));
         log::Warn("hj212: bad frame",
                   {{"kind", std::string(hj212::FrameErrorKindName(error->kind))},
                    {"reason", error->message},
@@ -222,17 +258,25 @@ void Hj212Listener::Serve(int fd) {
       absl::StatusOr<hj212::Packet> packet = hj212::ParsePacket(frame.data_segment);
       if (!packet.ok()) {
         ++counters_.bad_packets;
+        Count(kBadPacket);
         log::Warn("hj212: bad packet", {{"reason", std::string(packet.status().message())}});
         continue;
       }
+      // A packet from an unknown MN is counted as such, then served like any other: its flow values
+      // become readings of unknown meters, rejected and quarantined.
+      const bool known_mn = directory_->KnowsHj212Mn(packet->mn);
       std::optional<hj212::Packet> whole = *std::move(packet);
-      if (whole->split()) {
+      if (!whole->split()) {
+        Count(known_mn ? kGood : kUnknownMn);
+      } else {
         auto added = reassembler.Add(*std::move(whole), absl::Now());
         if (!added.ok()) {
           ++counters_.bad_packets;
+          Count(kBadPacket);
           log::Warn("hj212: bad split packet", {{"reason", std::string(added.status().message())}});
           continue;
         }
+        Count(known_mn ? kGood : kUnknownMn);
         whole = *std::move(added);
         if (!whole.has_value()) {
           continue;  // more packets of the message to come

@@ -4,6 +4,7 @@
 // A bad frame is counted and logged with the reason; the connection stays usable.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -18,6 +19,9 @@
 #include "hj212/packet.hpp"
 #include "ingest/src/adapters/intake.hpp"
 #include "ingest/src/adapters/meter_directory.hpp"
+#include "prometheus/counter.h"
+#include "prometheus/family.h"
+#include "prometheus/gauge.h"
 
 namespace jieshui::ingest {
 
@@ -26,6 +30,18 @@ struct Hj212Options {
   int max_connections = 256;
   absl::Duration minute_interval = absl::Minutes(10);  // CN 2051 period
   absl::Duration idle_timeout = absl::Minutes(10);
+};
+
+// Prometheus families the listener counts into (each optional; the app makes them):
+//   jieshui_ingest_hj212_frames_total{outcome}: good, garbage, bad_length, too_long, bad_crc,
+//     missing_crlf (frame errors, libs/hj212), bad_packet (a frame whose packet does not parse, or
+//     a bad split packet), unknown_mn (a packet from an MN no meter has);
+//   jieshui_ingest_hj212_connections_total{outcome}: accepted, refused (too many open);
+//   jieshui_ingest_hj212_open_connections.
+struct Hj212Metrics {
+  prometheus::Family<prometheus::Counter>* frames = nullptr;
+  prometheus::Family<prometheus::Counter>* connections = nullptr;
+  prometheus::Family<prometheus::Gauge>* open = nullptr;
 };
 
 struct Hj212Counters {
@@ -48,7 +64,8 @@ std::vector<v1::Reading> ReadingsOf(const hj212::Packet& packet, const MeterDire
 
 class Hj212Listener {
  public:
-  Hj212Listener(Intake* intake, MeterDirectory* directory, Hj212Options options);
+  Hj212Listener(Intake* intake, MeterDirectory* directory, Hj212Options options,
+                Hj212Metrics metrics = {});
   ~Hj212Listener();
   Hj212Listener(const Hj212Listener&) = delete;
   Hj212Listener& operator=(const Hj212Listener&) = delete;
@@ -61,13 +78,31 @@ class Hj212Listener {
   const Hj212Counters& counters() const { return counters_; }
 
  private:
+  // A frame's outcome, as Hj212Metrics names them: kGood, then the frame errors in
+  // hj212::FrameErrorKind's order, then the packet's.
+  enum FrameOutcome : size_t {
+    kGood,
+    kGarbage,
+    kBadLength,
+    kTooLong,
+    kBadCrc,
+    kMissingCrlf,
+    kBadPacket,
+    kUnknownMn,
+    kOutcomeCount
+  };
   void AcceptLoop();
   void Serve(int fd);
+  void Count(FrameOutcome outcome);
 
   Intake* intake_;
   MeterDirectory* directory_;
   Hj212Options options_;
   Hj212Counters counters_;
+  std::array<prometheus::Counter*, kOutcomeCount> frame_counters_{};
+  prometheus::Counter* accepted_counter_ = nullptr;
+  prometheus::Counter* refused_counter_ = nullptr;
+  prometheus::Gauge* open_gauge_ = nullptr;
   int listen_fd_ = -1;
   int port_ = 0;
   std::atomic<bool> stop_{false};

@@ -205,6 +205,7 @@ void Intake::SubmitAsync(const std::vector<const v1::Reading*>& readings, const 
     return;
   }
   const int64_t now = options_.now_ms();
+  const int64_t window_start = now - options_.vee.backfill_window_ms;
   static const MeterState kNoState;
   // One message per enterprise: its records from this batch, in the order VEE made them.
   google::protobuf::ArenaOptions arena_options;
@@ -251,8 +252,8 @@ void Intake::SubmitAsync(const std::vector<const v1::Reading*>& readings, const 
         }
       }
       MeterSlot* slot = meter != nullptr ? &it->second : nullptr;
-      evaluation =
-          Evaluate(slot != nullptr ? slot->state : kNoState, meter.get(), *raw, now, options_.vee);
+      evaluation = Evaluate(slot != nullptr ? slot->state : kNoState, meter.get(), *raw, now,
+                            options_.vee, slot != nullptr ? &slot->history : nullptr);
       if (evaluation.outcome == Outcome::kDuplicate && slot != nullptr && slot->last_inflight) {
         // Answered only once the original is durable (its message may not even be sent yet).
         batch->remaining.fetch_add(1);
@@ -273,6 +274,9 @@ void Intake::SubmitAsync(const std::vector<const v1::Reading*>& readings, const 
         Outbound::Group& group = groups[group_it->second].second;
         for (const Record& record : evaluation.records) {
           Apply(slot->state, record, options_.vee);
+          if (record.kind == RecordKind::kReal) {
+            slot->history.Add(record.end_ms, SeenValue(record), window_start);
+          }
           ToProto(record, *meter, source, now, group.records->add_records());
           group.last_end_ms = std::max(group.last_end_ms, record.end_ms);
         }
@@ -349,15 +353,35 @@ BatchResult Intake::Submit(const std::vector<const v1::Reading*>& readings,
 }
 
 void Intake::RestoreState(const std::string& meter_id, MeterState state) {
+  const int64_t window_start = window_start_ms();
   Shard& shard = ShardOf(meter_id);
   std::lock_guard lock(shard.mu);
-  shard.meters[meter_id].state = std::move(state);
+  MeterSlot& slot = shard.meters[meter_id];
+  for (const RecentReal& recent : state.recent) {
+    if (recent.register_milli.has_value()) {
+      slot.history.Add(recent.ts_ms, *recent.register_milli, window_start);
+    }
+  }
+  slot.state = std::move(state);
 }
 
 void Intake::ReplayRecord(const v1::ReadingAccepted& accepted) {
+  const int64_t window_start = window_start_ms();
+  const Record record = FromProto(accepted);
   Shard& shard = ShardOf(accepted.meter_id());
   std::lock_guard lock(shard.mu);
-  Apply(shard.meters[accepted.meter_id()].state, FromProto(accepted), options_.vee);
+  MeterSlot& slot = shard.meters[accepted.meter_id()];
+  Apply(slot.state, record, options_.vee);
+  if (record.kind == RecordKind::kReal) {
+    slot.history.Add(record.end_ms, SeenValue(record), window_start);
+  }
+}
+
+void Intake::RememberReading(const std::string& meter_id, int64_t ts_ms, int64_t value) {
+  const int64_t window_start = window_start_ms();
+  Shard& shard = ShardOf(meter_id);
+  std::lock_guard lock(shard.mu);
+  shard.meters[meter_id].history.Add(ts_ms, value, window_start);
 }
 
 std::optional<MeterState> Intake::StateOf(const std::string& meter_id) const {

@@ -18,6 +18,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "ingest/src/adapters/meter_directory.hpp"
+#include "ingest/src/core/history.hpp"
 #include "ingest/src/core/vee.hpp"
 #include "jieshui/ingest/v1/readings.pb.h"
 #include "kafka/producer.hpp"
@@ -73,6 +74,11 @@ class Intake {
   void RestoreState(const std::string& meter_id, MeterState state);
   // Moves a meter's state past a record read back from the topic (recovery replay).
   void ReplayRecord(const v1::ReadingAccepted& accepted);
+  // Remembers a real reading the ledger holds (recovery: history.hpp's `SeenValue`), so that it is
+  // recognised however old it is.
+  void RememberReading(const std::string& meter_id, int64_t ts_ms, int64_t value);
+  // The oldest timestamp a reading may have now (the back-fill window's start), Unix ms.
+  int64_t window_start_ms() const { return options_.now_ms() - options_.vee.backfill_window_ms; }
   // A copy of what intake knows of a meter now.
   std::optional<MeterState> StateOf(const std::string& meter_id) const;
 
@@ -91,6 +97,8 @@ class Intake {
   struct Outbound;
   struct MeterSlot {
     MeterState state;
+    // Every real reading inside the back-fill window (not stored: rebuilt at start-up).
+    ReadingHistory history;
     std::shared_ptr<InFlight> last_inflight;  // the meter's latest unconfirmed record, if any
     // The directory's record of the meter as of directory generation `meter_generation` (0:
     // none yet), kept so that a reading costs one hash lookup, not two.
@@ -136,7 +144,8 @@ class Intake {
   // Pre-made counters (null without metrics): accepted, duplicate, and rejected per reason.
   prometheus::Counter* accepted_counter_ = nullptr;
   prometheus::Counter* duplicate_counter_ = nullptr;
-  std::array<prometheus::Counter*, 7> rejected_counters_{};
+  std::array<prometheus::Counter*, static_cast<size_t>(Rejection::kNegativeRegister) + 1>
+      rejected_counters_{};
 };
 
 }  // namespace jieshui::ingest

@@ -12,6 +12,7 @@
 #include "db/pool.hpp"
 #include "errors/field_error.hpp"
 #include "ingest/src/adapters/ledger_sql.hpp"
+#include "ingest/src/adapters/record_codec.hpp"
 #include "paging/page_token.hpp"
 
 namespace jieshui::ingest {
@@ -138,6 +139,42 @@ absl::StatusOr<LedgerPage> QueryLedger(db::ConnectionPool& pool, const std::stri
                                                  last.record().meter_id(), last.event_id()});
   }
   return page;
+}
+
+absl::Status ForEachTakenReading(
+    db::ConnectionPool& pool, const std::string& schema, int64_t since_ms,
+    const std::function<void(const std::string& meter_id, int64_t ts_ms, int64_t value)>& taken) {
+  return pool.InTransaction([&](pqxx::work& tx) -> absl::Status {
+    tx.exec("SET TRANSACTION READ ONLY");
+    tx.exec(absl::StrCat("DECLARE taken NO SCROLL CURSOR FOR SELECT meter_id, ",
+                         MsFromTs("interval_end"), ", register_value, delta_litres FROM ",
+                         db::QuoteIdent(schema),
+                         ".readings WHERE kind = ", static_cast<int>(v1::RECORD_KIND_REAL),
+                         " AND interval_end >= ", TsFromMs(tx.quote(since_ms))));
+    for (;;) {
+      const pqxx::result rows = tx.exec("FETCH 50000 FROM taken");
+      for (const auto& row : rows) {
+        const int64_t ts_ms = row[1].as<int64_t>();
+        int64_t value = 0;
+        if (row[2].is_null()) {
+          value = -1 - row[3].as<int64_t>();  // an interval volume
+        } else {
+          absl::StatusOr<int64_t> milli =
+              ParseRegisterMilli(row[2].as<std::string>(), "register_value");
+          if (!milli.ok()) {
+            return absl::DataLossError(absl::StrCat(
+                "ledger: meter ", row[0].as<std::string>(),
+                " has a register value that does not parse: ", milli.status().message()));
+          }
+          value = *milli;
+        }
+        taken(row[0].as<std::string>(), ts_ms, value);
+      }
+      if (rows.empty()) {
+        return absl::OkStatus();
+      }
+    }
+  });
 }
 
 }  // namespace jieshui::ingest

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -34,5 +35,12 @@ struct LedgerPage {
 // range, or a cursor that is malformed or was issued for another query (page.page_token).
 absl::StatusOr<LedgerPage> QueryLedger(db::ConnectionPool& pool, const std::string& schema,
                                        const LedgerQuery& query);
+
+// Calls `taken(meter_id, ts_ms, value)` for every real reading the ledger holds at or after
+// `since_ms`, with history.hpp's SeenValue, so that intake recognises a reading sent again however
+// old it is (recovery, before serving). Reads in chunks through a cursor.
+absl::Status ForEachTakenReading(
+    db::ConnectionPool& pool, const std::string& schema, int64_t since_ms,
+    const std::function<void(const std::string& meter_id, int64_t ts_ms, int64_t value)>& taken);
 
 }  // namespace jieshui::ingest

@@ -55,6 +55,10 @@ absl::Status MeterDirectory::ApplyEvent(const std::string& value) {
     if (it != by_hj212_.end() && it->second == id) {
       by_hj212_.erase(it);
     }
+    const std::string mn = old->second.substr(0, old->second.find('\x1f'));
+    if (auto count = meters_of_mn_.find(mn); count != meters_of_mn_.end() && --count->second == 0) {
+      meters_of_mn_.erase(count);
+    }
     hj212_of_.erase(old);
   }
   const auto& hj212 = changed->meter().hj212();
@@ -62,6 +66,7 @@ absl::Status MeterDirectory::ApplyEvent(const std::string& value) {
     const std::string key = Hj212Key(hj212.mn(), hj212.data_code());
     by_hj212_[key] = id;
     hj212_of_[id] = key;
+    ++meters_of_mn_[hj212.mn()];
   }
   meters_[id] = std::make_shared<const MeterInfo>(*std::move(info));
   generation_.fetch_add(1, std::memory_order_release);
@@ -84,6 +89,11 @@ std::shared_ptr<const MeterInfo> MeterDirectory::FindByHj212(const std::string& 
   }
   auto meter = meters_.find(it->second);
   return meter == meters_.end() ? nullptr : meter->second;
+}
+
+bool MeterDirectory::KnowsHj212Mn(const std::string& mn) const {
+  std::shared_lock lock(mu_);
+  return meters_of_mn_.contains(mn);
 }
 
 size_t MeterDirectory::size() const {

@@ -37,6 +37,8 @@ class MeterDirectory {
   // The live (not retired) meter a gateway names with MN + data code.
   std::shared_ptr<const MeterInfo> FindByHj212(const std::string& mn,
                                                const std::string& data_code) const;
+  // True when some live meter has HJ 212 identity `mn` (whatever its data code).
+  bool KnowsHj212Mn(const std::string& mn) const;
   size_t size() const;
   int64_t events_applied() const { return events_applied_.load(); }
   // Grows with every change of the meters, so a caller may keep what Find returned and trust it
@@ -53,6 +55,7 @@ class MeterDirectory {
   absl::flat_hash_map<std::string, std::shared_ptr<const MeterInfo>> meters_;
   std::unordered_map<std::string, std::string> by_hj212_;  // "MN\x1fcode" -> meter id
   std::unordered_map<std::string, std::string> hj212_of_;  // meter id -> its key above
+  std::unordered_map<std::string, int> meters_of_mn_;      // MN -> live meters with it
   std::atomic<int64_t> events_applied_{0};
   std::atomic<uint64_t> generation_{1};
 };

@@ -1,7 +1,10 @@
 #include "ingest/src/adapters/record_codec.hpp"
 
+#include <optional>
+
 #include "absl/strings/str_cat.h"
 #include "domain/fixed_decimal.hpp"
+#include "errors/field_error.hpp"
 #include "grpcserver/status.hpp"
 #include "kafka/envelope.hpp"
 
@@ -10,10 +13,15 @@ namespace jieshui::ingest {
 namespace reg = jieshui::registry::v1;
 
 absl::StatusOr<int64_t> ParseRegisterMilli(const std::string& text, const std::string& field) {
+  // Its message already starts with the field ("register_value: \"abc\" is not ..."); the
+  // violation goes beside it without repeating the field.
   absl::StatusOr<int64_t> milli =
       domain::internal::ParseFixedDecimal(text, 3, field, "a register value");
   if (!milli.ok()) {
-    return grpcserver::InvalidArgument(field, std::string(milli.status().message()));
+    const std::string message(milli.status().message());
+    std::optional<errors::FieldViolation> named = errors::FieldOfMessage(message);
+    return errors::WithFieldViolation(milli.status(), field,
+                                      named.has_value() ? named->reason : message);
   }
   return milli;
 }
@@ -206,6 +214,10 @@ pb::RejectReason RejectReasonToProto(Rejection rejection) {
       return pb::REJECT_REASON_MALFORMED;
     case Rejection::kNegativeVolume:
       return pb::REJECT_REASON_NEGATIVE_VOLUME;
+    case Rejection::kConflict:
+      return pb::REJECT_REASON_CONFLICT;
+    case Rejection::kNegativeRegister:
+      return pb::REJECT_REASON_NEGATIVE_REGISTER;
     case Rejection::kNone:
       break;
   }

@@ -4,6 +4,7 @@
 
 #include "absl/numeric/int128.h"
 #include "absl/strings/str_cat.h"
+#include "ingest/src/core/history.hpp"
 
 namespace jieshui::ingest {
 namespace {
@@ -179,7 +180,7 @@ int64_t RegisterLitres(int64_t register_milli, const MeterInfo& meter) {
 }
 
 Evaluation Evaluate(const MeterState& state, const MeterInfo* meter, const RawReading& reading,
-                    int64_t now_ms, const VeeConfig& config) {
+                    int64_t now_ms, const VeeConfig& config, const ReadingHistory* history) {
   if (meter == nullptr) {
     return Reject(Rejection::kUnknownMeter, "no such meter in the registry");
   }
@@ -204,7 +205,19 @@ Evaluation Evaluate(const MeterState& state, const MeterInfo* meter, const RawRe
     return Reject(Rejection::kNegativeVolume, "interval volume is negative");
   }
   if (reading.register_milli.has_value() && *reading.register_milli < 0) {
-    return Reject(Rejection::kMalformed, "register value is negative");
+    return Reject(Rejection::kNegativeRegister, "register value is negative");
+  }
+  if (history != nullptr) {
+    if (const std::optional<int64_t> taken = history->ValueAt(reading.ts_ms)) {
+      const int64_t value = SeenValue(reading);
+      if (*taken == value) {
+        return Duplicate();
+      }
+      return Reject(Rejection::kConflict,
+                    absl::StrCat("the meter already has a reading at this timestamp with ",
+                                 DescribeSeenValue(*taken), "; this one has ",
+                                 DescribeSeenValue(value), ": kept for review, nothing counted"));
+    }
   }
   if ((state.has_last && reading.ts_ms == state.last_ms) || FindRecent(state, reading.ts_ms)) {
     return Duplicate();

@@ -132,6 +132,10 @@ enum class Rejection {
   kTooOld,
   kMalformed,
   kNegativeVolume,
+  // The meter already has a reading at this timestamp with another value: kept for review on the
+  // rejected topic, nothing counted.
+  kConflict,
+  kNegativeRegister,
 };
 
 struct Evaluation {
@@ -142,10 +146,16 @@ struct Evaluation {
   std::vector<Record> records;
 };
 
+class ReadingHistory;  // history.hpp
+
 // Evaluates `reading` of `meter` (nullptr: unknown) against `state`, at `now_ms`. Does not change
-// the state: the caller publishes the records and then Apply()s each of them.
+// the state: the caller publishes the records and then Apply()s each of them. With the meter's
+// `history` (history.hpp), a reading at a time already taken is a duplicate when its value is the
+// same and a conflict when it is not, however old; without it, only the times in `state.recent`
+// are known, and any reading at one of them is a duplicate.
 Evaluation Evaluate(const MeterState& state, const MeterInfo* meter, const RawReading& reading,
-                    int64_t now_ms, const VeeConfig& config);
+                    int64_t now_ms, const VeeConfig& config,
+                    const ReadingHistory* history = nullptr);
 
 // Moves `state` past one published record of its meter.
 void Apply(MeterState& state, const Record& record, const VeeConfig& config);
