@@ -57,6 +57,85 @@ ProductQuotaValues TwoLitresPerUnit() {
   return {.general_ml_per_unit = 2'000, .advanced_ml_per_unit = 1'500};
 }
 
+// A plan of 10,000 m³ in November (and 120,000 m³ for the year), 7,000 m³ used before a batch of
+// readings that ends at 9,450 m³: the 80% alert (8,000 m³) was reached by the reading that brought
+// the month to 8,100 m³, at its time, not where the batch ended.
+TEST(AlertsDueTest, APlanAlertCarriesTheUsageRightAfterTheReadingThatCrossedIt) {
+  AlertYear year{.plan = YearPlan{.total = 120'000'000, .monthly = {}}};
+  year.plan->monthly.fill(10'000'000);
+  year.new_water = {{11, 9'450'000}};
+  year.steps = {{.month = 11, .litres = 1'100'000, .end_ms = 1'000},
+                {.month = 11, .litres = 1'350'000, .end_ms = 2'000}};
+  std::vector<DueAlert> due = AlertsDue(year, {11}, kDefaultThresholds);
+  ASSERT_EQ(due.size(), 1U);
+  DueAlert expected = Monthly(11, 80, 8'100'000, 10'000'000);
+  expected.crossed_at_ms = 1'000;
+  EXPECT_EQ(due[0], expected);
+}
+
+// 7,900 m³ before; +250 → 8,150 (80% reached), +1,000 → 9,150, +1,000 → 10,150 (100% reached):
+// the two alerts of one batch say 8,150 and 10,150 m³, each with its own reading's time.
+TEST(AlertsDueTest, TwoThresholdsCrossedInOneBatchEachKeepTheirOwnReading) {
+  AlertYear year{.plan = YearPlan{.total = 120'000'000, .monthly = {}}};
+  year.plan->monthly.fill(10'000'000);
+  year.new_water = {{11, 10'150'000}};
+  year.steps = {{.month = 11, .litres = 250'000, .end_ms = 1'000},
+                {.month = 11, .litres = 1'000'000, .end_ms = 2'000},
+                {.month = 11, .litres = 1'000'000, .end_ms = 3'000}};
+  DueAlert eighty = Monthly(11, 80, 8'150'000, 10'000'000);
+  eighty.crossed_at_ms = 1'000;
+  DueAlert hundred = Monthly(11, 100, 10'150'000, 10'000'000);
+  hundred.crossed_at_ms = 3'000;
+  EXPECT_THAT(AlertsDue(year, {11}, kDefaultThresholds), ElementsAre(eighty, hundred));
+
+  // The same readings one batch each: the batch that reaches a threshold gives the same figures.
+  std::vector<DueAlert> one_by_one;
+  int64_t used = 7'900'000;
+  for (const UsageStep& step : year.steps) {
+    AlertYear single = year;
+    used += step.litres;
+    single.new_water = {{11, used}};
+    single.steps = {step};
+    for (const DueAlert& d : AlertsDue(single, {11}, kDefaultThresholds)) {
+      if (d.crossed_at_ms != 0) {
+        one_by_one.push_back(d);
+      }
+    }
+  }
+  EXPECT_THAT(one_by_one, ElementsAre(eighty, hundred));
+}
+
+// The year: 95,000 m³ before a batch of three December records, +999.999 m³, a reversal of
+// -500 m³, then +2,000.001 m³, to 97,500 m³. 80% of 120,000 m³ is 96,000 m³: the first record
+// stops 1 L short of it (95,999.999), the reversal takes the year back, and the third reaches it
+// (97,500). December had 7,500 m³ of its 10,000 m³ before: the first record reaches its 80%
+// (8,499.999 ≥ 8,000), the third its 100% (exactly 10,000).
+TEST(AlertsDueTest, TheYearsAlertIsReachedWhereTheRunningUsageFirstGetsThere) {
+  AlertYear year{.plan = YearPlan{.total = 120'000'000, .monthly = {}}};
+  year.plan->monthly.fill(10'000'000);
+  year.new_water = {{1, 87'500'000}, {12, 10'000'000}};
+  year.steps = {{.month = 12, .litres = 999'999, .end_ms = 1'000},
+                {.month = 12, .litres = -500'000, .end_ms = 1'500},
+                {.month = 12, .litres = 2'000'001, .end_ms = 2'000}};
+  DueAlert annual = Annual(80, 97'500'000, 120'000'000);
+  annual.crossed_at_ms = 2'000;
+  DueAlert december80 = Monthly(12, 80, 8'499'999, 10'000'000);
+  december80.crossed_at_ms = 1'000;
+  DueAlert december100 = Monthly(12, 100, 10'000'000, 10'000'000);
+  december100.crossed_at_ms = 2'000;
+  EXPECT_THAT(AlertsDue(year, {12}, kDefaultThresholds),
+              ElementsAre(december80, december100, annual));
+}
+
+// Usage already over a threshold before the batch (a plan cut put it there): no reading of the
+// batch crossed it, so the alert holds the usage as it stands, without a time.
+TEST(AlertsDueTest, AThresholdReachedBeforeTheBatchHasNoCrossingTime) {
+  AlertYear year{.plan = EvenPlanOf12000()};
+  year.new_water = {{3, 900}};
+  year.steps = {{.month = 3, .litres = 50, .end_ms = 1'000}};
+  EXPECT_THAT(AlertsDue(year, {3}, kDefaultThresholds), ElementsAre(Monthly(3, 80, 900, 1'000)));
+}
+
 TEST(AlertsDueTest, AMonthReachesEightyPercentExactlyAtIt) {
   // March: 800 L of a 1,000 L month: 800 × 100 = 80,000 ≥ 80 × 1,000 = 80,000, < 100,000.
   // The year: 800 of 12,000 L: 80,000 < 80 × 12,000 = 960,000, nothing.

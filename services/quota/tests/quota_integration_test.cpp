@@ -2,7 +2,9 @@
 // private redis-server: ingest and quota run in-process with their own schemas and topics, the
 // registry's events are published as the registry would. Readings go in through ingest's gRPC API
 // and come out as usage, alerts and surcharges; figures are worked by hand in each test.
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -10,6 +12,7 @@
 #include "absl/time/clock.h"
 #include "domain/period.hpp"
 #include "grpcpp/grpcpp.h"
+#include "grpcserver/status.hpp"
 #include "gtest/gtest.h"
 #include "ingest/src/app.hpp"
 #include "ingest_test_env.hpp"
@@ -330,6 +333,42 @@ TEST_F(QuotaIntegrationTest, ReadingsBecomeUsageAlertsAndSurchargesAndAReplayCha
   EXPECT_EQ(notices.WaitFor(4, std::chrono::seconds(3)), 3U);  // no notice raised twice
 }
 
+// An alert says where its threshold was crossed, not where a batch ended. Plan 1,200,000 L for the
+// year: 100,000 L a month. Readings 1000 → 1070 → 1081 → 1094.5 m³: 70,000, then 81,000 L (80%
+// reached: 80,000), then 94,500 L; then 1102 m³: 102,000 L (100% reached). The 80% alert holds
+// 81,000 L and the time of the reading at 1081; the 100% alert 102,000 L and the last reading's.
+// One enterprise sends the first four in one batch, the other one by one: the same alerts.
+TEST_F(QuotaIntegrationTest, AnAlertCarriesTheUsageAndTimeOfTheReadingThatCrossedIt) {
+  const std::vector<int64_t> t = InstantsToday(5);
+  const domain::YearMonth month = domain::MonthOfUnixMillis(t[0]);
+  SetPlan(kEnterpriseUscc, month.year(), 1'200'000);
+  SetPlan(kOtherUscc, month.year(), 1'200'000);
+  const std::vector<std::string> registers = {"1000", "1070", "1081", "1094.5", "1102"};
+  std::vector<ingest::v1::Reading> batch;
+  for (size_t i = 0; i < 4; ++i) {
+    batch.push_back(Register("M-A1", t[i], registers[i]));
+    Submit({Register("M-B1", t[i], registers[i])});
+  }
+  Submit(batch);
+  Submit({Register("M-A1", t[4], registers[4])});
+  Submit({Register("M-B1", t[4], registers[4])});
+  ASSERT_TRUE(WaitForNewWater(month, 102'000));
+  for (const std::string& uscc : {std::string(kEnterpriseUscc), std::string(kOtherUscc)}) {
+    SCOPED_TRACE(uscc);
+    std::vector<v1::Alert> alerts;
+    ASSERT_TRUE(jieshui::testing::WaitFor([&] {
+      alerts = Alerts(uscc);
+      return alerts.size() == 2;
+    }));
+    EXPECT_EQ(alerts[0].threshold_percent(), 80);
+    EXPECT_EQ(alerts[0].used().litres(), 81'000);
+    EXPECT_EQ(alerts[0].crossed_at_unix_ms(), t[2]);
+    EXPECT_EQ(alerts[1].threshold_percent(), 100);
+    EXPECT_EQ(alerts[1].used().litres(), 102'000);
+    EXPECT_EQ(alerts[1].crossed_at_unix_ms(), t[4]);
+  }
+}
+
 // The reading topic carries a message that is not a reading event (DESIGN.md "Events": a message a
 // consumer cannot decode goes to jieshui.dlq.v1 and the consumer moves on). Both of its consumers,
 // ingest's ledger writer and quota's usage consumer, dead-letter it and apply the readings after.
@@ -405,6 +444,126 @@ TEST_F(QuotaIntegrationTest, UsageAnswersFromPostgresWhileRedisIsDownAndTheCache
   }));
   EXPECT_EQ(usage.new_water().litres(), 35'000);
   EXPECT_EQ(usage.plan().litres(), 100'000);
+}
+
+// A valid USCC the registry never announced has no figures to show: NOT_FOUND, not zeros.
+TEST_F(QuotaIntegrationTest, AnEnterpriseNeverRegisteredIsNotFoundRatherThanZero) {
+  const domain::Date today = domain::DateOf(Now());
+  v1::Usage usage;
+  grpc::Status s = GetUsage(kUnknownUscc, domain::MonthOf(Now()), &usage);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND) << s.error_message();
+  EXPECT_EQ(s.error_message().rfind("uscc: no enterprise", 0), 0U) << s.error_message();
+
+  v1::GetUsageRequest daily;
+  daily.mutable_uscc()->set_value(kUnknownUscc);
+  daily.mutable_day()->set_year(today.year());
+  daily.mutable_day()->set_month(today.month());
+  daily.mutable_day()->set_day(today.day());
+  s = stub_->GetUsage(Context(kWaterAffairsKey).get(), daily, &usage);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND) << s.error_message();
+
+  v1::ComputeSurchargeRequest surcharge;
+  surcharge.mutable_uscc()->set_value(kUnknownUscc);
+  surcharge.mutable_period()->set_year(today.year());
+  v1::SurchargeStatement statement;
+  s = stub_->ComputeSurcharge(Context(kWaterAffairsKey).get(), surcharge, &statement);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND) << s.error_message();
+  // A registered enterprise without usage is answered with zeros, as before.
+  EXPECT_TRUE(GetUsage(kEnterpriseUscc, domain::MonthOf(Now()), &usage).ok());
+  EXPECT_EQ(usage.new_water().litres(), 0);
+}
+
+// Every INVALID_ARGUMENT carries its field in the error detail (jieshui-error-bin), not only in
+// the message, and a PERMISSION_DENIED carries its code and message there too.
+TEST_F(QuotaIntegrationTest, EveryRefusalCarriesItsFieldViolationInTheErrorDetail) {
+  const int year = domain::DateOf(Now()).year();
+  SetPlan(kEnterpriseUscc, year, 1200);
+  struct Refusal {
+    std::string what;
+    std::function<grpc::Status(grpc::ClientContext*)> call;
+    grpc::StatusCode code;
+    std::string field;  // "" for no violation expected
+  };
+  v1::AnnualPlan plan;
+  v1::FileMonthlySplitRequest split;
+  split.mutable_uscc()->set_value(kEnterpriseUscc);
+  split.set_year(year);
+  for (int m = 0; m < 12; ++m) {
+    split.add_monthly()->set_litres(m == 0 ? 90 : 100);  // 1,190 of 1,200 L
+  }
+  v1::CutPlanRequest cut;
+  cut.mutable_uscc()->set_value(kEnterpriseUscc);
+  cut.set_year(year);
+  cut.mutable_cut()->set_litres(5000);  // more than the plan
+  cut.set_reason("处罚");
+  v1::AdjustPlanRequest adjust;
+  adjust.mutable_uscc()->set_value(kEnterpriseUscc);
+  adjust.set_year(year);
+  adjust.mutable_new_total()->set_litres(2400);  // an increase without a water balance test
+  adjust.set_reason("扩产");
+  v1::SetSurchargeScheduleRequest schedule;
+  schedule.mutable_schedule()->set_year(year);
+  auto* b0 = schedule.mutable_schedule()->add_bands();
+  b0->set_from_percent("0");
+  b0->set_to_percent("30");
+  b0->set_multiplier("0.5");
+  auto* b1 = schedule.mutable_schedule()->add_bands();
+  b1->set_from_percent("20");  // overlaps the first band
+  b1->set_multiplier("2");
+  v1::SurchargeSchedule stored_schedule;
+  v1::ReportProductionRequest report;
+  report.mutable_report()->mutable_uscc()->set_value(kEnterpriseUscc);
+  report.mutable_report()->mutable_month()->set_year(year);
+  report.mutable_report()->mutable_month()->set_month(1);
+  report.mutable_report()->set_product("啤酒");
+  report.mutable_report()->set_output("twenty");
+  v1::ProductionReport filed;
+  v1::GetUsageRequest usage;
+  usage.mutable_uscc()->set_value(kEnterpriseUscc);
+  usage.mutable_period()->mutable_month()->set_year(year);
+  usage.mutable_period()->mutable_month()->set_month(13);
+  v1::Usage used;
+  const std::vector<Refusal> refusals = {
+      {"a split that does not add up",
+       [&](grpc::ClientContext* c) { return stub_->FileMonthlySplit(c, split, &plan); },
+       grpc::StatusCode::INVALID_ARGUMENT, "monthly"},
+      {"a cut larger than the plan",
+       [&](grpc::ClientContext* c) { return stub_->CutPlan(c, cut, &plan); },
+       grpc::StatusCode::INVALID_ARGUMENT, "cut"},
+      {"an increase without a water balance test",
+       [&](grpc::ClientContext* c) { return stub_->AdjustPlan(c, adjust, &plan); },
+       grpc::StatusCode::INVALID_ARGUMENT, "water_balance_test_ref"},
+      {"bands that overlap",
+       [&](grpc::ClientContext* c) {
+         return stub_->SetSurchargeSchedule(c, schedule, &stored_schedule);
+       },
+       grpc::StatusCode::INVALID_ARGUMENT, "schedule.bands[1].from_percent"},
+      {"an output that is not a number",
+       [&](grpc::ClientContext* c) { return stub_->ReportProduction(c, report, &filed); },
+       grpc::StatusCode::INVALID_ARGUMENT, "report.output"},
+      {"a month 13", [&](grpc::ClientContext* c) { return stub_->GetUsage(c, usage, &used); },
+       grpc::StatusCode::INVALID_ARGUMENT, "period.month"},
+  };
+  for (const Refusal& r : refusals) {
+    SCOPED_TRACE(r.what);
+    auto ctx =
+        Context(r.what == "a split that does not add up" ? kEnterpriseKey : kWaterAffairsKey);
+    const grpc::Status s = r.call(ctx.get());
+    EXPECT_EQ(s.error_code(), r.code) << s.error_message();
+    const std::optional<common::v1::ErrorDetail> detail = grpcserver::ErrorDetailFromTrailers(*ctx);
+    ASSERT_TRUE(detail.has_value());
+    ASSERT_EQ(detail->field_violations_size(), 1) << detail->ShortDebugString();
+    EXPECT_EQ(detail->field_violations(0).field(), r.field);
+    EXPECT_EQ(s.error_message(), absl::StrCat(r.field, ": ", detail->field_violations(0).reason()));
+  }
+  // Refused for who is calling: the detail says so, with the code.
+  auto ctx = Context(kEnterpriseKey);
+  const grpc::Status s = stub_->CutPlan(ctx.get(), cut, &plan);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  const std::optional<common::v1::ErrorDetail> denied = grpcserver::ErrorDetailFromTrailers(*ctx);
+  ASSERT_TRUE(denied.has_value());
+  EXPECT_EQ(denied->code(), "PERMISSION_DENIED");
+  EXPECT_EQ(denied->message(), s.error_message());
 }
 
 TEST_F(QuotaIntegrationTest, BadRequestsAreRefusedNamingTheFieldAndStoreNothing) {

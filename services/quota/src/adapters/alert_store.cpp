@@ -38,6 +38,7 @@ v1::Alert AlertFromRow(const pqxx::row& r) {
   a.set_product(r["product"].as<std::string>());
   a.set_status(static_cast<v1::AlertStatus>(r["status"].as<int>()));
   a.set_raised_at_unix_ms(r["raised_at_ms"].as<int64_t>());
+  a.set_crossed_at_unix_ms(r["crossed_at_ms"].as<int64_t>());
   a.set_acknowledged_by(r["acknowledged_by"].as<std::string>());
   a.set_note(r["note"].as<std::string>());
   return a;
@@ -45,7 +46,8 @@ v1::Alert AlertFromRow(const pqxx::row& r) {
 
 constexpr char kAlertColumns[] =
     "alert_id, uscc, kind, year, month, threshold, product, used_litres, limit_litres, status, "
-    "(extract(epoch from raised_at) * 1000)::bigint AS raised_at_ms, acknowledged_by, note";
+    "(extract(epoch from raised_at) * 1000)::bigint AS raised_at_ms, acknowledged_by, note, "
+    "coalesce((extract(epoch from crossed_at) * 1000)::bigint, 0) AS crossed_at_ms";
 
 }  // namespace
 
@@ -58,7 +60,8 @@ void AlertStore::RaiseDue(pqxx::work& tx, const std::string& uscc, int year,
 }
 
 void AlertStore::RaiseDue(pqxx::work& tx, const std::string& uscc, int year,
-                          const std::set<int>& months, const YearState& state) {
+                          const std::set<int>& months, const YearState& state,
+                          const std::vector<UsageStep>& steps) {
   // Load what the rules need; core/alerts.hpp decides which alerts are due.
   AlertYear loaded;
   if (state.plan.has_value()) {
@@ -67,6 +70,7 @@ void AlertStore::RaiseDue(pqxx::work& tx, const std::string& uscc, int year,
   for (const auto& [month, totals] : state.months) {
     loaded.new_water[month] = totals.NewWater();
   }
+  loaded.steps = steps;
   for (int month : months) {
     if (state.months_with_output.contains(month)) {
       for (ReportedProduct& p : ProductionIn(tx, uscc, year, month)) {
@@ -79,10 +83,12 @@ void AlertStore::RaiseDue(pqxx::work& tx, const std::string& uscc, int year,
     // The unique key (enterprise, kind, period, threshold, product) raises each alert once.
     pqxx::result r = tx.exec_params(
         "INSERT INTO alerts (uscc, kind, year, month, threshold, product, used_litres, "
-        "limit_litres, status, raised_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now()) "
+        "limit_litres, status, raised_at, crossed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
+        "now(), CASE WHEN $10::bigint = 0 THEN NULL ELSE 'epoch'::timestamptz + $10::bigint * "
+        "interval '1 millisecond' END) "
         "ON CONFLICT (uscc, kind, year, month, threshold, product) DO NOTHING RETURNING alert_id",
         uscc, kind, year, due.month, due.threshold_percent, due.product, due.used, due.limit,
-        static_cast<int>(v1::ALERT_STATUS_OPEN));
+        static_cast<int>(v1::ALERT_STATUS_OPEN), due.crossed_at_ms);
     if (!r.empty()) {
       EnqueueNotice(tx, options_, uscc,
                     {.kind = notice_kind,
@@ -93,7 +99,8 @@ void AlertStore::RaiseDue(pqxx::work& tx, const std::string& uscc, int year,
                      .limit = due.limit,
                      .product = due.product,
                      .detail = "",
-                     .amount_fen = 0});
+                     .amount_fen = 0,
+                     .crossed_at_ms = due.crossed_at_ms});
     }
   }
 }

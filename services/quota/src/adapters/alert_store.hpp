@@ -14,6 +14,7 @@
 #include "db/pool.hpp"
 #include "jieshui/quota/v1/quota_service.pb.h"
 #include "quota/src/adapters/quota_tables.hpp"
+#include "quota/src/core/alerts.hpp"
 
 namespace jieshui::quota {
 
@@ -24,9 +25,11 @@ class AlertStore {
   // In the caller's transaction: stores the alerts now due in `months` of `year` and in the year
   // (those raised before stay as they are) and enqueues each new one on the alert topic.
   void RaiseDue(pqxx::work& tx, const std::string& uscc, int year, const std::set<int>& months);
-  // The same with the year already loaded (LoadYear in this transaction).
+  // The same with the year already loaded (LoadYear in this transaction), and the new-water
+  // records of the year just applied, in order (core/alerts.hpp UsageStep), which say where each
+  // plan threshold was crossed.
   void RaiseDue(pqxx::work& tx, const std::string& uscc, int year, const std::set<int>& months,
-                const YearState& state);
+                const YearState& state, const std::vector<UsageStep>& steps = {});
 
   // uscc "" = every enterprise; year 0 = every period; `any_month` with a year: the year and its
   // months, else only period (year, month); status 0 = any. Ordered by id, after `after_id`.

@@ -74,7 +74,8 @@ absl::StatusOr<v1::RectificationOrder> OrderStore::IssueOrder(
                        .product = "",
                        .detail = absl::StrCat(req.reason(), " (deadline ", d.year(), "-", d.month(),
                                               "-", d.day(), ")"),
-                       .amount_fen = 0});
+                       .amount_fen = 0,
+                       .crossed_at_ms = 0});
         return order;
       });
 }
@@ -110,7 +111,8 @@ absl::StatusOr<v1::RectificationOrder> OrderStore::CloseOrder(int64_t order_id,
                        .limit = 0,
                        .product = "",
                        .detail = resolution,
-                       .amount_fen = 0});
+                       .amount_fen = 0,
+                       .crossed_at_ms = 0});
         return order;
       });
 }

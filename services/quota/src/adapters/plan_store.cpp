@@ -218,7 +218,8 @@ absl::StatusOr<v1::AnnualPlan> PlanStore::CutPlan(const v1::CutPlanRequest& req,
                    .limit = plan.current().total().litres(),
                    .product = "",
                    .detail = req.reason(),
-                   .amount_fen = 0});
+                   .amount_fen = 0,
+                   .crossed_at_ms = 0});
     return plan;
   });
 }

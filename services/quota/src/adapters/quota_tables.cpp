@@ -95,12 +95,27 @@ FlowTotals FlowTotalsOf(const pqxx::row& row, int first) {
   return totals;
 }
 
+namespace {
+
+absl::Status NoSuchEnterprise(const std::string& uscc) {
+  return absl::NotFoundError(
+      absl::StrCat("uscc: no enterprise ", uscc, " in the registry (as announced on Kafka)"));
+}
+
+}  // namespace
+
+absl::Status RequireKnownEnterprise(pqxx::work& tx, const std::string& uscc) {
+  if (tx.exec_params("SELECT 1 FROM enterprises WHERE uscc = $1", uscc).empty()) {
+    return NoSuchEnterprise(uscc);
+  }
+  return absl::OkStatus();
+}
+
 absl::Status RequireEnterprise(pqxx::work& tx, const std::string& uscc) {
   pqxx::result r =
       tx.exec_params("SELECT deregistered FROM enterprises WHERE uscc = $1 FOR SHARE", uscc);
   if (r.empty()) {
-    return absl::NotFoundError(
-        absl::StrCat("uscc: no enterprise ", uscc, " in the registry (as announced on Kafka)"));
+    return NoSuchEnterprise(uscc);
   }
   if (r[0][0].as<bool>()) {
     return absl::FailedPreconditionError(
@@ -278,6 +293,7 @@ void EnqueueNotice(pqxx::work& tx, const StoreOptions& options, const std::strin
   notice.set_product(n.product);
   notice.set_detail(n.detail);
   notice.mutable_amount()->set_fen(n.amount_fen);
+  notice.set_crossed_at_unix_ms(n.crossed_at_ms);
   db::EnqueueEvent(tx, options.schema, options.alert_topic, uscc,
                    kafka::EncodeEvent(notice, {.producer = options.producer,
                                                .subject_key = uscc,

@@ -79,6 +79,9 @@ FlowTotals FlowTotalsOf(const pqxx::row& row, int first);
 // NOT_FOUND for an enterprise the registry never announced, FAILED_PRECONDITION for a
 // deregistered one (the row is locked FOR SHARE until the transaction ends).
 absl::Status RequireEnterprise(pqxx::work& tx, const std::string& uscc);
+// NOT_FOUND naming `uscc` when the registry never announced the enterprise (a deregistered one is
+// known: its figures stay readable).
+absl::Status RequireKnownEnterprise(pqxx::work& tx, const std::string& uscc);
 // FAILED_PRECONDITION once the plan year is closed (settled).
 absl::Status RequireOpenYear(pqxx::work& tx, int year);
 // Both of the above.
@@ -140,6 +143,7 @@ struct Notice {
   std::string product;
   std::string detail;
   int64_t amount_fen = 0;
+  int64_t crossed_at_ms = 0;  // a plan alert's crossing (Unix ms); 0: none
 };
 void EnqueueNotice(pqxx::work& tx, const StoreOptions& options, const std::string& uscc,
                    const Notice& notice);

@@ -170,7 +170,12 @@ absl::StatusOr<v1::SurchargeStatement> SurchargeStore::StatementIn(pqxx::work& t
 absl::StatusOr<v1::SurchargeStatement> SurchargeStore::ComputeSurcharge(const std::string& uscc,
                                                                         const PeriodKey& period) {
   return Transact<v1::SurchargeStatement>(
-      pool_, [&](pqxx::work& tx) { return StatementIn(tx, uscc, period); });
+      pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::SurchargeStatement> {
+        if (absl::Status s = RequireKnownEnterprise(tx, uscc); !s.ok()) {
+          return s;
+        }
+        return StatementIn(tx, uscc, period);
+      });
 }
 
 absl::StatusOr<v1::SurchargeNotice> SurchargeStore::IssueSurchargeNotice(const std::string& uscc,
@@ -217,7 +222,8 @@ absl::StatusOr<v1::SurchargeNotice> SurchargeStore::IssueSurchargeNotice(const s
                        .limit = 0,
                        .product = "",
                        .detail = "surcharge notice",
-                       .amount_fen = statement->total().fen()});
+                       .amount_fen = statement->total().fen(),
+                       .crossed_at_ms = 0});
         return notice;
       });
 }

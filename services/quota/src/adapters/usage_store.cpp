@@ -39,6 +39,9 @@ UsageStore::UsageStore(db::ConnectionPool* pool, StoreOptions options, AlertStor
 absl::StatusOr<UsageFigures> UsageStore::LoadUsage(const std::string& uscc,
                                                    const PeriodKey& period) {
   return Transact<UsageFigures>(pool_, [&](pqxx::work& tx) -> absl::StatusOr<UsageFigures> {
+    if (absl::Status s = RequireKnownEnterprise(tx, uscc); !s.ok()) {
+      return s;
+    }
     return UsageIn(tx, uscc, period);
   });
 }
@@ -62,6 +65,8 @@ absl::StatusOr<ApplyResult> UsageStore::ApplyReadings(const std::vector<ReadingM
     ApplyResult result;
     std::map<std::pair<std::string, std::string>, FlowTotals> daily;  // (uscc, yyyy-mm-dd)
     std::map<std::pair<std::string, PeriodKey>, FlowTotals> monthly;
+    // (uscc, year) → its new-water records in the order applied, for where alerts were crossed.
+    std::map<std::pair<std::string, int>, std::vector<UsageStep>> steps;
     std::map<std::pair<std::string, int32_t>, int64_t> next_offsets;
     std::map<std::pair<std::string, int32_t>, int64_t> stored;  // read once per partition
     for (const ReadingMessage& m : messages) {
@@ -90,6 +95,11 @@ absl::StatusOr<ApplyResult> UsageStore::ApplyReadings(const std::vector<ReadingM
         const std::string& uscc = rec.uscc().value();
         daily[{uscc, day.ToString()}][*flow] += rec.delta().litres();
         monthly[{uscc, PeriodKey{day.year(), day.month()}}][*flow] += rec.delta().litres();
+        if (IsNewWater(*flow) && rec.delta().litres() != 0) {
+          steps[{uscc, day.year()}].push_back({.month = day.month(),
+                                               .litres = rec.delta().litres(),
+                                               .end_ms = rec.interval_end_unix_ms()});
+        }
         ++result.records_counted;
       }
     }
@@ -145,7 +155,7 @@ absl::StatusOr<ApplyResult> UsageStore::ApplyReadings(const std::vector<ReadingM
     for (const auto& [key, months] : touched) {
       const auto& [uscc, year] = key;
       const YearState state = LoadYear(tx, uscc, year);
-      alerts_->RaiseDue(tx, uscc, year, months, state);
+      alerts_->RaiseDue(tx, uscc, year, months, state, steps[key]);
       for (int month : months) {
         const PeriodKey period{year, month};
         const UsageFigures f = state.Figures(month);
@@ -184,6 +194,9 @@ absl::StatusOr<ApplyResult> UsageStore::ApplyReadings(const std::vector<ReadingM
 absl::StatusOr<FlowTotals> UsageStore::LoadDailyUsage(const std::string& uscc,
                                                       const std::string& day) {
   return Transact<FlowTotals>(pool_, [&](pqxx::work& tx) -> absl::StatusOr<FlowTotals> {
+    if (absl::Status s = RequireKnownEnterprise(tx, uscc); !s.ok()) {
+      return s;
+    }
     FlowTotals totals;
     pqxx::result r =
         tx.exec_params(absl::StrCat("SELECT ", kFlowColumns,

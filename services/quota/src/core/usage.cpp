@@ -24,6 +24,11 @@ bool CountsTowardUsage(Flow flow, int level) {
   return false;
 }
 
+bool IsNewWater(Flow flow) {
+  return flow == Flow::kMunicipalTap || flow == Flow::kSelfSuppliedSurface ||
+         flow == Flow::kSelfSuppliedGround;
+}
+
 int64_t FlowTotals::NewWater() const {
   return (*this)[Flow::kMunicipalTap] + (*this)[Flow::kSelfSuppliedSurface] +
          (*this)[Flow::kSelfSuppliedGround];

@@ -28,6 +28,8 @@ std::optional<Flow> FlowFromMeasured(int measured_flow);
 // and 3 measure the same water again inside the plant and would count it twice. Recirculated
 // and reused water never crosses the boundary, so it is counted at whatever level measures it.
 bool CountsTowardUsage(Flow flow, int level);
+// Tap, self-supplied surface and ground water: the new water (新水) a plan counts.
+bool IsNewWater(Flow flow);
 
 struct FlowTotals {
   std::array<int64_t, kFlowCount> litres{};
