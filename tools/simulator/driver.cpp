@@ -24,6 +24,7 @@
 #include "jieshui/ingest/v1/ingest_service.grpc.pb.h"
 #include "jieshui/quota/v1/quota_service.grpc.pb.h"
 #include "jieshui/registry/v1/registry_service.grpc.pb.h"
+#include "retry.hpp"
 
 namespace jieshui::simulator {
 namespace {
@@ -55,17 +56,24 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target) {
 }
 
 // Calls `call` until it does not return NOT_FOUND (a service that has not yet read the
-// registry's change) or the deadline passes.
+// registry's change) or UNAVAILABLE (a service restarting), or the deadline passes.
 template <typename Call>
 grpc::Status RetryWhileNotFound(absl::Duration timeout, Call call) {
-  const absl::Time deadline = absl::Now() + timeout;
-  while (true) {
-    grpc::Status status = call();
-    if (status.error_code() != grpc::StatusCode::NOT_FOUND || absl::Now() > deadline) {
-      return status;
-    }
-    absl::SleepFor(absl::Milliseconds(200));
-  }
+  return CallWithRetry({.timeout = timeout,
+                        .first = absl::Milliseconds(200),
+                        .longest = absl::Seconds(5),
+                        .also_retry = grpc::StatusCode::NOT_FOUND},
+                       call);
+}
+
+// Calls `call` again while its service is unavailable (retry.hpp), for up to `timeout`.
+template <typename Call>
+grpc::Status Retry(absl::Duration timeout, Call call) {
+  return CallWithRetry({.timeout = timeout,
+                        .first = absl::Milliseconds(100),
+                        .longest = absl::Seconds(5),
+                        .also_retry = std::nullopt},
+                       call);
 }
 
 void AddSummary(const rv1::ImportSummary& summary, ImportTally* tally) {
@@ -304,7 +312,9 @@ absl::Status RegisterDistrict(const District& district, const RunOptions& option
     rv1::CreateParkRequest request;
     *request.mutable_park() = park;
     rv1::Park created;
-    const grpc::Status s = stub->CreatePark(Context(options).get(), request, &created);
+    const grpc::Status s = Retry(options.settle_timeout, [&] {
+      return stub->CreatePark(Context(options).get(), request, &created);
+    });
     if (!s.ok() && s.error_code() != grpc::StatusCode::ALREADY_EXISTS) {
       return FromGrpc(s, "CreatePark " + park.park_id(), target);
     }
@@ -358,7 +368,9 @@ absl::Status SetPlansAndQuotas(const District& district, const RunOptions& optio
     qv1::SetProductQuotaRequest request;
     *request.mutable_quota() = quota;
     qv1::ProductQuota stored;
-    if (const grpc::Status s = stub->SetProductQuota(Context(options).get(), request, &stored);
+    if (const grpc::Status s =
+            Retry(options.settle_timeout,
+                  [&] { return stub->SetProductQuota(Context(options).get(), request, &stored); });
         !s.ok()) {
       return FromGrpc(s, "SetProductQuota " + quota.product(), target);
     }
@@ -526,7 +538,9 @@ absl::Status ReportProduction(const District& district, const GroundTruth& truth
       r->set_product(e.product);
       r->set_output(FormatMilli(district.OutputMilli(static_cast<int>(i), figures.new_water)));
       qv1::ProductionReport stored;
-      if (const grpc::Status s = stub->ReportProduction(Context(options).get(), request, &stored);
+      if (const grpc::Status s = Retry(
+              options.settle_timeout,
+              [&] { return stub->ReportProduction(Context(options).get(), request, &stored); });
           !s.ok()) {
         return FromGrpc(s, "ReportProduction " + e.enterprise.uscc().value(), target);
       }
@@ -558,7 +572,9 @@ absl::Status WaitForUsage(const District& district, const GroundTruth& truth,
           district.enterprises()[static_cast<size_t>(enterprise)].enterprise.uscc();
       *request.mutable_period()->mutable_month() = ParseMonthKey(month);
       qv1::Usage usage;
-      const grpc::Status s = stub->GetUsage(Context(options).get(), request, &usage);
+      const grpc::Status s = Retry(options.settle_timeout, [&] {
+        return stub->GetUsage(Context(options).get(), request, &usage);
+      });
       if (s.ok() && usage.new_water().litres() == truth.Of(enterprise).at(month).new_water) {
         it = pending.erase(it);
       } else {
@@ -603,7 +619,9 @@ absl::Status Summarize(const District& district, const GroundTruth& truth,
     request.mutable_page()->set_page_size(1000);
     request.mutable_page()->set_page_token(page_token);
     qv1::ListAlertsResponse response;
-    if (const grpc::Status s = stub->ListAlerts(Context(options).get(), request, &response);
+    if (const grpc::Status s =
+            Retry(options.settle_timeout,
+                  [&] { return stub->ListAlerts(Context(options).get(), request, &response); });
         !s.ok()) {
       return FromGrpc(s, "ListAlerts", target);
     }
@@ -636,8 +654,9 @@ absl::Status Summarize(const District& district, const GroundTruth& truth,
       *request.mutable_uscc() = e.enterprise.uscc();
       *request.mutable_period()->mutable_month() = ParseMonthKey(month);
       qv1::SurchargeStatement statement;
-      if (const grpc::Status s =
-              stub->ComputeSurcharge(Context(options).get(), request, &statement);
+      if (const grpc::Status s = Retry(
+              options.settle_timeout,
+              [&] { return stub->ComputeSurcharge(Context(options).get(), request, &statement); });
           !s.ok()) {
         return FromGrpc(s, "ComputeSurcharge " + e.enterprise.uscc().value(), target);
       }
@@ -652,7 +671,9 @@ absl::Status Summarize(const District& district, const GroundTruth& truth,
     *request.mutable_period()->mutable_month() = ParseMonthKey(month);
     request.set_limit(1000);
     qv1::ListOverPlanResponse response;
-    if (const grpc::Status s = stub->ListOverPlan(Context(options).get(), request, &response);
+    if (const grpc::Status s =
+            Retry(options.settle_timeout,
+                  [&] { return stub->ListOverPlan(Context(options).get(), request, &response); });
         !s.ok()) {
       return FromGrpc(s, "ListOverPlan", target);
     }
