@@ -234,6 +234,12 @@ TEST_F(IngestIntegrationTest, OnlyGatewaysAndTheBureauSubmit) {
   ASSERT_EQ(mixed.results_size(), 2);
   EXPECT_EQ(mixed.results(0).reason(), v1::REJECT_REASON_MALFORMED);
   EXPECT_THAT(mixed.results(0).detail(), HasSubstr("register_value"));
+  // The field is named once, first: "register_value: "12,5" ...", not "register_value:
+  // register_value: ...".
+  EXPECT_EQ(mixed.results(0).detail().rfind("register_value: \"12,5\"", 0), 0U)
+      << mixed.results(0).detail();
+  EXPECT_EQ(mixed.results(0).detail().find("register_value", 1), std::string::npos)
+      << mixed.results(0).detail();
   EXPECT_EQ(mixed.results(1).outcome(), v1::OUTCOME_ACCEPTED);
 }
 

@@ -73,6 +73,23 @@ ingest::v1::Reading Register(const std::string& meter, int64_t ts_ms, const std:
   return r;
 }
 
+// A schedule whose second band (from 20%) overlaps the first (0-30%), with a tap price.
+v1::SetSurchargeScheduleRequest OverlappingBands(int year) {
+  v1::SetSurchargeScheduleRequest schedule;
+  schedule.mutable_schedule()->set_year(year);
+  auto* b0 = schedule.mutable_schedule()->add_bands();
+  b0->set_from_percent("0");
+  b0->set_to_percent("30");
+  b0->set_multiplier("0.5");
+  auto* b1 = schedule.mutable_schedule()->add_bands();
+  b1->set_from_percent("20");
+  b1->set_multiplier("2");
+  auto* price = schedule.mutable_schedule()->add_base_prices();
+  price->set_source(v1::WATER_SOURCE_MUNICIPAL_TAP);
+  price->mutable_price_per_cubic_metre()->set_fen(410);
+  return schedule;
+}
+
 class QuotaIntegrationTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -501,15 +518,7 @@ TEST_F(QuotaIntegrationTest, EveryRefusalCarriesItsFieldViolationInTheErrorDetai
   adjust.set_year(year);
   adjust.mutable_new_total()->set_litres(2400);  // an increase without a water balance test
   adjust.set_reason("扩产");
-  v1::SetSurchargeScheduleRequest schedule;
-  schedule.mutable_schedule()->set_year(year);
-  auto* b0 = schedule.mutable_schedule()->add_bands();
-  b0->set_from_percent("0");
-  b0->set_to_percent("30");
-  b0->set_multiplier("0.5");
-  auto* b1 = schedule.mutable_schedule()->add_bands();
-  b1->set_from_percent("20");  // overlaps the first band
-  b1->set_multiplier("2");
+  const v1::SetSurchargeScheduleRequest schedule = OverlappingBands(year);
   v1::SurchargeSchedule stored_schedule;
   v1::ReportProductionRequest report;
   report.mutable_report()->mutable_uscc()->set_value(kEnterpriseUscc);
@@ -634,18 +643,7 @@ TEST_F(QuotaIntegrationTest, BadRequestsAreRefusedNamingTheFieldAndStoreNothing)
   EXPECT_EQ(plan.history(2).change(), v1::PLAN_CHANGE_KIND_SET);
 
   // Bands that overlap.
-  v1::SetSurchargeScheduleRequest schedule;
-  schedule.mutable_schedule()->set_year(year);
-  auto* b0 = schedule.mutable_schedule()->add_bands();
-  b0->set_from_percent("0");
-  b0->set_to_percent("30");
-  b0->set_multiplier("0.5");
-  auto* b1 = schedule.mutable_schedule()->add_bands();
-  b1->set_from_percent("20");
-  b1->set_multiplier("2");
-  auto* price = schedule.mutable_schedule()->add_base_prices();
-  price->set_source(v1::WATER_SOURCE_MUNICIPAL_TAP);
-  price->mutable_price_per_cubic_metre()->set_fen(410);
+  const v1::SetSurchargeScheduleRequest schedule = OverlappingBands(year);
   v1::SurchargeSchedule stored;
   s = stub_->SetSurchargeSchedule(Context(kWaterAffairsKey).get(), schedule, &stored);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);

@@ -39,6 +39,8 @@ TEST(KeyMonitoredList, HeaderIsChineseAndRowsLineUp) {
   };
   EXPECT_EQ(cell("序号"), "3");
   EXPECT_EQ(cell("所属园区"), "吴中经济技术开发区");
+  EXPECT_EQ(cell("行业代码"), "C1713");
+  EXPECT_EQ(cell("行业名称"), "棉印染精加工");  // GB/T 4754-2017
   EXPECT_EQ(cell("规模以上"), "是");
   EXPECT_EQ(cell("高耗水高污染"), "否");
   EXPECT_EQ(cell("取水水源"), "自备地下水；自来水");

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "domain/industry_catalogue.hpp"
 #include "domain/volume.hpp"
 
 namespace jieshui::registry {
@@ -31,6 +32,18 @@ std::string WaterSourceNameZh(v1::WaterSourceKind kind) {
   }
 }
 
+namespace {
+
+// The code's name in GB/T 4754-2017, "" for a code the standard does not list (one registered
+// before the registry checked codes against the table).
+std::string IndustryName(const std::string& code) {
+  absl::StatusOr<domain::IndustryCode> parsed = domain::IndustryCode::Parse(code);
+  const domain::IndustryEntry* entry = parsed.ok() ? domain::FindIndustry(*parsed) : nullptr;
+  return entry == nullptr ? "" : entry->name;
+}
+
+}  // namespace
+
 std::vector<std::string> KeyMonitoredHeader() {
   return {"序号",
           "统一社会信用代码",
@@ -38,6 +51,7 @@ std::vector<std::string> KeyMonitoredHeader() {
           "镇（街道）",
           "所属园区",
           "行业代码",
+          "行业名称",
           "规模以上",
           "高耗水高污染",
           "地址",
@@ -74,6 +88,7 @@ std::vector<std::string> KeyMonitoredRow(int seq, const v1::Enterprise& e,
           e.town(),
           park_name,
           e.industry_code().value(),
+          IndustryName(e.industry_code().value()),
           YesNo(e.above_scale()),
           YesNo(e.high_water_use_high_pollution()),
           e.address(),
