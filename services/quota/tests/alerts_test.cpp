@@ -61,7 +61,8 @@ ProductQuotaValues TwoLitresPerUnit() {
 // readings that ends at 9,450 m³: the 80% alert (8,000 m³) was reached by the reading that brought
 // the month to 8,100 m³, at its time, not where the batch ended.
 TEST(AlertsDueTest, APlanAlertCarriesTheUsageRightAfterTheReadingThatCrossedIt) {
-  AlertYear year{.plan = YearPlan{.total = 120'000'000, .monthly = {}}};
+  AlertYear year;
+  year.plan = YearPlan{.total = 120'000'000, .monthly = {}};
   year.plan->monthly.fill(10'000'000);
   year.new_water = {{11, 9'450'000}};
   year.steps = {{.month = 11, .litres = 1'100'000, .end_ms = 1'000},
@@ -76,7 +77,8 @@ TEST(AlertsDueTest, APlanAlertCarriesTheUsageRightAfterTheReadingThatCrossedIt) 
 // 7,900 m³ before; +250 → 8,150 (80% reached), +1,000 → 9,150, +1,000 → 10,150 (100% reached):
 // the two alerts of one batch say 8,150 and 10,150 m³, each with its own reading's time.
 TEST(AlertsDueTest, TwoThresholdsCrossedInOneBatchEachKeepTheirOwnReading) {
-  AlertYear year{.plan = YearPlan{.total = 120'000'000, .monthly = {}}};
+  AlertYear year;
+  year.plan = YearPlan{.total = 120'000'000, .monthly = {}};
   year.plan->monthly.fill(10'000'000);
   year.new_water = {{11, 10'150'000}};
   year.steps = {{.month = 11, .litres = 250'000, .end_ms = 1'000},
@@ -111,7 +113,8 @@ TEST(AlertsDueTest, TwoThresholdsCrossedInOneBatchEachKeepTheirOwnReading) {
 // (97,500). December had 7,500 m³ of its 10,000 m³ before: the first record reaches its 80%
 // (8,499.999 ≥ 8,000), the third its 100% (exactly 10,000).
 TEST(AlertsDueTest, TheYearsAlertIsReachedWhereTheRunningUsageFirstGetsThere) {
-  AlertYear year{.plan = YearPlan{.total = 120'000'000, .monthly = {}}};
+  AlertYear year;
+  year.plan = YearPlan{.total = 120'000'000, .monthly = {}};
   year.plan->monthly.fill(10'000'000);
   year.new_water = {{1, 87'500'000}, {12, 10'000'000}};
   year.steps = {{.month = 12, .litres = 999'999, .end_ms = 1'000},
@@ -130,7 +133,8 @@ TEST(AlertsDueTest, TheYearsAlertIsReachedWhereTheRunningUsageFirstGetsThere) {
 // Usage already over a threshold before the batch (a plan cut put it there): no reading of the
 // batch crossed it, so the alert holds the usage as it stands, without a time.
 TEST(AlertsDueTest, AThresholdReachedBeforeTheBatchHasNoCrossingTime) {
-  AlertYear year{.plan = EvenPlanOf12000()};
+  AlertYear year;
+  year.plan = EvenPlanOf12000();
   year.new_water = {{3, 900}};
   year.steps = {{.month = 3, .litres = 50, .end_ms = 1'000}};
   EXPECT_THAT(AlertsDue(year, {3}, kDefaultThresholds), ElementsAre(Monthly(3, 80, 900, 1'000)));
@@ -139,13 +143,13 @@ TEST(AlertsDueTest, AThresholdReachedBeforeTheBatchHasNoCrossingTime) {
 TEST(AlertsDueTest, AMonthReachesEightyPercentExactlyAtIt) {
   // March: 800 L of a 1,000 L month: 800 × 100 = 80,000 ≥ 80 × 1,000 = 80,000, < 100,000.
   // The year: 800 of 12,000 L: 80,000 < 80 × 12,000 = 960,000, nothing.
-  AlertYear year{.plan = EvenPlanOf12000(), .new_water = {{3, 800}}, .output = {}};
+  AlertYear year{.plan = EvenPlanOf12000(), .new_water = {{3, 800}}, .steps = {}, .output = {}};
   EXPECT_THAT(AlertsDue(year, {3}, kDefaultThresholds), ElementsAre(Monthly(3, 80, 800, 1'000)));
 }
 
 TEST(AlertsDueTest, OneLitreUnderEightyPercentIsNotDue) {
   // 799 × 100 = 79,900 < 80,000.
-  AlertYear year{.plan = EvenPlanOf12000(), .new_water = {{3, 799}}, .output = {}};
+  AlertYear year{.plan = EvenPlanOf12000(), .new_water = {{3, 799}}, .steps = {}, .output = {}};
   EXPECT_THAT(AlertsDue(year, {3}, kDefaultThresholds), IsEmpty());
 }
 
@@ -153,7 +157,8 @@ TEST(AlertsDueTest, OnlyTheChangedMonthsAreCheckedButTheYearSumsThemAll) {
   // January 5,000 L and February 4,600 L, only February changed. February: 4,600 × 100 =
   // 460,000 ≥ 100 × 1,000, so 80% and 100%. January is not checked again. The year: 5,000 + 4,600
   // = 9,600 L; 9,600 × 100 = 960,000 ≥ 80 × 12,000 = 960,000 (exactly at 80%), < 1,200,000.
-  AlertYear year{.plan = EvenPlanOf12000(), .new_water = {{1, 5'000}, {2, 4'600}}, .output = {}};
+  AlertYear year{
+      .plan = EvenPlanOf12000(), .new_water = {{1, 5'000}, {2, 4'600}}, .steps = {}, .output = {}};
   EXPECT_THAT(AlertsDue(year, {2}, kDefaultThresholds),
               ElementsAre(Monthly(2, 80, 4'600, 1'000), Monthly(2, 100, 4'600, 1'000),
                           Annual(80, 9'600, 12'000)));
@@ -161,7 +166,7 @@ TEST(AlertsDueTest, OnlyTheChangedMonthsAreCheckedButTheYearSumsThemAll) {
 
 TEST(AlertsDueTest, AMonthWithoutUsageReachesNothing) {
   // April changed (a plan cut re-checks every month) but has no usage: 0 L reaches nothing.
-  AlertYear year{.plan = EvenPlanOf12000(), .new_water = {}, .output = {}};
+  AlertYear year{.plan = EvenPlanOf12000(), .new_water = {}, .steps = {}, .output = {}};
   EXPECT_THAT(AlertsDue(year, {4}, kDefaultThresholds), IsEmpty());
 }
 
@@ -171,28 +176,28 @@ TEST(AlertsDueTest, AMonthUsesItsOwnPartOfAFiledSplit) {
   YearPlan plan = EvenPlanOf12000();
   plan.monthly[4] = 2'000;
   plan.monthly[11] = 0;
-  AlertYear year{.plan = plan, .new_water = {{5, 1'700}}, .output = {}};
+  AlertYear year{.plan = plan, .new_water = {{5, 1'700}}, .steps = {}, .output = {}};
   EXPECT_THAT(AlertsDue(year, {5}, kDefaultThresholds), ElementsAre(Monthly(5, 80, 1'700, 2'000)));
 }
 
 TEST(AlertsDueTest, AZeroPlanIsReachedByItsFirstLitre) {
   // Plan 0 L: nothing used reaches nothing; 1 L reaches 80% and 100% of the month and the year.
-  AlertYear none{.plan = YearPlan{}, .new_water = {}, .output = {}};
+  AlertYear none{.plan = YearPlan{}, .new_water = {}, .steps = {}, .output = {}};
   EXPECT_THAT(AlertsDue(none, {6}, kDefaultThresholds), IsEmpty());
-  AlertYear one{.plan = YearPlan{}, .new_water = {{6, 1}}, .output = {}};
+  AlertYear one{.plan = YearPlan{}, .new_water = {{6, 1}}, .steps = {}, .output = {}};
   EXPECT_THAT(AlertsDue(one, {6}, kDefaultThresholds),
               ElementsAre(Monthly(6, 80, 1, 0), Monthly(6, 100, 1, 0), Annual(80, 1, 0),
                           Annual(100, 1, 0)));
 }
 
 TEST(AlertsDueTest, WithoutAPlanNoPlanAlertIsDue) {
-  AlertYear year{.plan = std::nullopt, .new_water = {{7, 1'000'000}}, .output = {}};
+  AlertYear year{.plan = std::nullopt, .new_water = {{7, 1'000'000}}, .steps = {}, .output = {}};
   EXPECT_THAT(AlertsDue(year, {7}, kDefaultThresholds), IsEmpty());
 }
 
 TEST(AlertsDueTest, UsesTheConfiguredThresholds) {
   // Thresholds 50/90%: August 900 L of 1,000 L: 90,000 ≥ 50 × 1,000 and ≥ 90 × 1,000.
-  AlertYear year{.plan = EvenPlanOf12000(), .new_water = {{8, 900}}, .output = {}};
+  AlertYear year{.plan = EvenPlanOf12000(), .new_water = {{8, 900}}, .steps = {}, .output = {}};
   EXPECT_THAT(AlertsDue(year, {8}, {50, 90}),
               ElementsAre(Monthly(8, 50, 900, 1'000), Monthly(8, 90, 900, 1'000)));
 }
@@ -202,6 +207,7 @@ TEST(AlertsDueTest, AProductAboveItsGeneralValueIsOverQuota) {
   // 2,000 × 100,000 = 200,000,000, over. No plan, so nothing else.
   AlertYear year{.plan = std::nullopt,
                  .new_water = {{9, 201}},
+                 .steps = {},
                  .output = {{9,
                              {{.product = "steel",
                                .intake = 201,
@@ -215,6 +221,7 @@ TEST(AlertsDueTest, AProductExactlyAtItsGeneralValueIsWithinQuota) {
   // Intake 200 L for 100 units = 2.000 L/unit, exactly the general value: not over.
   AlertYear year{.plan = std::nullopt,
                  .new_water = {},
+                 .steps = {},
                  .output = {{9,
                              {{.product = "steel",
                                .intake = 200,
@@ -228,6 +235,7 @@ TEST(AlertsDueTest, WithOutputZeroAnyIntakeIsOverQuota) {
   AlertYear year{
       .plan = std::nullopt,
       .new_water = {},
+      .steps = {},
       .output = {
           {10,
            {{.product = "paper", .intake = 1, .output_milli = 0, .quota = TwoLitresPerUnit()}}}}};
@@ -240,6 +248,7 @@ TEST(AlertsDueTest, AProductWithoutAQuotaOrAnUnchangedMonthRaisesNothing) {
   AlertYear year{
       .plan = std::nullopt,
       .new_water = {},
+      .steps = {},
       .output = {
           {10, {{.product = "dye", .intake = 5'000, .output_milli = 1'000, .quota = std::nullopt}}},
           {11,
@@ -256,6 +265,7 @@ TEST(AlertsDueTest, PlanAlertsComeBeforeOverQuotaInMonthOrder) {
   // 200 L is over quota. Order: November's, December's, then over quota.
   AlertYear year{.plan = EvenPlanOf12000(),
                  .new_water = {{11, 850}, {12, 1'000}},
+                 .steps = {},
                  .output = {{12,
                              {{.product = "steel",
                                .intake = 1'000,
