@@ -84,23 +84,27 @@ absl::Status SumLeaves(const std::string& path, const WaterUnit& unit, UnitVolum
     }
     return absl::OkStatus();
   }
-  const UnitVolumes& v = unit.volumes;
-  sum->new_tap += v.new_tap;
-  sum->new_surface += v.new_surface;
-  sum->new_ground += v.new_ground;
-  sum->new_nonconventional += v.new_nonconventional;
-  sum->recirculated += v.recirculated;
-  sum->series += v.series;
-  sum->cooling_recirculated += v.cooling_recirculated;
-  sum->cooling_new += v.cooling_new;
-  sum->consumption += v.consumption;
-  sum->discharge += v.discharge;
-  sum->leakage += v.leakage;
-  sum->wastewater_reused += v.wastewater_reused;
+  *sum += unit.volumes;
   return absl::OkStatus();
 }
 
 }  // namespace
+
+UnitVolumes& UnitVolumes::operator+=(const UnitVolumes& o) {
+  new_tap += o.new_tap;
+  new_surface += o.new_surface;
+  new_ground += o.new_ground;
+  new_nonconventional += o.new_nonconventional;
+  recirculated += o.recirculated;
+  series += o.series;
+  cooling_recirculated += o.cooling_recirculated;
+  cooling_new += o.cooling_new;
+  consumption += o.consumption;
+  discharge += o.discharge;
+  leakage += o.leakage;
+  wastewater_reused += o.wastewater_reused;
+  return *this;
+}
 
 int64_t Rate::BasisPoints() const { return defined() ? Bp(numerator, denominator) : 0; }
 

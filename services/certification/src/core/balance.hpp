@@ -35,6 +35,7 @@ struct UnitVolumes {
   int64_t NewWater() const { return new_tap + new_surface + new_ground; }
   int64_t Reused() const { return recirculated + series; }
   int64_t Total() const { return NewWater() + Reused(); }
+  UnitVolumes& operator+=(const UnitVolumes& other);
 };
 
 struct WaterUnit {
