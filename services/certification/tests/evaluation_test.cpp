@@ -218,7 +218,7 @@ std::vector<MonthUsage> ThreeYears(int64_t per_month_2024) {
   std::vector<MonthUsage> out;
   for (int y = 2022; y <= 2024; ++y) {
     for (int m = 1; m <= 12; ++m) {
-      out.push_back({*domain::YearMonth::Create(y, m), y == 2024 ? per_month_2024 : 10'000'000});
+      out.push_back({.year = y, .month = m, .new_water = y == 2024 ? per_month_2024 : 10'000'000});
     }
   }
   return out;

@@ -209,7 +209,7 @@ absl::StatusOr<v1::Scheme> SchemeInForce(const std::vector<v1::Scheme>& schemes,
 std::optional<int64_t> YearNewWater(const std::vector<MonthUsage>& usage, int year) {
   std::optional<int64_t> total;
   for (const MonthUsage& m : usage) {
-    if (m.month.year() == year) {
+    if (m.year == year) {
       total = total.value_or(0) + m.new_water;
     }
   }

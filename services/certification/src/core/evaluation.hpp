@@ -50,7 +50,8 @@ struct GateFacts {
 
 // One month of an enterprise's usage as quota announced it (jieshui.quota.usage.v1).
 struct MonthUsage {
-  domain::YearMonth month;
+  int year = 0;
+  int month = 0;          // 1..12
   int64_t new_water = 0;  // litres
 };
 

@@ -30,6 +30,6 @@ absl::Status PrepareRecord(v1::Record& record, const RecordRules& rules);
 
 // The platform's figures for scoring from an accepted balance test: its rates, and the highest
 // unit intake as a percent of its quota.
-Figures FiguresOf(const v1::Record& balance_test);
+Figures FiguresOf(const v1::Record& record);
 
 }  // namespace jieshui::certification
