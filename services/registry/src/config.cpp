@@ -29,7 +29,7 @@ absl::StatusOr<RegistryConfig> LoadRegistryConfig(const config::ConfigLoader& co
         }
         for (size_t i = 0; i < rates.size(); ++i) {
           const std::string key = absl::StrCat("registry.coverage.level", i + 1, "_rate_percent");
-          auto bp = ParsePercentBasisPoints(
+          auto bp = domain::ParsePercentBasisPoints(
               rates[i], absl::StrCat("config key ", key, " (env ", config.EnvVarFor(key), ")"));
           if (!bp.ok()) {
             return bp.status();

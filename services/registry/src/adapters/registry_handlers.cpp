@@ -492,7 +492,7 @@ grpc::Status RegistryHandlers::GetMeteringCoverage(grpc::ServerContext* ctx,
     if (!enterprise.ok()) {
       return enterprise.status();
     }
-    std::vector<MeterForCoverage> for_coverage;
+    std::vector<domain::MeterForCoverage> for_coverage;
     std::string after;
     while (true) {
       auto page = store_->ListMeters(*uscc, /*include_retired=*/false, after, kInternalPage);
@@ -512,11 +512,11 @@ grpc::Status RegistryHandlers::GetMeteringCoverage(grpc::ServerContext* ctx,
       }
     }
     const v1::MeteringPoints& points = enterprise->metering_points();
-    const Coverage coverage = ComputeCoverage({points.level1(), points.level2(), points.level3()},
-                                              for_coverage, options_.coverage);
+    const domain::Coverage coverage = domain::ComputeCoverage(
+        {points.level1(), points.level2(), points.level3()}, for_coverage, options_.coverage);
     resp->mutable_uscc()->set_value(*uscc);
     *resp->mutable_as_of() = *as_of;
-    for (const LevelCoverage& level : coverage.levels) {
+    for (const domain::LevelCoverage& level : coverage.levels) {
       v1::LevelCoverage* out = resp->add_levels();
       out->set_level(static_cast<v1::MeterLevel>(level.level));
       out->set_required_points(level.required_points);

@@ -7,10 +7,10 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "domain/metering_coverage.hpp"
 #include "grpcserver/auth.hpp"
 #include "jieshui/registry/v1/registry_service.grpc.pb.h"
 #include "registry/src/adapters/registry_store.hpp"
-#include "registry/src/core/coverage.hpp"
 #include "registry/src/core/enterprise_rules.hpp"
 #include "registry/src/core/meter_rules.hpp"
 #include "registry/src/core/park_rules.hpp"
@@ -19,7 +19,7 @@ namespace jieshui::registry {
 
 struct HandlerOptions {
   RegistryRules rules;
-  CoverageRequirements coverage;
+  domain::CoverageRequirements coverage;
   int page_size_default = 50;
   int page_size_max = 500;
   // Injected clock: audit stamps and "today" for calibration checks.

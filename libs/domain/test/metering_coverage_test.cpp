@@ -1,9 +1,9 @@
 // Unit tests of metering coverage (GB/T 24789-2022 配备率) with figures worked by hand.
-#include "registry/src/core/coverage.hpp"
+#include "domain/metering_coverage.hpp"
 
 #include <gtest/gtest.h>
 
-namespace jieshui::registry {
+namespace jieshui::domain {
 namespace {
 
 std::vector<MeterForCoverage> Meters(int level, int active, int suspended = 0) {
@@ -97,4 +97,4 @@ TEST(ParsePercentBasisPoints, AcceptsPercentagesOnly) {
 }
 
 }  // namespace
-}  // namespace jieshui::registry
+}  // namespace jieshui::domain

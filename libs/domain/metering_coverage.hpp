@@ -1,4 +1,5 @@
-// Metering coverage (水计量器具配备率, GB/T 24789-2022): for each metering level, the share of the
+// Metering coverage (水计量器具配备率, GB/T 24789-2022; the registry answers it, certification
+// judges its metering gate by it): for each metering level, the share of the
 // enterprise's declared measuring points that have a working meter, against the required rate.
 #pragma once
 
@@ -8,7 +9,7 @@
 
 #include "absl/status/statusor.h"
 
-namespace jieshui::registry {
+namespace jieshui::domain {
 
 // Minimum rates per level in basis points (10000 = 100%). Defaults as commonly cited from
 // GB/T 24789: 100% at level 1, 95% at level 2, 85% at level 3; configurable (registry.coverage).
@@ -46,4 +47,4 @@ Coverage ComputeCoverage(const std::array<int, 3>& declared_points,
                          const std::vector<MeterForCoverage>& meters,
                          const CoverageRequirements& requirements);
 
-}  // namespace jieshui::registry
+}  // namespace jieshui::domain

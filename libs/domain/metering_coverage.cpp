@@ -1,4 +1,4 @@
-#include "registry/src/core/coverage.hpp"
+#include "domain/metering_coverage.hpp"
 
 #include <algorithm>
 #include <cstdint>
@@ -7,7 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "domain/fixed_decimal.hpp"
 
-namespace jieshui::registry {
+namespace jieshui::domain {
 
 absl::StatusOr<int> ParsePercentBasisPoints(const std::string& text, const std::string& field) {
   absl::StatusOr<int64_t> hundredths =
@@ -57,4 +57,4 @@ Coverage ComputeCoverage(const std::array<int, 3>& declared_points,
   return out;
 }
 
-}  // namespace jieshui::registry
+}  // namespace jieshui::domain
