@@ -15,7 +15,15 @@ std::string TableSql(const std::string& schema) {
                       "name text NOT NULL, "
                       "industry_code text NOT NULL, "
                       "deregistered boolean NOT NULL, "
-                      "version bigint NOT NULL)");
+                      "version bigint NOT NULL); "
+                      // Added after quota's 0001 created the first five columns.
+                      "ALTER TABLE \"",
+                      schema,
+                      "\".enterprises "
+                      "ADD COLUMN IF NOT EXISTS town text NOT NULL DEFAULT '', "
+                      "ADD COLUMN IF NOT EXISTS park_id text NOT NULL DEFAULT '', "
+                      "ADD COLUMN IF NOT EXISTS above_scale boolean NOT NULL DEFAULT false, "
+                      "ADD COLUMN IF NOT EXISTS record bytea");
 }
 
 Directory::Directory(db::ConnectionPool* pool, DirectoryOptions options)
@@ -54,11 +62,17 @@ absl::Status Directory::ApplyEvent(const std::string& value) {
   const bool deregistered = e.status() == registry::v1::ENTERPRISE_STATUS_DEREGISTERED;
   return pool_->InTransaction([&](pqxx::work& tx) {
     tx.exec_params(
-        "INSERT INTO enterprises (uscc, name, industry_code, deregistered, version) "
-        "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (uscc) DO UPDATE SET name = EXCLUDED.name, "
-        "industry_code = EXCLUDED.industry_code, deregistered = EXCLUDED.deregistered, "
-        "version = EXCLUDED.version WHERE enterprises.version < EXCLUDED.version",
-        e.uscc().value(), e.name(), e.industry_code().value(), deregistered, e.version());
+        "INSERT INTO enterprises (uscc, name, industry_code, deregistered, version, town, "
+        "park_id, above_scale, record) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (uscc) DO UPDATE SET "
+        "name = EXCLUDED.name, industry_code = EXCLUDED.industry_code, "
+        "deregistered = EXCLUDED.deregistered, version = EXCLUDED.version, "
+        "town = EXCLUDED.town, park_id = EXCLUDED.park_id, above_scale = EXCLUDED.above_scale, "
+        "record = EXCLUDED.record "
+        // A row the older table shape left without its record takes the same version again.
+        "WHERE enterprises.version < EXCLUDED.version OR enterprises.record IS NULL",
+        e.uscc().value(), e.name(), e.industry_code().value(), deregistered, e.version(), e.town(),
+        e.park_id(), e.above_scale(), pqxx::binarystring(e.SerializeAsString()));
     return absl::OkStatus();
   });
 }

@@ -14,7 +14,10 @@
 namespace jieshui::enterprises {
 
 // DDL of the `enterprises` table in `schema` (idempotent; a service may also create it in its own
-// migration with the same columns, as quota's 0001 does).
+// migration with the first five columns, as quota's 0001 does, and this adds the rest): uscc,
+// name, industry_code, deregistered, version, town, park_id, above_scale, and `record`, the whole
+// registry.v1.Enterprise as the registry announced it (for what a service needs beyond the
+// columns: the specialist, metering points, water sources).
 std::string TableSql(const std::string& schema);
 
 struct DirectoryOptions {
