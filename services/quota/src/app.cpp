@@ -1,5 +1,6 @@
 #include "quota/src/app.hpp"
 
+#include <chrono>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -26,9 +27,11 @@ absl::StatusOr<std::unique_ptr<QuotaApp>> QuotaApp::Start(QuotaConfig config,
            {{topics::kQuotaUsage, c.store.usage_topic, true},
             {topics::kQuotaAlert, c.store.alert_topic, true},
             {topics::kDeadLetter, c.dlq_topic, true},
-            // Normally ingest's and the registry's; created here too so quota can start first.
+            // Normally ingest's, the registry's and certification's; created here too so quota
+            // can start first (certification's activity topic before that service exists).
             {topics::kIngestReading, c.reading_topic},
-            {topics::kRegistryEnterprise, c.enterprise_topic}},
+            {topics::kRegistryEnterprise, c.enterprise_topic},
+            {topics::kCertificationActivity, c.activity_topic}},
        .producer_tuning = {},
        .redis = true},
       c.common);
@@ -85,6 +88,30 @@ absl::StatusOr<std::unique_ptr<QuotaApp>> QuotaApp::Start(QuotaConfig config,
   if (absl::Status s = p.Step(
           "usage consumer", [&] { return app->consumer_->Start(); },
           [consumer = app->consumer_.get()] { consumer->Stop(); });
+      !s.ok()) {
+    return s;
+  }
+  auto activity_counter = p.metrics().AddCounterFamily(
+      "jieshui_quota_balance_test_messages_total",
+      "Certification activity-topic messages taken by the balance test consumer, by outcome "
+      "(applied, replayed: applied before, dead_lettered).");
+  if (!activity_counter.ok()) {
+    return activity_counter.status();
+  }
+  app->balance_tests_ = std::make_unique<BalanceTestStore>(&p.pool(), c.store.schema);
+  app->balance_test_dlq_ = std::make_unique<kafka::DeadLetterQueue>(
+      &p.producer(), c.balance_test_consumer_group, c.dlq_topic);
+  app->balance_test_consumer_ = std::make_unique<BalanceTestConsumer>(
+      app->balance_tests_.get(), app->balance_test_dlq_.get(),
+      BalanceTestConsumerOptions{.bootstrap_servers = c.common.kafka_bootstrap,
+                                 .activity_topic = c.activity_topic,
+                                 .group_id = c.balance_test_consumer_group,
+                                 .max_batch = c.max_batch_messages,
+                                 .poll_timeout = std::chrono::milliseconds(100),
+                                 .messages_counter = *activity_counter});
+  if (absl::Status s = p.Step(
+          "balance test consumer", [&] { return app->balance_test_consumer_->Start(); },
+          [consumer = app->balance_test_consumer_.get()] { consumer->Stop(); });
       !s.ok()) {
     return s;
   }

@@ -1,5 +1,6 @@
 // The quota service assembled on the shared platform (service/platform.hpp): its schema and
-// outbox, the enterprise directory, the usage consumer, the usage cache in Redis and its handlers.
+// outbox, the enterprise directory, the usage consumer, the balance test consumer (certification's
+// activity topic), the usage cache in Redis and its handlers.
 #pragma once
 
 #include <memory>
@@ -9,6 +10,8 @@
 #include "config/config_loader.hpp"
 #include "enterprises/directory.hpp"
 #include "kafka/dead_letter.hpp"
+#include "quota/src/adapters/balance_test_consumer.hpp"
+#include "quota/src/adapters/balance_test_store.hpp"
 #include "quota/src/adapters/quota_handlers.hpp"
 #include "quota/src/adapters/quota_tables.hpp"
 #include "quota/src/adapters/usage_cache.hpp"
@@ -25,8 +28,10 @@ struct QuotaConfig {
   HandlerOptions handlers;
   std::string reading_topic;
   std::string enterprise_topic;
+  std::string activity_topic;  // certification's: the water balance tests plan increases need
   std::string dlq_topic;
   std::string consumer_group;
+  std::string balance_test_consumer_group;
   int max_batch_messages = 2000;
   absl::Duration cache_ttl = absl::Hours(24);
 };
@@ -44,6 +49,7 @@ class QuotaApp {
 
   int port() const { return platform_->port(); }
   UsageConsumer& consumer() { return *consumer_; }
+  BalanceTestConsumer& balance_test_consumer() { return *balance_test_consumer_; }
   UsageCache& cache() { return *cache_; }
   void Stop() {
     if (platform_ != nullptr) {
@@ -66,6 +72,9 @@ class QuotaApp {
   std::unique_ptr<enterprises::Directory> directory_;
   std::unique_ptr<kafka::DeadLetterQueue> dlq_;
   std::unique_ptr<UsageConsumer> consumer_;
+  std::unique_ptr<BalanceTestStore> balance_tests_;
+  std::unique_ptr<kafka::DeadLetterQueue> balance_test_dlq_;
+  std::unique_ptr<BalanceTestConsumer> balance_test_consumer_;
   std::unique_ptr<QuotaHandlers> handlers_;
 };
 

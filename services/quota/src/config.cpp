@@ -69,10 +69,12 @@ absl::StatusOr<QuotaConfig> LoadQuotaConfig(const config::ConfigLoader& config) 
         std::vector<std::string> thresholds;
         r.String("quota.topics.reading", &out.reading_topic)
             .String("quota.topics.registry_enterprise", &out.enterprise_topic)
+            .String("quota.topics.certification_activity", &out.activity_topic)
             .String("quota.topics.usage", &out.store.usage_topic)
             .String("quota.topics.alert", &out.store.alert_topic)
             .String("quota.topics.dlq", &out.dlq_topic)
             .String("quota.consumer_group", &out.consumer_group)
+            .String("quota.balance_test_consumer_group", &out.balance_test_consumer_group)
             .Int("quota.max_batch_messages", 1, 100000, &out.max_batch_messages)
             .Duration("quota.cache_ttl", &out.cache_ttl, absl::Seconds(1))
             .List("quota.alert_thresholds_percent", &thresholds);

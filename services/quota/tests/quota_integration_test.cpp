@@ -16,6 +16,8 @@
 #include "gtest/gtest.h"
 #include "ingest/src/app.hpp"
 #include "ingest_test_env.hpp"
+#include "jieshui/certification/v1/certification_service.pb.h"
+#include "jieshui/events/v1/certification_events.pb.h"
 #include "jieshui/events/v1/envelope.pb.h"
 #include "jieshui/events/v1/quota_events.pb.h"
 #include "jieshui/events/v1/registry_events.pb.h"
@@ -65,6 +67,37 @@ void PublishEnterprises(const std::string& topic) {
   }
 }
 
+// Publishes `payload` on `topic` keyed by `key`, in the envelope `producer` would wrap it in.
+void Publish(const std::string& topic, const std::string& key,
+             const google::protobuf::Message& payload, const std::string& producer) {
+  kafka::ProducerOptions options;
+  options.bootstrap_servers = jieshui::testing::KafkaBootstrap();
+  auto created = kafka::Producer::Create(options);
+  ASSERT_TRUE(created.ok()) << created.status();
+  auto delivery = (*created)
+                      ->Produce(topic, key,
+                                kafka::EncodeEvent(payload, {.producer = producer,
+                                                             .subject_key = key,
+                                                             .occurred_at = absl::Now(),
+                                                             .correlation_id = ""}))
+                      .get();
+  ASSERT_TRUE(delivery.status.ok()) << delivery.status;
+}
+
+// A water balance test of `uscc` as the certification service announces it on its activity topic
+// (keyed by the enterprise's USCC): the record as it now stands, in a RecordChanged.
+void PublishBalanceTest(const std::string& topic, const std::string& record_id,
+                        const std::string& uscc, certification::v1::RecordStatus status) {
+  events::v1::RecordChanged changed;
+  certification::v1::Record* record = changed.mutable_record();
+  record->set_record_id(record_id);
+  record->set_kind(certification::v1::RECORD_KIND_BALANCE_TEST);
+  record->mutable_uscc()->set_value(uscc);
+  record->set_year(2025);
+  record->set_status(status);
+  Publish(topic, uscc, changed, "certification");
+}
+
 ingest::v1::Reading Register(const std::string& meter, int64_t ts_ms, const std::string& value) {
   ingest::v1::Reading r;
   r.set_meter_id(meter);
@@ -112,6 +145,7 @@ class QuotaIntegrationTest : public ::testing::Test {
     enterprise_topic_ = jieshui::testing::UniqueName("quota_enterprises");
     alert_topic_ = jieshui::testing::UniqueName("quota_alert");
     usage_topic_ = jieshui::testing::UniqueName("quota_usage");
+    activity_topic_ = jieshui::testing::UniqueName("quota_cert_activity");
     PublishEnterprises(enterprise_topic_);
     StartIngest();
     StartQuota(jieshui::testing::UniqueName("quota_group"));
@@ -134,11 +168,13 @@ class QuotaIntegrationTest : public ::testing::Test {
         absl::StrCat("127.0.0.1:", ingest_->port()), grpc::InsecureChannelCredentials()));
   }
 
-  // Quota beside ingest: its database and keys, its own schema and topics, consumer `group`.
+  // Quota beside ingest: its database and keys, its own schema and topics, consumer `group` (and a
+  // fresh consumer group of the balance test consumer each time).
   void StartQuota(const std::string& group) {
     testing::QuotaTopics topics = testing::MakeTopics(ingest_env_.reading_topic, enterprise_topic_);
     topics.usage = usage_topic_;
     topics.alert = alert_topic_;
+    topics.activity = activity_topic_;
     topics.consumer_group = group;
     dlq_topic_ = topics.dlq;
     consumer_group_ = group;
@@ -196,6 +232,41 @@ class QuotaIntegrationTest : public ::testing::Test {
         std::chrono::seconds(60), std::chrono::milliseconds(100));
   }
 
+  grpc::Status AdjustPlan(const std::string& uscc, int year, int64_t litres,
+                          const std::string& balance_test_ref, v1::AnnualPlan* plan,
+                          std::optional<common::v1::ErrorDetail>* detail = nullptr) {
+    v1::AdjustPlanRequest req;
+    req.mutable_uscc()->set_value(uscc);
+    req.set_year(year);
+    req.mutable_new_total()->set_litres(litres);
+    req.set_reason("扩产");
+    req.set_water_balance_test_ref(balance_test_ref);
+    auto ctx = Context(kWaterAffairsKey);
+    grpc::Status s = stub_->AdjustPlan(ctx.get(), req, plan);
+    if (detail != nullptr) {
+      *detail = grpcserver::ErrorDetailFromTrailers(*ctx);
+    }
+    return s;
+  }
+
+  v1::AnnualPlan GetPlan(const std::string& uscc, int year) {
+    v1::GetPlanRequest req;
+    req.mutable_uscc()->set_value(uscc);
+    req.set_year(year);
+    v1::AnnualPlan plan;
+    grpc::Status s = stub_->GetPlan(Context(kWaterAffairsKey).get(), req, &plan);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return plan;
+  }
+
+  // Waits until this quota instance's balance test consumer has taken `n` messages not taken
+  // before (balance tests, events passed over and dead letters alike).
+  bool WaitForActivity(int64_t n) {
+    return jieshui::testing::WaitFor(
+        [&] { return quota_->balance_test_consumer().messages_applied() >= n; },
+        std::chrono::seconds(60), std::chrono::milliseconds(100));
+  }
+
   std::vector<v1::Alert> Alerts(const std::string& uscc) {
     v1::ListAlertsRequest req;
     req.mutable_uscc()->set_value(uscc);
@@ -235,6 +306,7 @@ class QuotaIntegrationTest : public ::testing::Test {
   std::string dlq_topic_;
   std::string consumer_group_;
   std::string usage_topic_;
+  std::string activity_topic_;
   std::unique_ptr<ingest::IngestApp> ingest_;
   std::unique_ptr<ingest::v1::IngestService::Stub> ingest_stub_;
   std::unique_ptr<QuotaApp> quota_;
@@ -797,6 +869,154 @@ TEST_F(QuotaIntegrationTest, ASurchargeNoticeBillsAnEndedMonthOnce) {
     }
   }
   EXPECT_TRUE(saw_notice);
+}
+
+// A plan increase names a water balance test (DOMAIN.md "Plans"), which quota checks against the
+// certification service's tests as its activity topic announced them. On the topic: a message that
+// is no envelope (dead-lettered), an application and a title review (passed over), an accepted
+// audit of A (not a balance test), and three balance tests: A's accepted BT-A1, A's submitted
+// BT-A2, B's accepted BT-B1. Plan 1,200 L; an increase to 2,400 L is refused for an unknown ref,
+// the audit, BT-A2 and BT-B1, each naming water_balance_test_ref and storing nothing, and made
+// with BT-A1. A decrease needs no test.
+TEST_F(QuotaIntegrationTest, AnIncreaseNeedsAnAcceptedBalanceTestOfTheSameEnterprise) {
+  const int year = domain::DateOf(Now()).year();
+  SetPlan(kEnterpriseUscc, year, 1200);
+  {
+    kafka::ProducerOptions options;
+    options.bootstrap_servers = jieshui::testing::KafkaBootstrap();
+    auto producer = kafka::Producer::Create(options);
+    ASSERT_TRUE(producer.ok()) << producer.status();
+    auto delivery = (*producer)->Produce(activity_topic_, kEnterpriseUscc, "not an envelope").get();
+    ASSERT_TRUE(delivery.status.ok()) << delivery.status;
+  }
+  events::v1::ApplicationChanged application;
+  application.mutable_application()->set_application_id("APP-1");
+  application.mutable_application()->mutable_uscc()->set_value(kEnterpriseUscc);
+  Publish(activity_topic_, kEnterpriseUscc, application, "certification");
+  events::v1::TitleReviewChanged review;
+  review.mutable_review()->set_review_id("REV-1");
+  review.mutable_review()->mutable_uscc()->set_value(kEnterpriseUscc);
+  Publish(activity_topic_, kEnterpriseUscc, review, "certification");
+  events::v1::RecordChanged audit;
+  audit.mutable_record()->set_record_id("AUD-A1");
+  audit.mutable_record()->set_kind(certification::v1::RECORD_KIND_AUDIT);
+  audit.mutable_record()->mutable_uscc()->set_value(kEnterpriseUscc);
+  audit.mutable_record()->set_status(certification::v1::RECORD_STATUS_ACCEPTED);
+  Publish(activity_topic_, kEnterpriseUscc, audit, "certification");
+  PublishBalanceTest(activity_topic_, "BT-A1", kEnterpriseUscc,
+                     certification::v1::RECORD_STATUS_ACCEPTED);
+  PublishBalanceTest(activity_topic_, "BT-A2", kEnterpriseUscc,
+                     certification::v1::RECORD_STATUS_SUBMITTED);
+  PublishBalanceTest(activity_topic_, "BT-B1", kOtherUscc,
+                     certification::v1::RECORD_STATUS_ACCEPTED);
+  ASSERT_TRUE(WaitForActivity(7));
+  // Only the non-envelope is dead-lettered (counted just after its batch committed).
+  ASSERT_TRUE(jieshui::testing::WaitFor(
+      [&] { return quota_->balance_test_consumer().dead_lettered() > 0; }));
+  EXPECT_EQ(quota_->balance_test_consumer().dead_lettered(), 1);
+  EXPECT_EQ(quota_->balance_test_consumer().tests_changed(), 3);
+
+  struct Refused {
+    std::string ref;
+    std::string reason;  // the error's reason, in full
+  };
+  const std::vector<Refused> refusals = {
+      {"BT-NONE",
+       "unknown water balance test \"BT-NONE\": the certification service has announced no test "
+       "by that reference"},
+      {"AUD-A1",
+       "unknown water balance test \"AUD-A1\": the certification service has announced no test "
+       "by that reference"},
+      {"BT-A2",
+       "water balance test \"BT-A2\" is not accepted (its status is submitted); an increase needs "
+       "an accepted test"},
+      {"BT-B1", absl::StrCat("water balance test \"BT-B1\" is a test of enterprise ", kOtherUscc,
+                             ", not of ", kEnterpriseUscc)},
+  };
+  v1::AnnualPlan plan;
+  for (const Refused& r : refusals) {
+    SCOPED_TRACE(r.ref);
+    std::optional<common::v1::ErrorDetail> detail;
+    const grpc::Status s = AdjustPlan(kEnterpriseUscc, year, 2400, r.ref, &plan, &detail);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+    EXPECT_EQ(s.error_message(), absl::StrCat("water_balance_test_ref: ", r.reason));
+    ASSERT_TRUE(detail.has_value());
+    ASSERT_EQ(detail->field_violations_size(), 1) << detail->ShortDebugString();
+    EXPECT_EQ(detail->field_violations(0).field(), "water_balance_test_ref");
+    EXPECT_EQ(detail->field_violations(0).reason(), r.reason);
+  }
+  plan = GetPlan(kEnterpriseUscc, year);
+  ASSERT_EQ(plan.history_size(), 1);  // nothing of the refused calls
+  EXPECT_EQ(plan.current().total().litres(), 1200);
+
+  grpc::Status s = AdjustPlan(kEnterpriseUscc, year, 2400, "BT-A1", &plan);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(plan.current().total().litres(), 2400);
+  EXPECT_EQ(plan.current().water_balance_test_ref(), "BT-A1");
+  // B's own accepted test serves B.
+  SetPlan(kOtherUscc, year, 1200);
+  s = AdjustPlan(kOtherUscc, year, 1800, "BT-B1", &plan);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  // A decrease needs no test.
+  s = AdjustPlan(kEnterpriseUscc, year, 1800, "", &plan);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  plan = GetPlan(kEnterpriseUscc, year);
+  ASSERT_EQ(plan.history_size(), 3);
+  EXPECT_EQ(plan.current().total().litres(), 1800);
+  EXPECT_EQ(plan.history(1).water_balance_test_ref(), "BT-A1");
+}
+
+// A test's later status wins, in the topic's order: BT-1 submitted, then accepted; BT-2 accepted,
+// then returned. Replaying the topic (a new consumer group reads it from the beginning) changes
+// nothing: the new instance applies only the event published after its start.
+TEST_F(QuotaIntegrationTest, ALaterStatusOfABalanceTestWinsAndAReplayChangesNothing) {
+  const int year = domain::DateOf(Now()).year();
+  SetPlan(kEnterpriseUscc, year, 1200);
+  v1::AnnualPlan plan;
+  PublishBalanceTest(activity_topic_, "BT-1", kEnterpriseUscc,
+                     certification::v1::RECORD_STATUS_SUBMITTED);
+  ASSERT_TRUE(WaitForActivity(1));
+  grpc::Status s = AdjustPlan(kEnterpriseUscc, year, 2400, "BT-1", &plan);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+  EXPECT_NE(s.error_message().find("its status is submitted"), std::string::npos)
+      << s.error_message();
+
+  PublishBalanceTest(activity_topic_, "BT-1", kEnterpriseUscc,
+                     certification::v1::RECORD_STATUS_ACCEPTED);
+  PublishBalanceTest(activity_topic_, "BT-2", kEnterpriseUscc,
+                     certification::v1::RECORD_STATUS_ACCEPTED);
+  PublishBalanceTest(activity_topic_, "BT-2", kEnterpriseUscc,
+                     certification::v1::RECORD_STATUS_RETURNED);
+  ASSERT_TRUE(WaitForActivity(4));
+  s = AdjustPlan(kEnterpriseUscc, year, 2400, "BT-1", &plan);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  s = AdjustPlan(kEnterpriseUscc, year, 3600, "BT-2", &plan);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+  EXPECT_NE(s.error_message().find("its status is returned"), std::string::npos)
+      << s.error_message();
+
+  // Replay: a new instance in new consumer groups. BT-3 comes after the replayed events on A's
+  // partition, so once it is applied the replay has been seen.
+  quota_->Stop();
+  quota_.reset();
+  StartQuota(jieshui::testing::UniqueName("quota_group_replay"));
+  PublishBalanceTest(activity_topic_, "BT-3", kEnterpriseUscc,
+                     certification::v1::RECORD_STATUS_ACCEPTED);
+  ASSERT_TRUE(jieshui::testing::WaitFor(
+      [&] { return quota_->balance_test_consumer().tests_changed() >= 1; },
+      std::chrono::seconds(60), std::chrono::milliseconds(100)));
+  EXPECT_EQ(quota_->balance_test_consumer().messages_applied(), 1);  // the four before: replayed
+  EXPECT_EQ(quota_->balance_test_consumer().tests_changed(), 1);
+  s = AdjustPlan(kEnterpriseUscc, year, 3600, "BT-2", &plan);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+  EXPECT_NE(s.error_message().find("its status is returned"), std::string::npos)
+      << s.error_message();
+  s = AdjustPlan(kEnterpriseUscc, year, 3600, "BT-3", &plan);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  s = AdjustPlan(kEnterpriseUscc, year, 4800, "BT-1", &plan);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(plan.current().total().litres(), 4800);
+  EXPECT_EQ(GetPlan(kEnterpriseUscc, year).history_size(), 4);  // set, BT-1, BT-3, BT-1
 }
 
 }  // namespace

@@ -8,12 +8,15 @@
 namespace jieshui::quota::testing {
 
 QuotaTopics MakeTopics(const std::string& reading, const std::string& registry_enterprise) {
-  return QuotaTopics{.reading = reading,
-                     .registry_enterprise = registry_enterprise,
-                     .usage = jieshui::testing::UniqueName("quota_usage"),
-                     .alert = jieshui::testing::UniqueName("quota_alert"),
-                     .dlq = jieshui::testing::UniqueName("quota_dlq"),
-                     .consumer_group = jieshui::testing::UniqueName("quota_group")};
+  return QuotaTopics{
+      .reading = reading,
+      .registry_enterprise = registry_enterprise,
+      .activity = jieshui::testing::UniqueName("quota_cert_activity"),
+      .usage = jieshui::testing::UniqueName("quota_usage"),
+      .alert = jieshui::testing::UniqueName("quota_alert"),
+      .dlq = jieshui::testing::UniqueName("quota_dlq"),
+      .consumer_group = jieshui::testing::UniqueName("quota_group"),
+      .balance_test_consumer_group = jieshui::testing::UniqueName("quota_balance_test_group")};
 }
 
 config::EnvMap QuotaEnv(const config::EnvMap& ingest_env, const std::string& schema, int redis_port,
@@ -37,7 +40,9 @@ config::EnvMap QuotaEnv(const config::EnvMap& ingest_env, const std::string& sch
   env["JIESHUI_QUOTA_QUOTA_TOPICS_USAGE"] = topics.usage;
   env["JIESHUI_QUOTA_QUOTA_TOPICS_ALERT"] = topics.alert;
   env["JIESHUI_QUOTA_QUOTA_TOPICS_DLQ"] = topics.dlq;
+  env["JIESHUI_QUOTA_QUOTA_TOPICS_CERTIFICATION_ACTIVITY"] = topics.activity;
   env["JIESHUI_QUOTA_QUOTA_CONSUMER_GROUP"] = topics.consumer_group;
+  env["JIESHUI_QUOTA_QUOTA_BALANCE_TEST_CONSUMER_GROUP"] = topics.balance_test_consumer_group;
   return env;
 }
 

@@ -18,13 +18,16 @@ namespace jieshui::quota::testing {
 struct QuotaTopics {
   std::string reading;              // ingest's reading topic
   std::string registry_enterprise;  // the registry's enterprise topic
+  std::string activity;             // certification's activity topic (balance tests)
   std::string usage;
   std::string alert;
   std::string dlq;
   std::string consumer_group;
+  std::string balance_test_consumer_group;
 };
 
-// Fresh usage, alert and DLQ topics and consumer group, reading the two topics given.
+// Fresh usage, alert, DLQ and certification activity topics and consumer groups, reading the two
+// topics given.
 QuotaTopics MakeTopics(const std::string& reading, const std::string& registry_enterprise);
 
 // The JIESHUI_QUOTA_* overrides: the PostgreSQL, Kafka and API-key settings of ingest's test

@@ -6,7 +6,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "errors/field_error.hpp"
 #include "jieshui/events/v1/quota_events.pb.h"
+#include "quota/src/adapters/balance_test_store.hpp"
 #include "quota/src/core/plan.hpp"
 
 namespace jieshui::quota {
@@ -153,11 +155,19 @@ absl::StatusOr<v1::AnnualPlan> PlanStore::AdjustPlan(const v1::AdjustPlanRequest
       return current.status();
     }
     const int64_t total = req.new_total().litres();
-    // DOMAIN.md "Plans": an increase needs a water balance test (水平衡测试).
-    if (total > current->total && req.water_balance_test_ref().empty()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("water_balance_test_ref: an increase of the plan (", current->total,
-                       " L to ", total, " L) must name the water balance test that supports it"));
+    // DOMAIN.md "Plans": an increase needs a water balance test (水平衡测试), one of this
+    // enterprise that the certification service accepted (its activity topic, balance_tests).
+    if (total > current->total) {
+      if (req.water_balance_test_ref().empty()) {
+        return errors::InvalidArgument(
+            "water_balance_test_ref",
+            absl::StrCat("an increase of the plan (", current->total, " L to ", total,
+                         " L) must name the water balance test that supports it"));
+      }
+      if (absl::Status s = RequireAcceptedBalanceTest(tx, req.water_balance_test_ref(), uscc);
+          !s.ok()) {
+        return s;
+      }
     }
     PlanRow row = *current;
     row.change = v1::PLAN_CHANGE_KIND_ADJUSTED;

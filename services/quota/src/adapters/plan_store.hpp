@@ -27,6 +27,8 @@ class PlanStore {
                                                 const std::string& actor);
   absl::StatusOr<quota::v1::AnnualPlan> FileSplit(const quota::v1::FileMonthlySplitRequest& req,
                                                   const std::string& actor);
+  // An increase must name a water balance test of the enterprise that the certification service
+  // accepted (RequireAcceptedBalanceTest, in the same transaction); a decrease needs none.
   absl::StatusOr<quota::v1::AnnualPlan> AdjustPlan(const quota::v1::AdjustPlanRequest& req,
                                                    const std::string& actor);
   // Also announces the cut on the alert topic.
