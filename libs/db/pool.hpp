@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 
 #include <pqxx/pqxx>
 
@@ -82,5 +83,23 @@ absl::Status StatusFromException(const std::exception& e);
 
 // Quotes an identifier (schema, table) for SQL text.
 std::string QuoteIdent(const std::string& ident);
+
+// Runs `work` in one transaction and returns its value; a status from `work` rolls back.
+template <typename T, typename Work>
+absl::StatusOr<T> Transact(ConnectionPool* pool, Work work) {
+  T out;
+  absl::Status s = pool->InTransaction([&](pqxx::work& tx) -> absl::Status {
+    absl::StatusOr<T> r = work(tx);
+    if (!r.ok()) {
+      return r.status();
+    }
+    out = *std::move(r);
+    return absl::OkStatus();
+  });
+  if (!s.ok()) {
+    return s;
+  }
+  return out;
+}
 
 }  // namespace jieshui::db

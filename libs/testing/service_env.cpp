@@ -54,6 +54,34 @@ std::string ServiceEnv::Unique(const std::string& key, const std::string& prefix
   return name;
 }
 
+EventPublisher::EventPublisher(std::string producer) : producer_name_(std::move(producer)) {
+  kafka::ProducerOptions options;
+  options.bootstrap_servers = KafkaBootstrap();
+  options.client_id = absl::StrCat("test-", producer_name_);
+  options.linger_ms = 0;
+  auto created = kafka::Producer::Create(options);
+  if (!created.ok()) {
+    throw std::runtime_error(std::string(created.status().message()));
+  }
+  producer_ = *std::move(created);
+}
+
+void EventPublisher::Publish(const std::string& topic, const std::string& key,
+                             const google::protobuf::Message& payload, absl::Time occurred_at) {
+  const kafka::DeliveryResult result =
+      producer_
+          ->Produce(topic, key,
+                    kafka::EncodeEvent(payload, {.producer = producer_name_,
+                                                 .subject_key = key,
+                                                 .occurred_at = occurred_at,
+                                                 .correlation_id = ""}))
+          .get();
+  if (!result.status.ok()) {
+    throw std::runtime_error(
+        absl::StrCat("event to ", topic, " not delivered: ", result.status.message()));
+  }
+}
+
 std::string ServiceEnv::ConfigPath() const {
   return absl::StrCat(JIESHUI_SOURCE_DIR "/services/", service_, "/", service_, ".yaml");
 }

@@ -9,10 +9,14 @@
 #include <string>
 #include <vector>
 
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "config/config_loader.hpp"
+#include "google/protobuf/message.h"
 #include "grpcpp/client_context.h"
 #include "jieshui/events/v1/envelope.pb.h"
 #include "kafka/consumer.hpp"
+#include "kafka/producer.hpp"
 
 namespace jieshui::testing {
 
@@ -54,6 +58,20 @@ class ServiceEnv {
 // deadline.
 std::unique_ptr<grpc::ClientContext> AuthorizedContext(
     const std::string& key, std::chrono::seconds deadline = std::chrono::seconds(60));
+
+// Announces events as another service would: each payload wrapped in an envelope from `producer`
+// ("registry", "quota") and produced to the stack's Kafka; Publish returns once the broker
+// confirmed it (and throws when it did not), so a test's next step sees it on the topic.
+class EventPublisher {
+ public:
+  explicit EventPublisher(std::string producer);
+  void Publish(const std::string& topic, const std::string& key,
+               const google::protobuf::Message& payload, absl::Time occurred_at = absl::Now());
+
+ private:
+  std::string producer_name_;
+  std::unique_ptr<kafka::Producer> producer_;
+};
 
 // Reads a topic from its beginning with a fresh consumer group.
 class TopicCollector {

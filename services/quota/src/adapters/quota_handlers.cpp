@@ -12,6 +12,7 @@
 #include "domain/uscc.hpp"
 #include "grpcserver/auth.hpp"
 #include "grpcserver/handler.hpp"
+#include "grpcserver/requests.hpp"
 #include "grpcserver/status.hpp"
 #include "paging/page_token.hpp"
 #include "quota/src/core/plan.hpp"
@@ -19,7 +20,12 @@
 namespace jieshui::quota {
 namespace {
 
+using grpcserver::ActFor;
+using grpcserver::CheckUscc;
+using grpcserver::CheckYear;
 using grpcserver::Handle;
+using grpcserver::ListScope;
+using grpcserver::ParseId;
 using grpcserver::Principal;
 using grpcserver::PrincipalKind;
 using grpcserver::PrincipalSet;
@@ -36,31 +42,6 @@ constexpr PrincipalSet kSelfServiceFilers =
     kPlanAuthorities | PrincipalSet{PrincipalKind::kEnterprise};
 
 bool IsEnterprise(const Principal& p) { return p.kind == PrincipalKind::kEnterprise; }
-
-std::string Actor(const Principal& p) {
-  return absl::StrCat(std::string(grpcserver::PrincipalKindName(p.kind)), ":",
-                      p.name.empty() ? p.uscc : p.name);
-}
-
-// The caller may act for `uscc`: departments and partners for any, an enterprise only for itself
-// (checked after the request is validated, so a bad request is told what is wrong with it).
-absl::Status ActFor(const Principal& p, const std::string& uscc, const std::string& what) {
-  if (!grpcserver::CanAccessEnterprise(p, uscc)) {
-    return grpcserver::Denied(p, absl::StrCat(what, " of ", uscc));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status CheckUscc(const common::v1::Uscc& uscc, const std::string& field = "uscc") {
-  return domain::Uscc::Parse(uscc.value(), field).status();
-}
-
-absl::Status CheckYear(int year, const std::string& field = "year") {
-  if (year < 2000 || year > 2100) {
-    return grpcserver::InvalidArgument(field, absl::StrCat("must be 2000-2100, got ", year));
-  }
-  return absl::OkStatus();
-}
 
 absl::Status CheckUsccAndYear(const common::v1::Uscc& uscc, int year) {
   if (absl::Status s = CheckUscc(uscc); !s.ok()) {
@@ -90,37 +71,6 @@ absl::Status CheckMonth(const common::v1::YearMonth& month, const std::string& f
     return grpcserver::InvalidArgument(field, "a month of 2000-2100 is required");
   }
   return absl::OkStatus();
-}
-
-// Whose records a list shows: the USCC asked for (checked, and only its own for an enterprise),
-// or, when none is asked for, every enterprise ("") for departments and partners and its own for
-// an enterprise.
-absl::StatusOr<std::string> ListScope(const Principal& principal, const common::v1::Uscc& requested,
-                                      const std::string& what) {
-  std::string uscc = requested.value();
-  if (!uscc.empty()) {
-    if (absl::Status s = CheckUscc(requested); !s.ok()) {
-      return s;
-    }
-  } else if (IsEnterprise(principal)) {
-    uscc = principal.uscc;
-  }
-  if (!uscc.empty()) {
-    if (absl::Status s = ActFor(principal, uscc, what); !s.ok()) {
-      return s;
-    }
-  }
-  return uscc;
-}
-
-// A positive decimal id ("alert_id", "order_id"); INVALID_ARGUMENT naming the field otherwise.
-absl::StatusOr<int64_t> ParseId(const std::string& text, const std::string& field,
-                                const std::string& reason) {
-  int64_t id = 0;
-  if (!absl::SimpleAtoi(text, &id) || id <= 0) {
-    return grpcserver::InvalidArgument(field, reason);
-  }
-  return id;
 }
 
 }  // namespace
@@ -205,7 +155,7 @@ grpc::Status QuotaHandlers::SetAnnualPlan(grpc::ServerContext* ctx,
         if (!s.ok()) {
           return s;
         }
-        return PlanChanged(stores_.plans->SetPlan(*req, Actor(p)));
+        return PlanChanged(stores_.plans->SetPlan(*req, grpcserver::ActorLabel(p)));
       });
 }
 
@@ -221,7 +171,7 @@ grpc::Status QuotaHandlers::FileMonthlySplit(grpc::ServerContext* ctx,
                   if (!s.ok()) {
                     return s;
                   }
-                  return PlanChanged(stores_.plans->FileSplit(*req, Actor(p)));
+                  return PlanChanged(stores_.plans->FileSplit(*req, grpcserver::ActorLabel(p)));
                 });
 }
 
@@ -239,7 +189,7 @@ grpc::Status QuotaHandlers::AdjustPlan(grpc::ServerContext* ctx, const v1::Adjus
                   if (!s.ok()) {
                     return s;
                   }
-                  return PlanChanged(stores_.plans->AdjustPlan(*req, Actor(p)));
+                  return PlanChanged(stores_.plans->AdjustPlan(*req, grpcserver::ActorLabel(p)));
                 });
 }
 
@@ -258,7 +208,7 @@ grpc::Status QuotaHandlers::CutPlan(grpc::ServerContext* ctx, const v1::CutPlanR
                   if (!s.ok()) {
                     return s;
                   }
-                  return PlanChanged(stores_.plans->CutPlan(*req, Actor(p)));
+                  return PlanChanged(stores_.plans->CutPlan(*req, grpcserver::ActorLabel(p)));
                 });
 }
 
@@ -317,7 +267,7 @@ grpc::Status QuotaHandlers::SetProductQuota(grpc::ServerContext* ctx,
         if (!s.ok()) {
           return s;
         }
-        return stores_.production->SetProductQuota(normalised, values, Actor(p));
+        return stores_.production->SetProductQuota(normalised, values, grpcserver::ActorLabel(p));
       });
 }
 
@@ -350,39 +300,40 @@ grpc::Status QuotaHandlers::ListProductQuotas(grpc::ServerContext* ctx,
 grpc::Status QuotaHandlers::ReportProduction(grpc::ServerContext* ctx,
                                              const v1::ReportProductionRequest* req,
                                              v1::ProductionReport* resp) {
-  return Handle(ctx, kSelfServiceFilers, resp,
-                [&](const Principal& p) -> absl::StatusOr<v1::ProductionReport> {
-                  const v1::ProductionReport& r = req->report();
-                  absl::Status s = CheckUscc(r.uscc(), "report.uscc");
-                  if (s.ok()) {
-                    s = CheckMonth(r.month(), "report.month");
-                  }
-                  if (s.ok() && r.product().empty()) {
-                    s = grpcserver::InvalidArgument("report.product", "the product is required");
-                  }
-                  int64_t output_milli = 0;
-                  if (s.ok()) {
-                    auto output = domain::internal::ParseFixedDecimal(r.output(), 3,
-                                                                      "report.output", "units");
-                    if (!output.ok()) {
-                      s = output.status();
-                    } else if (*output < 0) {
-                      s = grpcserver::InvalidArgument("report.output", "must not be negative");
-                    } else {
-                      output_milli = *output;
-                    }
-                  }
-                  if (s.ok() && r.production_intake_set()) {
-                    s = CheckVolume(r.production_intake(), "report.production_intake");
-                  }
-                  if (s.ok()) {
-                    s = ActFor(p, r.uscc().value(), "report production");
-                  }
-                  if (!s.ok()) {
-                    return s;
-                  }
-                  return stores_.production->ReportProduction(r, output_milli, Actor(p));
-                });
+  return Handle(
+      ctx, kSelfServiceFilers, resp,
+      [&](const Principal& p) -> absl::StatusOr<v1::ProductionReport> {
+        const v1::ProductionReport& r = req->report();
+        absl::Status s = CheckUscc(r.uscc(), "report.uscc");
+        if (s.ok()) {
+          s = CheckMonth(r.month(), "report.month");
+        }
+        if (s.ok() && r.product().empty()) {
+          s = grpcserver::InvalidArgument("report.product", "the product is required");
+        }
+        int64_t output_milli = 0;
+        if (s.ok()) {
+          auto output =
+              domain::internal::ParseFixedDecimal(r.output(), 3, "report.output", "units");
+          if (!output.ok()) {
+            s = output.status();
+          } else if (*output < 0) {
+            s = grpcserver::InvalidArgument("report.output", "must not be negative");
+          } else {
+            output_milli = *output;
+          }
+        }
+        if (s.ok() && r.production_intake_set()) {
+          s = CheckVolume(r.production_intake(), "report.production_intake");
+        }
+        if (s.ok()) {
+          s = ActFor(p, r.uscc().value(), "report production");
+        }
+        if (!s.ok()) {
+          return s;
+        }
+        return stores_.production->ReportProduction(r, output_milli, grpcserver::ActorLabel(p));
+      });
 }
 
 grpc::Status QuotaHandlers::CheckProductQuotas(grpc::ServerContext* ctx,
@@ -524,7 +475,7 @@ grpc::Status QuotaHandlers::AcknowledgeAlert(grpc::ServerContext* ctx,
           return id.status();
         }
         // An enterprise finds only its own alerts.
-        return stores_.alerts->AcknowledgeAlert(*id, Actor(p), req->note(),
+        return stores_.alerts->AcknowledgeAlert(*id, grpcserver::ActorLabel(p), req->note(),
                                                 IsEnterprise(p) ? p.uscc : "");
       });
 }
@@ -648,7 +599,8 @@ grpc::Status QuotaHandlers::IssueSurchargeNotice(grpc::ServerContext* ctx,
           return absl::FailedPreconditionError(absl::StrCat(
               "period: ", period->ToString(), " has not ended; a notice bills a whole period"));
         }
-        return stores_.surcharges->IssueSurchargeNotice(req->uscc().value(), *period, Actor(p));
+        return stores_.surcharges->IssueSurchargeNotice(req->uscc().value(), *period,
+                                                        grpcserver::ActorLabel(p));
       });
 }
 
@@ -705,7 +657,7 @@ grpc::Status QuotaHandlers::IssueRectificationOrder(grpc::ServerContext* ctx,
         if (!s.ok()) {
           return s;
         }
-        return stores_.orders->IssueOrder(*req, *period, Actor(p));
+        return stores_.orders->IssueOrder(*req, *period, grpcserver::ActorLabel(p));
       });
 }
 
@@ -722,7 +674,7 @@ grpc::Status QuotaHandlers::CloseRectificationOrder(grpc::ServerContext* ctx,
         if (req->resolution().empty()) {
           return grpcserver::InvalidArgument("resolution", "say how the order was resolved");
         }
-        return stores_.orders->CloseOrder(*id, req->resolution(), Actor(p));
+        return stores_.orders->CloseOrder(*id, req->resolution(), grpcserver::ActorLabel(p));
       });
 }
 
@@ -752,7 +704,7 @@ grpc::Status QuotaHandlers::ClosePlanYear(grpc::ServerContext* ctx,
     if (absl::Status s = CheckYear(req->year()); !s.ok()) {
       return s;
     }
-    auto closed_at = stores_.plans->ClosePlanYear(req->year(), Actor(p));
+    auto closed_at = stores_.plans->ClosePlanYear(req->year(), grpcserver::ActorLabel(p));
     if (!closed_at.ok()) {
       return closed_at.status();
     }

@@ -50,23 +50,7 @@ common::v1::Volume Litres(int64_t litres);
 // Thousandths as decimal text ("1.250").
 std::string MilliText(int64_t milli);
 
-// Runs `work` in one transaction and returns its value; a status from `work` rolls back.
-template <typename T, typename Work>
-absl::StatusOr<T> Transact(db::ConnectionPool* pool, Work work) {
-  T out;
-  absl::Status s = pool->InTransaction([&](pqxx::work& tx) -> absl::Status {
-    absl::StatusOr<T> r = work(tx);
-    if (!r.ok()) {
-      return r.status();
-    }
-    out = *std::move(r);
-    return absl::OkStatus();
-  });
-  if (!s.ok()) {
-    return s;
-  }
-  return out;
-}
+using db::Transact;
 
 // Columns of the usage tables in Flow order.
 inline constexpr char kFlowColumns[] =
