@@ -37,7 +37,8 @@ CREATE TABLE titles (
   status       int NOT NULL,
   valid_from   date NOT NULL,
   valid_until  date NOT NULL CHECK (valid_until >= valid_from),
-  granted_year int NOT NULL,
+  granted_year int NOT NULL,   -- the year of valid_from (the year's titles granted)
+  record_certificate text NOT NULL,  -- the certificate number: one title per certificate and level
   record       bytea NOT NULL
 );
 CREATE INDEX titles_by_enterprise ON titles (uscc, title_id);

@@ -615,5 +615,70 @@ TEST_F(CertificationIntegrationTest, BadRecordsAreRefusedNamingTheFieldAndStoreN
   EXPECT_FALSE(GatePassed(v1::LEVEL_DISTRICT, "balance_test"));
 }
 
+TEST_F(CertificationIntegrationTest, AnImportedTitleCountsWhileValidAndReadsExpiredAfter) {
+  // A district title of 2019 (5 years: its last valid day 2024-06-30) and a municipal one of 2023.
+  v1::ImportTitleRequest old;
+  old.mutable_uscc()->set_value(kUscc);
+  old.set_level(v1::LEVEL_DISTRICT);
+  old.set_certificate_number("吴节水2019-07");
+  old.set_document_number("吴水〔2019〕31号");
+  *old.mutable_valid_from() = D(2019, 7, 1);
+  v1::Title imported;
+  grpc::Status st = stub_->ImportTitle(Ctx(kWaterAffairs).get(), old, &imported);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(FromProto(imported.valid_until()).ToString(), "2024-06-30");
+  // The same certificate twice, an enterprise importing, an end before the start: refused.
+  EXPECT_EQ(stub_->ImportTitle(Ctx(kWaterAffairs).get(), old, &imported).error_code(),
+            grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_EQ(stub_->ImportTitle(Ctx(kEnterprise).get(), old, &imported).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  v1::ImportTitleRequest current = old;
+  current.set_level(v1::LEVEL_MUNICIPAL);
+  current.set_certificate_number("苏节水2023-15");
+  *current.mutable_valid_from() = D(2023, 5, 10);
+  *current.mutable_valid_until() = D(2023, 5, 9);
+  {
+    auto ctx = Ctx(kWaterAffairs);
+    st = stub_->ImportTitle(ctx.get(), current, &imported);
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_EQ(FieldOf(st, *ctx), "valid_until");
+  }
+  current.clear_valid_until();
+  ASSERT_TRUE(stub_->ImportTitle(Ctx(kWaterAffairs).get(), current, &imported).ok());
+  EXPECT_EQ(FromProto(imported.valid_until()).ToString(), "2028-05-09");
+
+  // Today (2026-12-02) the district title reads EXPIRED and the municipal one ACTIVE.
+  v1::ListTitlesRequest titles;
+  titles.mutable_uscc()->set_value(kUscc);
+  v1::ListTitlesResponse held;
+  ASSERT_TRUE(stub_->ListTitles(Ctx(kPartner).get(), titles, &held).ok());
+  ASSERT_EQ(held.titles_size(), 2);
+  EXPECT_EQ(held.titles(0).status(), v1::TITLE_STATUS_EXPIRED);
+  EXPECT_EQ(held.titles(1).status(), v1::TITLE_STATUS_ACTIVE);
+  // On its last valid day the district title still counts, the day after only the municipal.
+  v1::ListCertifiedRequest certified;
+  *certified.mutable_on() = D(2024, 6, 30);
+  v1::ListCertifiedResponse list;
+  ASSERT_TRUE(stub_->ListCertified(Ctx(kWaterAffairs).get(), certified, &list).ok());
+  ASSERT_EQ(list.enterprises_size(), 1);
+  EXPECT_EQ(list.enterprises(0).level(), v1::LEVEL_MUNICIPAL);  // the higher of the two
+  certified.set_level(v1::LEVEL_DISTRICT);
+  ASSERT_TRUE(stub_->ListCertified(Ctx(kWaterAffairs).get(), certified, &list).ok());
+  EXPECT_EQ(list.enterprises_size(), 1);
+  *certified.mutable_on() = D(2024, 7, 1);
+  ASSERT_TRUE(stub_->ListCertified(Ctx(kWaterAffairs).get(), certified, &list).ok());
+  EXPECT_EQ(list.enterprises_size(), 0);
+  // An enterprise does not read the district's list.
+  EXPECT_EQ(stub_->ListCertified(Ctx(kEnterprise).get(), certified, &list).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  // Both announced on the status topic, the last event carrying both.
+  jieshui::testing::TopicCollector status(status_topic_);
+  auto events = status.WaitForKey(kUscc, 2);
+  ASSERT_EQ(events.size(), 2u);
+  auto last = kafka::UnpackPayload<ev::CertificationStatus>(events.back());
+  ASSERT_TRUE(last.ok());
+  EXPECT_EQ(last->titles_size(), 2);
+}
+
 }  // namespace
 }  // namespace jieshui::certification

@@ -781,6 +781,63 @@ grpc::Status CertificationHandlers::RecordViolation(grpc::ServerContext* ctx,
   });
 }
 
+grpc::Status CertificationHandlers::ImportTitle(grpc::ServerContext* ctx,
+                                                const v1::ImportTitleRequest* req,
+                                                v1::Title* resp) {
+  return Handle(ctx, kRecordReviewers, resp, [&](const Principal&) -> absl::StatusOr<v1::Title> {
+    auto uscc = grpcserver::RequireUscc(req->uscc());
+    if (!uscc.ok()) {
+      return uscc.status();
+    }
+    if (absl::Status s = CheckLevel(req->level(), "level", true); !s.ok()) {
+      return s;
+    }
+    if (req->certificate_number().empty()) {
+      return InvalidArgument("certificate_number", "the certificate's number is required");
+    }
+    if (req->document_number().empty()) {
+      return InvalidArgument("document_number", "the issuing document's number (文号) is required");
+    }
+    auto from = ParseDate(req->valid_from(), "valid_from");
+    if (!from.ok()) {
+      return from.status();
+    }
+    domain::Date until = *from;
+    if (req->has_valid_until()) {
+      auto d = ParseDate(req->valid_until(), "valid_until");
+      if (!d.ok()) {
+        return d.status();
+      }
+      until = *d;
+    } else {
+      // The level's validity as configured today (older schemes are not all kept).
+      auto scheme = SchemeInForce(options_.schemes, req->level(), Today());
+      if (!scheme.ok()) {
+        return InvalidArgument("valid_until", "no scheme of the level gives its validity: set it");
+      }
+      until = ValidUntil(*from, scheme->validity_years());
+    }
+    if (until < *from) {
+      return InvalidArgument("valid_until", absl::StrCat(until.ToString(), " is before valid_from ",
+                                                         from->ToString()));
+    }
+    if (Today() < *from) {
+      return InvalidArgument("valid_from", "a title is imported once granted, not ahead of it");
+    }
+    v1::Title title;
+    title.mutable_uscc()->set_value(*uscc);
+    title.set_level(req->level());
+    title.set_certificate_number(req->certificate_number());
+    title.set_document_number(req->document_number());
+    *title.mutable_valid_from() = ToProto(*from);
+    *title.mutable_valid_until() = ToProto(until);
+    title.set_status(v1::TITLE_STATUS_ACTIVE);
+    title.set_scheme_id("imported");
+    title.set_granted_at_unix_ms(absl::ToUnixMillis(domain::StartOf(*from)));
+    return store_->InsertTitle(std::move(title));
+  });
+}
+
 // ---- eligibility and counts ----
 
 grpc::Status CertificationHandlers::GetEligibility(grpc::ServerContext* ctx,

@@ -61,6 +61,8 @@ class CertificationHandlers final : public v1::CertificationService::Service {
                        v1::ListDueResponse* resp) override;
   grpc::Status RecordViolation(grpc::ServerContext* ctx, const v1::RecordViolationRequest* req,
                                v1::Violation* resp) override;
+  grpc::Status ImportTitle(grpc::ServerContext* ctx, const v1::ImportTitleRequest* req,
+                           v1::Title* resp) override;
   grpc::Status GetEligibility(grpc::ServerContext* ctx, const v1::GetEligibilityRequest* req,
                               v1::EligibilityReport* resp) override;
   grpc::Status CountActivity(grpc::ServerContext* ctx, const v1::CountActivityRequest* req,

@@ -402,18 +402,11 @@ absl::StatusOr<v1::Application> CertificationStore::UpdateApplication(
         }
         const std::string uscc = app->uscc().value();
         if (effects.grant.has_value()) {
-          v1::Title& t = *effects.grant;
-          const int64_t id =
-              tx.exec("SELECT nextval(pg_get_serial_sequence('titles', 'title_id'))")[0][0]
-                  .as<int64_t>();
-          t.set_title_id(absl::StrCat(id));
-          t.set_application_id(app->application_id());
-          tx.exec_params(
-              "INSERT INTO titles (title_id, uscc, level, status, valid_from, valid_until, "
-              "granted_year, record) VALUES ($1, $2, $3, $4, $5::date, $6::date, $7, $8)",
-              id, uscc, static_cast<int>(t.level()), static_cast<int>(t.status()),
-              DateText(t.valid_from()), DateText(t.valid_until()), t.valid_from().year(), Bytes(t));
-          app->set_title_id(t.title_id());
+          effects.grant->set_application_id(app->application_id());
+          if (absl::Status s = InsertTitleIn(tx, *effects.grant); !s.ok()) {
+            return s;
+          }
+          app->set_title_id(effects.grant->title_id());
         }
         tx.exec_params("UPDATE applications SET state = $2, record = $3 WHERE application_id = $1",
                        application_id, static_cast<int>(app->state()), Bytes(*app));
@@ -431,6 +424,42 @@ absl::StatusOr<v1::Application> CertificationStore::UpdateApplication(
 }
 
 // ---- titles, reviews, violations ----
+
+absl::Status CertificationStore::InsertTitleIn(pqxx::work& tx, v1::Title& t) {
+  pqxx::result held =
+      tx.exec_params("SELECT title_id FROM titles WHERE level = $1 AND record_certificate = $2",
+                     static_cast<int>(t.level()), t.certificate_number());
+  if (!held.empty()) {
+    return errors::WithFieldViolation(
+        absl::AlreadyExistsError(absl::StrCat("certificate ", t.certificate_number(),
+                                              " is already held as title ",
+                                              held[0][0].as<std::string>())),
+        "certificate_number", "already held");
+  }
+  const int64_t id =
+      tx.exec("SELECT nextval(pg_get_serial_sequence('titles', 'title_id'))")[0][0].as<int64_t>();
+  t.set_title_id(absl::StrCat(id));
+  tx.exec_params(
+      "INSERT INTO titles (title_id, uscc, level, status, valid_from, valid_until, granted_year, "
+      "record_certificate, record) VALUES ($1, $2, $3, $4, $5::date, $6::date, $7, $8, $9)",
+      id, t.uscc().value(), static_cast<int>(t.level()), static_cast<int>(t.status()),
+      DateText(t.valid_from()), DateText(t.valid_until()), t.valid_from().year(),
+      t.certificate_number(), Bytes(t));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::Title> CertificationStore::InsertTitle(v1::Title title) {
+  return db::Transact<v1::Title>(pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::Title> {
+    if (auto e = Enterprise(tx, title.uscc().value(), "uscc"); !e.ok()) {
+      return e.status();
+    }
+    if (absl::Status s = InsertTitleIn(tx, title); !s.ok()) {
+      return s;
+    }
+    AnnounceStatus(tx, title.uscc().value());
+    return title;
+  });
+}
 
 absl::StatusOr<v1::Title> CertificationStore::GetTitle(int64_t title_id) {
   return db::Transact<v1::Title>(pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::Title> {

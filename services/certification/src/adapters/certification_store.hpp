@@ -123,6 +123,9 @@ class CertificationStore {
 
   // ---- titles, reviews, violations ----
   absl::StatusOr<v1::Title> GetTitle(int64_t title_id);
+  // Stores a title entered from its certificate (ImportTitle) and announces the enterprise's
+  // titles. ALREADY_EXISTS naming certificate_number when that certificate is already held.
+  absl::StatusOr<v1::Title> InsertTitle(v1::Title title);
   absl::StatusOr<std::vector<v1::Title>> ListTitles(const std::string& uscc);
   absl::StatusOr<Page<v1::CertifiedEnterprise>> ListCertified(const CertifiedFilter& filter,
                                                               int64_t after_id, int limit);
@@ -154,6 +157,8 @@ class CertificationStore {
   // same trigger.
   absl::StatusOr<std::optional<v1::TitleReview>> OpenReviewIn(pqxx::work& tx, v1::Title title,
                                                               v1::TitleReview review);
+  // Gives `title` its id and stores it.
+  absl::Status InsertTitleIn(pqxx::work& tx, v1::Title& title);
   void AnnounceStatus(pqxx::work& tx, const std::string& uscc);
   void Announce(pqxx::work& tx, const std::string& topic, const std::string& key,
                 const google::protobuf::Message& payload);
