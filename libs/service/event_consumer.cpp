@@ -101,6 +101,18 @@ absl::Status EventConsumer::ApplyBatch(std::vector<kafka::Decoded<Incoming>>& ba
   }
   applied_.fetch_add(applied);
   replayed_.fetch_add(replayed);
+  if (options_.messages_counter != nullptr) {
+    options_.messages_counter->Add({{"outcome", "applied"}})
+        .Increment(static_cast<double>(applied));
+    options_.messages_counter->Add({{"outcome", "replayed"}})
+        .Increment(static_cast<double>(replayed));
+    // Dead letters are produced by the batch consumer around this call: count those since the last
+    // batch.
+    const int64_t dead = dead_lettered();
+    options_.messages_counter->Add({{"outcome", "dead_lettered"}})
+        .Increment(static_cast<double>(dead - dead_lettered_counted_));
+    dead_lettered_counted_ = dead;
+  }
   if (after_commit_) {
     after_commit_();
   }

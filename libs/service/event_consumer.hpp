@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
 #include <pqxx/pqxx>
 
 #include "absl/status/status.h"
@@ -33,6 +35,8 @@ struct EventConsumerOptions {
   std::string schema;  // the service's schema, which holds the offsets
   int max_batch = 500;
   std::chrono::milliseconds poll_timeout{100};
+  // Optional: messages by outcome ("applied", "replayed": applied before, "dead_lettered").
+  prometheus::Family<prometheus::Counter>* messages_counter = nullptr;
 };
 
 class EventConsumer {
@@ -79,6 +83,7 @@ class EventConsumer {
   std::unique_ptr<kafka::BatchConsumer<Incoming>> batches_;
   std::atomic<int64_t> applied_{0};
   std::atomic<int64_t> replayed_{0};
+  int64_t dead_lettered_counted_ = 0;  // the consumer thread's: dead letters already counted
 };
 
 }  // namespace jieshui::service

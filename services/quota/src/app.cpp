@@ -101,14 +101,21 @@ absl::StatusOr<std::unique_ptr<QuotaApp>> QuotaApp::Start(QuotaConfig config,
   app->balance_tests_ = std::make_unique<BalanceTestStore>(&p.pool(), c.store.schema);
   app->balance_test_dlq_ = std::make_unique<kafka::DeadLetterQueue>(
       &p.producer(), c.balance_test_consumer_group, c.dlq_topic);
-  app->balance_test_consumer_ = std::make_unique<BalanceTestConsumer>(
-      app->balance_tests_.get(), app->balance_test_dlq_.get(),
-      BalanceTestConsumerOptions{.bootstrap_servers = c.common.kafka_bootstrap,
-                                 .activity_topic = c.activity_topic,
-                                 .group_id = c.balance_test_consumer_group,
-                                 .max_batch = c.max_batch_messages,
-                                 .poll_timeout = std::chrono::milliseconds(100),
-                                 .messages_counter = *activity_counter});
+  app->balance_test_consumer_ = std::make_unique<service::EventConsumer>(
+      &p.pool(), app->balance_test_dlq_.get(),
+      service::EventConsumerOptions{.name = kBalanceTestConsumer,
+                                    .bootstrap_servers = c.common.kafka_bootstrap,
+                                    .group_id = c.balance_test_consumer_group,
+                                    .client_id = p.client_id(),
+                                    .topics = {c.activity_topic},
+                                    .schema = p.schema(),
+                                    .max_batch = c.max_batch_messages,
+                                    .poll_timeout = std::chrono::milliseconds(100),
+                                    .messages_counter = *activity_counter},
+      [store = app->balance_tests_.get()](pqxx::work& tx, const kafka::Message& message,
+                                          const kafka::EventEnvelope& event) {
+        return store->ApplyEvent(tx, message, event);
+      });
   if (absl::Status s = p.Step(
           "balance test consumer", [&] { return app->balance_test_consumer_->Start(); },
           [consumer = app->balance_test_consumer_.get()] { consumer->Stop(); });

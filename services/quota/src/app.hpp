@@ -10,13 +10,13 @@
 #include "config/config_loader.hpp"
 #include "enterprises/directory.hpp"
 #include "kafka/dead_letter.hpp"
-#include "quota/src/adapters/balance_test_consumer.hpp"
 #include "quota/src/adapters/balance_test_store.hpp"
 #include "quota/src/adapters/quota_handlers.hpp"
 #include "quota/src/adapters/quota_tables.hpp"
 #include "quota/src/adapters/usage_cache.hpp"
 #include "quota/src/adapters/usage_consumer.hpp"
 #include "service/clock.hpp"
+#include "service/event_consumer.hpp"
 #include "service/platform.hpp"
 #include "service/settings.hpp"
 
@@ -49,7 +49,8 @@ class QuotaApp {
 
   int port() const { return platform_->port(); }
   UsageConsumer& consumer() { return *consumer_; }
-  BalanceTestConsumer& balance_test_consumer() { return *balance_test_consumer_; }
+  service::EventConsumer& balance_test_consumer() { return *balance_test_consumer_; }
+  BalanceTestStore& balance_tests() { return *balance_tests_; }
   UsageCache& cache() { return *cache_; }
   void Stop() {
     if (platform_ != nullptr) {
@@ -74,7 +75,7 @@ class QuotaApp {
   std::unique_ptr<UsageConsumer> consumer_;
   std::unique_ptr<BalanceTestStore> balance_tests_;
   std::unique_ptr<kafka::DeadLetterQueue> balance_test_dlq_;
-  std::unique_ptr<BalanceTestConsumer> balance_test_consumer_;
+  std::unique_ptr<service::EventConsumer> balance_test_consumer_;
   std::unique_ptr<QuotaHandlers> handlers_;
 };
 

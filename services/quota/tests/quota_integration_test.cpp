@@ -263,7 +263,10 @@ class QuotaIntegrationTest : public ::testing::Test {
   // before (balance tests, events passed over and dead letters alike).
   bool WaitForActivity(int64_t n) {
     return jieshui::testing::WaitFor(
-        [&] { return quota_->balance_test_consumer().messages_applied() >= n; },
+        [&] {
+          const service::EventConsumer& c = quota_->balance_test_consumer();
+          return c.applied() + c.dead_lettered() >= n;
+        },
         std::chrono::seconds(60), std::chrono::milliseconds(100));
   }
 
@@ -914,7 +917,7 @@ TEST_F(QuotaIntegrationTest, AnIncreaseNeedsAnAcceptedBalanceTestOfTheSameEnterp
   ASSERT_TRUE(jieshui::testing::WaitFor(
       [&] { return quota_->balance_test_consumer().dead_lettered() > 0; }));
   EXPECT_EQ(quota_->balance_test_consumer().dead_lettered(), 1);
-  EXPECT_EQ(quota_->balance_test_consumer().tests_changed(), 3);
+  EXPECT_EQ(*quota_->balance_tests().CountTests(), 3);
 
   struct Refused {
     std::string ref;
@@ -1002,11 +1005,10 @@ TEST_F(QuotaIntegrationTest, ALaterStatusOfABalanceTestWinsAndAReplayChangesNoth
   StartQuota(jieshui::testing::UniqueName("quota_group_replay"));
   PublishBalanceTest(activity_topic_, "BT-3", kEnterpriseUscc,
                      certification::v1::RECORD_STATUS_ACCEPTED);
-  ASSERT_TRUE(jieshui::testing::WaitFor(
-      [&] { return quota_->balance_test_consumer().tests_changed() >= 1; },
-      std::chrono::seconds(60), std::chrono::milliseconds(100)));
-  EXPECT_EQ(quota_->balance_test_consumer().messages_applied(), 1);  // the four before: replayed
-  EXPECT_EQ(quota_->balance_test_consumer().tests_changed(), 1);
+  ASSERT_TRUE(WaitForActivity(1));
+  EXPECT_EQ(quota_->balance_test_consumer().applied(), 1);  // the four before: replayed
+  EXPECT_EQ(quota_->balance_test_consumer().replayed(), 4);
+  EXPECT_EQ(*quota_->balance_tests().CountTests(), 3);  // BT-1, BT-2 and BT-3
   s = AdjustPlan(kEnterpriseUscc, year, 3600, "BT-2", &plan);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
   EXPECT_NE(s.error_message().find("its status is returned"), std::string::npos)

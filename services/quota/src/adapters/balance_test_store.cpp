@@ -1,19 +1,20 @@
 #include "quota/src/adapters/balance_test_store.hpp"
 
-#include <algorithm>
-#include <map>
-#include <tuple>
 #include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "db/idempotent.hpp"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "domain/uscc.hpp"
 #include "errors/field_error.hpp"
+#include "jieshui/events/v1/certification_events.pb.h"
 #include "quota/src/adapters/quota_tables.hpp"
 
 namespace jieshui::quota {
 
 namespace cert = ::jieshui::certification::v1;
+namespace ev = ::jieshui::events::v1;
 
 std::string BalanceTestStatusWord(cert::RecordStatus status) {
   switch (status) {
@@ -57,57 +58,51 @@ absl::Status RequireAcceptedBalanceTest(pqxx::work& tx, const std::string& ref,
 BalanceTestStore::BalanceTestStore(db::ConnectionPool* pool, std::string schema)
     : pool_(pool), schema_(std::move(schema)) {}
 
-absl::StatusOr<BalanceTestApplyResult> BalanceTestStore::Apply(
-    const std::vector<ActivityMessage>& messages) {
-  // Offset order within each partition (one enterprise's, so one test's, events share one).
-  std::vector<const ActivityMessage*> ordered;
-  ordered.reserve(messages.size());
-  for (const ActivityMessage& m : messages) {
-    ordered.push_back(&m);
+absl::Status BalanceTestStore::ApplyEvent(pqxx::work& tx, const kafka::Message& message,
+                                          const kafka::EventEnvelope& event) {
+  if (!event.payload().Is<ev::RecordChanged>()) {
+    return absl::OkStatus();  // an application, a title review, or a type added later
   }
-  std::stable_sort(ordered.begin(), ordered.end(),
-                   [](const ActivityMessage* a, const ActivityMessage* b) {
-                     return std::tie(a->topic, a->partition, a->offset) <
-                            std::tie(b->topic, b->partition, b->offset);
-                   });
-  using Out = BalanceTestApplyResult;
-  return Transact<Out>(pool_, [&](pqxx::work& tx) -> absl::StatusOr<Out> {
-    Out result;
-    std::map<std::pair<std::string, int32_t>, int64_t> stored;  // read once per partition
-    std::map<std::pair<std::string, int32_t>, int64_t> next_offsets;
-    for (const ActivityMessage* m : ordered) {
-      const std::pair<std::string, int32_t> tp{m->topic, m->partition};
-      auto& next = next_offsets[tp];
-      next = std::max(next, m->offset + 1);
-      auto it = stored.find(tp);
-      if (it == stored.end()) {
-        it = stored
-                 .emplace(tp, db::StoredNextOffset(tx, schema_, kBalanceTestConsumer, m->topic,
-                                                   m->partition))
-                 .first;
-      }
-      if (m->offset < it->second) {
-        continue;  // applied before: a replay
-      }
-      ++result.messages_applied;
-      if (!m->test.has_value()) {
-        continue;  // not about a balance test, or dead-lettered
-      }
-      const BalanceTest& t = *m->test;
-      tx.exec_params(
-          "INSERT INTO balance_tests (record_id, uscc, status, updated_at, source_partition, "
-          "source_offset) VALUES ($1, $2, $3, to_timestamp($4::double precision / 1000), $5, $6) "
-          "ON CONFLICT (record_id) DO UPDATE SET uscc = EXCLUDED.uscc, status = EXCLUDED.status, "
-          "updated_at = EXCLUDED.updated_at, source_partition = EXCLUDED.source_partition, "
-          "source_offset = EXCLUDED.source_offset",
-          t.record_id, t.uscc, BalanceTestStatusWord(t.status), t.updated_at_ms, m->partition,
-          m->offset);
-      ++result.tests_changed;
-    }
-    for (const auto& [tp, next] : next_offsets) {
-      db::StoreNextOffset(tx, schema_, kBalanceTestConsumer, tp.first, tp.second, next);
-    }
-    return result;
+  auto changed = kafka::UnpackPayload<ev::RecordChanged>(event);
+  if (!changed.ok()) {
+    return changed.status();
+  }
+  const cert::Record& record = changed->record();
+  if (record.kind() != cert::RECORD_KIND_BALANCE_TEST) {
+    return absl::OkStatus();  // an audit, a project, a demonstration, a park
+  }
+  const std::string what = absl::StrCat("event ", event.event_id(), ": balance test");
+  if (record.record_id().empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(what, " without a record_id"));
+  }
+  auto uscc = domain::Uscc::Parse(record.uscc().value(), "record.uscc");
+  if (!uscc.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(what, " ", record.record_id(), ": ", uscc.status().message()));
+  }
+  if (record.status() == cert::RECORD_STATUS_UNSPECIFIED) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(what, " ", record.record_id(), " without a status"));
+  }
+  int64_t updated_ms =
+      event.occurred_at().seconds() * 1000 + event.occurred_at().nanos() / 1'000'000;
+  if (updated_ms <= 0) {
+    updated_ms = message.timestamp_ms > 0 ? message.timestamp_ms : absl::ToUnixMillis(absl::Now());
+  }
+  tx.exec_params(
+      "INSERT INTO balance_tests (record_id, uscc, status, updated_at, source_partition, "
+      "source_offset) VALUES ($1, $2, $3, to_timestamp($4::double precision / 1000), $5, $6) "
+      "ON CONFLICT (record_id) DO UPDATE SET uscc = EXCLUDED.uscc, status = EXCLUDED.status, "
+      "updated_at = EXCLUDED.updated_at, source_partition = EXCLUDED.source_partition, "
+      "source_offset = EXCLUDED.source_offset",
+      record.record_id(), uscc->value(), BalanceTestStatusWord(record.status()), updated_ms,
+      message.partition, message.offset);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int64_t> BalanceTestStore::CountTests() {
+  return Transact<int64_t>(pool_, [](pqxx::work& tx) -> absl::StatusOr<int64_t> {
+    return tx.exec("SELECT count(*) FROM balance_tests")[0][0].as<int64_t>();
   });
 }
 

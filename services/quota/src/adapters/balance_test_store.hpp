@@ -1,12 +1,11 @@
 // The certification service's water balance tests as quota knows them (table balance_tests): what
 // the activity topic (jieshui.certification.activity.v1) last announced of each, applied exactly
-// once with the consumed offsets, and the check a plan increase makes against them.
+// once with the consumed offsets (service::EventConsumer under the name kBalanceTestConsumer), and
+// the check a plan increase makes against them.
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <string>
-#include <vector>
 
 #include <pqxx/pqxx>
 
@@ -14,6 +13,8 @@
 #include "absl/status/statusor.h"
 #include "db/pool.hpp"
 #include "jieshui/certification/v1/certification_service.pb.h"
+#include "kafka/consumer.hpp"
+#include "kafka/envelope.hpp"
 
 namespace jieshui::quota {
 
@@ -27,21 +28,6 @@ struct BalanceTest {
   std::string uscc;  // upper case
   certification::v1::RecordStatus status = certification::v1::RECORD_STATUS_UNSPECIFIED;
   int64_t updated_at_ms = 0;  // the event's occurred_at
-};
-
-// One consumed message of the activity topic: a balance test, or nothing for a message that is
-// about something else (another record kind, an application, a title review) or was
-// dead-lettered; its offset is stored either way.
-struct ActivityMessage {
-  std::string topic;
-  int32_t partition = 0;
-  int64_t offset = 0;
-  std::optional<BalanceTest> test;
-};
-
-struct BalanceTestApplyResult {
-  int messages_applied = 0;  // not seen before
-  int tests_changed = 0;     // balance tests written
 };
 
 // "submitted", "accepted", "returned"; "status N" for a value this version does not know.
@@ -58,9 +44,16 @@ class BalanceTestStore {
  public:
   BalanceTestStore(db::ConnectionPool* pool, std::string schema);
 
-  // Applies the messages not applied before, in offset order (a later status of a test wins), in
-  // one transaction with their next offsets.
-  absl::StatusOr<BalanceTestApplyResult> Apply(const std::vector<ActivityMessage>& messages);
+  // Applies one event of the activity topic inside the consumer's transaction
+  // (service::EventConsumer, which stores the offsets with it and skips what was applied before):
+  // a RecordChanged of a water balance test overwrites its row, so a later status wins; any other
+  // event (another record kind, an application, a title review, a type added later) is passed
+  // over. INVALID_ARGUMENT (dead-lettered) for a balance test without its id, enterprise or status.
+  absl::Status ApplyEvent(pqxx::work& tx, const kafka::Message& message,
+                          const kafka::EventEnvelope& event);
+
+  // How many balance tests quota knows (for tests and operators).
+  absl::StatusOr<int64_t> CountTests();
 
  private:
   db::ConnectionPool* pool_;
