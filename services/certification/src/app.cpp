@@ -51,6 +51,13 @@ absl::StatusOr<std::unique_ptr<CertificationApp>> CertificationApp::Start(
   }
   app->dlq_ =
       std::make_unique<kafka::DeadLetterQueue>(&p.producer(), c.consumer_group, c.dlq_topic);
+  auto facts_counter = p.metrics().AddCounterFamily(
+      "jieshui_certification_facts_messages_total",
+      "Registry meter and quota usage and alert messages taken by the facts consumer, by outcome "
+      "(applied, replayed: applied before, dead_lettered).");
+  if (!facts_counter.ok()) {
+    return facts_counter.status();
+  }
   CertificationStore* store = app->store_.get();
   app->consumer_ = std::make_unique<service::EventConsumer>(
       &p.pool(), app->dlq_.get(),
@@ -61,7 +68,8 @@ absl::StatusOr<std::unique_ptr<CertificationApp>> CertificationApp::Start(
                                     .topics = {c.meter_topic, c.usage_topic, c.alert_topic},
                                     .schema = p.schema(),
                                     .max_batch = c.max_batch_messages,
-                                    .poll_timeout = std::chrono::milliseconds(100)},
+                                    .poll_timeout = std::chrono::milliseconds(100),
+                                    .messages_counter = *facts_counter},
       [store](pqxx::work& tx, const kafka::Message& message, const kafka::EventEnvelope& event) {
         return store->ApplyEvent(tx, message, event);
       });
