@@ -57,4 +57,17 @@ Coverage ComputeCoverage(const std::array<int, 3>& declared_points,
   return out;
 }
 
+absl::StatusOr<CoverageRequirements> ParseCoverageRequirements(
+    const std::array<std::string, 3>& percents, const std::function<std::string(int)>& field_of) {
+  CoverageRequirements out;
+  for (size_t i = 0; i < percents.size(); ++i) {
+    auto bp = ParsePercentBasisPoints(percents[i], field_of(static_cast<int>(i) + 1));
+    if (!bp.ok()) {
+      return bp.status();
+    }
+    out.required_rate_bp[i] = *bp;
+  }
+  return out;
+}
+
 }  // namespace jieshui::domain

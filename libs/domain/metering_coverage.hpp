@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,11 @@ struct CoverageRequirements {
 // Parses a percentage such as "95" or "92.5" into basis points (0..10000). The error names
 // `field`.
 absl::StatusOr<int> ParsePercentBasisPoints(const std::string& text, const std::string& field);
+
+// The required rates from the three percents configuration gives (level 1 first); an error names
+// `field_of(level)` (e.g. "config key registry.coverage.level2_rate_percent").
+absl::StatusOr<CoverageRequirements> ParseCoverageRequirements(
+    const std::array<std::string, 3>& percents, const std::function<std::string(int)>& field_of);
 
 struct MeterForCoverage {
   int level = 0;        // 1, 2 or 3

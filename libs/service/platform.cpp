@@ -176,6 +176,21 @@ absl::Status Platform::StartShared() {
   });
 }
 
+absl::StatusOr<enterprises::Directory*> Platform::FollowEnterprises(const std::string& topic) {
+  directory_ = std::make_unique<enterprises::Directory>(
+      pool_.get(),
+      enterprises::DirectoryOptions{
+          .bootstrap_servers = common_.kafka_bootstrap, .topic = topic, .schema = schema()});
+  enterprises::Directory* d = directory_.get();
+  if (absl::Status s = Step(
+          "enterprise directory", [this, d] { return d->Start(startup_timeout()); },
+          [d] { d->Stop(); });
+      !s.ok()) {
+    return s;
+  }
+  return d;
+}
+
 absl::Status Platform::Step(std::string name, const std::function<absl::Status()>& start,
                             std::function<void()> stop) {
   return lifecycle_.Start(std::move(name), start, std::move(stop));

@@ -16,6 +16,7 @@
 #include "absl/status/statusor.h"
 #include "db/outbox.hpp"
 #include "db/pool.hpp"
+#include "enterprises/directory.hpp"
 #include "grpcserver/server.hpp"
 #include "kafka/producer.hpp"
 #include "redis/client.hpp"
@@ -77,6 +78,10 @@ class Platform {
   // them (Lifecycle::Start).
   absl::Status Step(std::string name, const std::function<absl::Status()>& start,
                     std::function<void()> stop = {});
+  // The registry's enterprises in this service's schema (enterprises::Directory), read from
+  // `topic` to its end before the steps after it start, then followed; stopped with the platform.
+  absl::StatusOr<enterprises::Directory*> FollowEnterprises(const std::string& topic);
+
   // A component whose start cannot fail (a thread, a cache).
   void Run(std::string name, const std::function<void()>& start, std::function<void()> stop) {
     lifecycle_.Run(std::move(name), start, std::move(stop));
@@ -101,6 +106,7 @@ class Platform {
   std::unique_ptr<db::OutboxRelay> relay_;
   std::unique_ptr<redis::Client> redis_;
   std::unique_ptr<grpcserver::GrpcServer> server_;
+  std::unique_ptr<enterprises::Directory> directory_;
   Lifecycle lifecycle_;  // last: destroyed (and so stopped) before what its stops reach
 };
 

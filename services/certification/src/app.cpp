@@ -39,15 +39,8 @@ absl::StatusOr<std::unique_ptr<CertificationApp>> CertificationApp::Start(
   app->platform_ = *std::move(platform);
 
   app->store_ = std::make_unique<CertificationStore>(&p.pool(), c.store);
-  app->directory_ = std::make_unique<enterprises::Directory>(
-      &p.pool(), enterprises::DirectoryOptions{.bootstrap_servers = c.common.kafka_bootstrap,
-                                               .topic = c.enterprise_topic,
-                                               .schema = p.schema()});
-  if (absl::Status s = p.Step(
-          "enterprise directory", [&] { return app->directory_->Start(p.startup_timeout()); },
-          [d = app->directory_.get()] { d->Stop(); });
-      !s.ok()) {
-    return s;
+  if (auto directory = p.FollowEnterprises(c.enterprise_topic); !directory.ok()) {
+    return directory.status();
   }
   app->dlq_ =
       std::make_unique<kafka::DeadLetterQueue>(&p.producer(), c.consumer_group, c.dlq_topic);

@@ -10,7 +10,6 @@
 #include "certification/src/adapters/certification_handlers.hpp"
 #include "certification/src/adapters/certification_store.hpp"
 #include "config/config_loader.hpp"
-#include "enterprises/directory.hpp"
 #include "kafka/dead_letter.hpp"
 #include "service/clock.hpp"
 #include "service/event_consumer.hpp"
@@ -59,7 +58,6 @@ class CertificationApp {
   CertificationConfig config_;
   std::unique_ptr<service::Platform> platform_;
   std::unique_ptr<CertificationStore> store_;
-  std::unique_ptr<enterprises::Directory> directory_;
   std::unique_ptr<kafka::DeadLetterQueue> dlq_;
   std::unique_ptr<service::EventConsumer> consumer_;
   std::unique_ptr<CertificationHandlers> handlers_;

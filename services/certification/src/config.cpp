@@ -46,16 +46,15 @@ absl::StatusOr<CertificationConfig> LoadCertificationConfig(const config::Config
           return bp.status();
         }
         h.records.closure_tolerance_bp = *bp;
-        for (size_t i = 0; i < rates.size(); ++i) {
+        auto coverage = domain::ParseCoverageRequirements(rates, [&config](int level) {
           const std::string k =
-              absl::StrCat("certification.coverage.level", i + 1, "_rate_percent");
-          auto rate = domain::ParsePercentBasisPoints(
-              rates[i], absl::StrCat("config key ", k, " (env ", config.EnvVarFor(k), ")"));
-          if (!rate.ok()) {
-            return rate.status();
-          }
-          out.store.coverage.required_rate_bp[i] = *rate;
+              absl::StrCat("certification.coverage.level", level, "_rate_percent");
+          return absl::StrCat("config key ", k, " (env ", config.EnvVarFor(k), ")");
+        });
+        if (!coverage.ok()) {
+          return coverage.status();
         }
+        out.store.coverage = *coverage;
         auto schemes = LoadSchemes(out.schemes_file);
         if (!schemes.ok()) {
           return absl::InvalidArgumentError(absl::StrCat("config key certification.schemes_file (",

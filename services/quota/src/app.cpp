@@ -53,15 +53,8 @@ absl::StatusOr<std::unique_ptr<QuotaApp>> QuotaApp::Start(QuotaConfig config,
                                    [usage](const std::string& uscc, const PeriodKey& period) {
                                      return usage->LoadUsage(uscc, period);
                                    });
-  app->directory_ = std::make_unique<enterprises::Directory>(
-      &p.pool(), enterprises::DirectoryOptions{.bootstrap_servers = c.common.kafka_bootstrap,
-                                               .topic = c.enterprise_topic,
-                                               .schema = p.schema()});
-  if (absl::Status s = p.Step(
-          "enterprise directory", [&] { return app->directory_->Start(p.startup_timeout()); },
-          [d = app->directory_.get()] { d->Stop(); });
-      !s.ok()) {
-    return s;
+  if (auto directory = p.FollowEnterprises(c.enterprise_topic); !directory.ok()) {
+    return directory.status();
   }
   auto messages_counter = p.metrics().AddCounterFamily(
       "jieshui_quota_usage_messages_total",

@@ -8,7 +8,6 @@
 
 #include "absl/status/statusor.h"
 #include "config/config_loader.hpp"
-#include "enterprises/directory.hpp"
 #include "kafka/dead_letter.hpp"
 #include "quota/src/adapters/balance_test_store.hpp"
 #include "quota/src/adapters/quota_handlers.hpp"
@@ -70,7 +69,6 @@ class QuotaApp {
   std::unique_ptr<SurchargeStore> surcharges_;
   std::unique_ptr<OrderStore> orders_;
   std::unique_ptr<UsageCache> cache_;
-  std::unique_ptr<enterprises::Directory> directory_;
   std::unique_ptr<kafka::DeadLetterQueue> dlq_;
   std::unique_ptr<UsageConsumer> consumer_;
   std::unique_ptr<BalanceTestStore> balance_tests_;

@@ -27,15 +27,14 @@ absl::StatusOr<RegistryConfig> LoadRegistryConfig(const config::ConfigLoader& co
         if (!r.ok()) {
           return r.status();
         }
-        for (size_t i = 0; i < rates.size(); ++i) {
-          const std::string key = absl::StrCat("registry.coverage.level", i + 1, "_rate_percent");
-          auto bp = domain::ParsePercentBasisPoints(
-              rates[i], absl::StrCat("config key ", key, " (env ", config.EnvVarFor(key), ")"));
-          if (!bp.ok()) {
-            return bp.status();
-          }
-          h.coverage.required_rate_bp[i] = *bp;
+        auto coverage = domain::ParseCoverageRequirements(rates, [&config](int level) {
+          const std::string key = absl::StrCat("registry.coverage.level", level, "_rate_percent");
+          return absl::StrCat("config key ", key, " (env ", config.EnvVarFor(key), ")");
+        });
+        if (!coverage.ok()) {
+          return coverage.status();
         }
+        h.coverage = *coverage;
         return absl::OkStatus();
       });
 }

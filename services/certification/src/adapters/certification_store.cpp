@@ -53,6 +53,21 @@ std::optional<std::string> PeriodEnd(const v1::Record& r) {
   return std::nullopt;
 }
 
+// Every row's message in `column`, in order.
+template <typename T>
+absl::StatusOr<std::vector<T>> ParseAll(const pqxx::result& r, int column, const char* what) {
+  std::vector<T> out;
+  out.reserve(r.size());
+  for (const pqxx::row& row : r) {
+    auto m = Parse<T>(row[column], what);
+    if (!m.ok()) {
+      return m.status();
+    }
+    out.push_back(*std::move(m));
+  }
+  return out;
+}
+
 template <typename T>
 Page<T> PageOf(std::vector<T> rows, std::vector<int64_t> ids, int limit) {
   Page<T> page;
@@ -62,6 +77,21 @@ Page<T> PageOf(std::vector<T> rows, std::vector<int64_t> ids, int limit) {
   }
   page.rows = std::move(rows);
   return page;
+}
+
+// A page of the rows (id, message) asked for with LIMIT limit + 1.
+template <typename T>
+absl::StatusOr<Page<T>> PageOfRows(const pqxx::result& r, const char* what, int limit) {
+  auto rows = ParseAll<T>(r, 1, what);
+  if (!rows.ok()) {
+    return rows.status();
+  }
+  std::vector<int64_t> ids;
+  ids.reserve(r.size());
+  for (const pqxx::row& row : r) {
+    ids.push_back(row[0].as<int64_t>());
+  }
+  return PageOf(*std::move(rows), std::move(ids), limit);
 }
 
 }  // namespace
@@ -266,17 +296,7 @@ absl::StatusOr<Page<v1::Record>> CertificationStore::ListRecords(const RecordFil
         "AND ($3 = 0 OR kind = $3) AND ($4 = 0 OR year = $4) AND ($5 = 0 OR status = $5) "
         "ORDER BY record_id LIMIT $6",
         after_id, f.uscc, static_cast<int>(f.kind), f.year, static_cast<int>(f.status), limit + 1);
-    std::vector<v1::Record> rows;
-    std::vector<int64_t> ids;
-    for (const pqxx::row& row : r) {
-      auto rec = Parse<v1::Record>(row[1], "record");
-      if (!rec.ok()) {
-        return rec.status();
-      }
-      ids.push_back(row[0].as<int64_t>());
-      rows.push_back(*std::move(rec));
-    }
-    return PageOf(std::move(rows), std::move(ids), limit);
+    return PageOfRows<v1::Record>(r, "record", limit);
   });
 }
 
@@ -367,17 +387,7 @@ absl::StatusOr<Page<v1::Application>> CertificationStore::ListApplications(
         "($2 = '' OR uscc = $2) AND ($3 = 0 OR level = $3) AND ($4 = 0 OR state = $4) "
         "ORDER BY application_id LIMIT $5",
         after_id, f.uscc, static_cast<int>(f.level), static_cast<int>(f.state), limit + 1);
-    std::vector<v1::Application> rows;
-    std::vector<int64_t> ids;
-    for (const pqxx::row& row : r) {
-      auto app = Parse<v1::Application>(row[1], "application");
-      if (!app.ok()) {
-        return app.status();
-      }
-      ids.push_back(row[0].as<int64_t>());
-      rows.push_back(*std::move(app));
-    }
-    return PageOf(std::move(rows), std::move(ids), limit);
+    return PageOfRows<v1::Application>(r, "application", limit);
   });
 }
 
@@ -474,16 +484,9 @@ absl::StatusOr<v1::Title> CertificationStore::GetTitle(int64_t title_id) {
 absl::StatusOr<std::vector<v1::Title>> CertificationStore::ListTitles(const std::string& uscc) {
   using Out = std::vector<v1::Title>;
   return db::Transact<Out>(pool_, [&](pqxx::work& tx) -> absl::StatusOr<Out> {
-    Out out;
-    for (const pqxx::row& row :
-         tx.exec_params("SELECT record FROM titles WHERE uscc = $1 ORDER BY title_id", uscc)) {
-      auto t = Parse<v1::Title>(row[0], "title");
-      if (!t.ok()) {
-        return t.status();
-      }
-      out.push_back(*std::move(t));
-    }
-    return out;
+    return ParseAll<v1::Title>(
+        tx.exec_params("SELECT record FROM titles WHERE uscc = $1 ORDER BY title_id", uscc), 0,
+        "title");
   });
 }
 
@@ -535,27 +538,22 @@ absl::StatusOr<v1::ListDueResponse> CertificationStore::ListDue(const domain::Da
                                                                 int days) {
   using Out = v1::ListDueResponse;
   return db::Transact<Out>(pool_, [&](pqxx::work& tx) -> absl::StatusOr<Out> {
+    auto expiring = ParseAll<v1::Title>(
+        tx.exec_params("SELECT record FROM titles WHERE valid_until >= $1::date AND "
+                       "valid_until < $1::date + $2::int AND status IN ($3, $4) "
+                       "ORDER BY valid_until, title_id",
+                       today.ToString(), days, static_cast<int>(v1::TITLE_STATUS_ACTIVE),
+                       static_cast<int>(v1::TITLE_STATUS_UNDER_REVIEW)),
+        0, "title");
+    auto open = ParseAll<v1::TitleReview>(
+        tx.exec("SELECT record FROM title_reviews WHERE open ORDER BY review_id"), 0,
+        "title review");
+    if (!expiring.ok() || !open.ok()) {
+      return !expiring.ok() ? expiring.status() : open.status();
+    }
     Out out;
-    for (const pqxx::row& row :
-         tx.exec_params("SELECT record FROM titles WHERE valid_until >= $1::date AND "
-                        "valid_until < $1::date + $2::int AND status IN ($3, $4) "
-                        "ORDER BY valid_until, title_id",
-                        today.ToString(), days, static_cast<int>(v1::TITLE_STATUS_ACTIVE),
-                        static_cast<int>(v1::TITLE_STATUS_UNDER_REVIEW))) {
-      auto t = Parse<v1::Title>(row[0], "title");
-      if (!t.ok()) {
-        return t.status();
-      }
-      *out.add_expiring() = *std::move(t);
-    }
-    for (const pqxx::row& row :
-         tx.exec("SELECT record FROM title_reviews WHERE open ORDER BY review_id")) {
-      auto rv = Parse<v1::TitleReview>(row[0], "title review");
-      if (!rv.ok()) {
-        return rv.status();
-      }
-      *out.add_open_reviews() = *std::move(rv);
-    }
+    out.mutable_expiring()->Assign(expiring->begin(), expiring->end());
+    out.mutable_open_reviews()->Assign(open->begin(), open->end());
     return out;
   });
 }
@@ -663,18 +661,11 @@ absl::StatusOr<std::vector<v1::TitleReview>> CertificationStore::ListReviews(
     const std::string& uscc, bool open_only) {
   using Out = std::vector<v1::TitleReview>;
   return db::Transact<Out>(pool_, [&](pqxx::work& tx) -> absl::StatusOr<Out> {
-    Out out;
-    for (const pqxx::row& row :
-         tx.exec_params("SELECT record FROM title_reviews WHERE ($1 = '' OR uscc = $1) AND "
-                        "(open OR NOT $2) ORDER BY review_id",
-                        uscc, open_only)) {
-      auto rv = Parse<v1::TitleReview>(row[0], "title review");
-      if (!rv.ok()) {
-        return rv.status();
-      }
-      out.push_back(*std::move(rv));
-    }
-    return out;
+    return ParseAll<v1::TitleReview>(
+        tx.exec_params("SELECT record FROM title_reviews WHERE ($1 = '' OR uscc = $1) AND "
+                       "(open OR NOT $2) ORDER BY review_id",
+                       uscc, open_only),
+        0, "title review");
   });
 }
 
