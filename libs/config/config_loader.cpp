@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <utility>
@@ -147,7 +148,11 @@ absl::StatusOr<ConfigLoader> ConfigLoader::Load(std::string_view service,
   if (file.bad()) {
     return absl::NotFoundError(absl::StrFormat("config file %s: cannot read", yaml_path));
   }
-  return FromYamlString(service, text.str(), env, yaml_path);
+  auto loader = FromYamlString(service, text.str(), env, yaml_path);
+  if (loader.ok()) {
+    loader->directory_ = std::filesystem::path(yaml_path).parent_path().string();
+  }
+  return loader;
 }
 
 absl::StatusOr<ConfigLoader> ConfigLoader::FromYamlString(std::string_view service,
@@ -295,6 +300,15 @@ absl::StatusOr<std::string> ConfigLoader::ScalarText(std::string_view key) const
 
 absl::StatusOr<std::string> ConfigLoader::GetString(std::string_view key) const {
   return ScalarText(key);
+}
+
+absl::StatusOr<std::string> ConfigLoader::GetPath(std::string_view key) const {
+  absl::StatusOr<std::string> text = ScalarText(key);
+  if (!text.ok() || text->empty() || directory_.empty()) {
+    return text;
+  }
+  const std::filesystem::path path(*text);
+  return path.is_absolute() ? *text : (std::filesystem::path(directory_) / path).string();
 }
 
 absl::StatusOr<int64_t> ConfigLoader::GetInt(std::string_view key, int64_t min, int64_t max) const {

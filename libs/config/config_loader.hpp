@@ -64,6 +64,9 @@ class ConfigLoader {
   // declared, FAILED_PRECONDITION if it is declared empty and no variable sets it,
   // INVALID_ARGUMENT if the value is malformed or out of range.
   absl::StatusOr<std::string> GetString(std::string_view key) const;
+  // A file's path. A relative one is taken from the folder of the configuration file (not from
+  // the working directory, which differs between the stack, containers and tests).
+  absl::StatusOr<std::string> GetPath(std::string_view key) const;
   // A decimal integer within [min, max].
   absl::StatusOr<int64_t> GetInt(std::string_view key, int64_t min, int64_t max) const;
   // true/false, yes/no, on/off, 1/0 (case-insensitive).
@@ -108,6 +111,7 @@ class ConfigLoader {
 
   std::string service_;
   std::string source_name_;
+  std::string directory_;  // of the configuration file; empty for a string
   std::map<std::string, Entry, std::less<>> entries_;
 };
 

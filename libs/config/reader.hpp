@@ -32,6 +32,8 @@ class Reader {
   Reader& String(std::string_view key, std::string* out) {
     return Take(config_.GetString(key), out);
   }
+  // A file's path, relative ones from the configuration file's folder (ConfigLoader::GetPath).
+  Reader& Path(std::string_view key, std::string* out) { return Take(config_.GetPath(key), out); }
   Reader& Bool(std::string_view key, bool* out) { return Take(config_.GetBool(key), out); }
   Reader& List(std::string_view key, std::vector<std::string>* out) {
     return Take(config_.GetStringList(key), out);

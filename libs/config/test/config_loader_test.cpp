@@ -1,10 +1,14 @@
 #include "config/config_loader.hpp"
 
+#include <unistd.h>
+
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -246,6 +250,26 @@ TEST(ConfigLoaderTest, EmptyFileHasNoKeys) {
 TEST(ConfigLoaderTest, ProcessEnvironmentReadsEnviron) {
   EnvMap env = ProcessEnvironment();
   EXPECT_FALSE(env.empty());
+}
+
+TEST(ConfigLoaderTest, ARelativePathIsTakenFromTheConfigurationFilesFolder) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / absl::StrCat("jieshui_config_", getpid());
+  std::filesystem::create_directories(dir);
+  const std::string file = (dir / "svc.yaml").string();
+  {
+    std::ofstream out(file);
+    out << "schemes_file: schemes.yaml\nother: /etc/jieshui/other.yaml\n";
+  }
+  auto config = ConfigLoader::Load("svc", file, {});
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(*config->GetPath("schemes_file"), (dir / "schemes.yaml").string());
+  EXPECT_EQ(*config->GetPath("other"), "/etc/jieshui/other.yaml");
+  // An override is a path like the file's value: relative ones from the same folder.
+  auto overridden = ConfigLoader::Load("svc", file, {{"JIESHUI_SVC_SCHEMES_FILE", "x/s.yaml"}});
+  ASSERT_TRUE(overridden.ok()) << overridden.status();
+  EXPECT_EQ(*overridden->GetPath("schemes_file"), (dir / "x/s.yaml").string());
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -27,7 +27,7 @@ absl::StatusOr<CertificationConfig> LoadCertificationConfig(const config::Config
             .String("certification.topics.dlq", &out.dlq_topic)
             .String("certification.consumer_group", &out.consumer_group)
             .Int("certification.max_batch_messages", 1, 100000, &out.max_batch_messages)
-            .String("certification.schemes_file", &out.schemes_file)
+            .Path("certification.schemes_file", &out.schemes_file)
             .String("certification.closure_tolerance_percent", &tolerance)
             .String("certification.coverage.level1_rate_percent", &rates[0])
             .String("certification.coverage.level2_rate_percent", &rates[1])
