@@ -613,6 +613,49 @@ TEST_F(CertificationIntegrationTest, BadRecordsAreRefusedNamingTheFieldAndStoreN
             grpc::StatusCode::PERMISSION_DENIED);
   // A returned test passes no gate.
   EXPECT_FALSE(GatePassed(v1::LEVEL_DISTRICT, "balance_test"));
+
+  // A submission without the intake permit stops at that gate, naming it, and stays a draft; an
+  // industry key may not submit at all (told so before any gate is judged).
+  v1::CreateApplicationRequest create;
+  create.mutable_uscc()->set_value(kUscc);
+  create.set_level(v1::LEVEL_DISTRICT);
+  v1::Application app;
+  ASSERT_TRUE(stub_->CreateApplication(Ctx(kEnterprise).get(), create, &app).ok());
+  // No accepted balance test: the reviewers' items include the metric ones.
+  v1::ScoreApplicationRequest score;
+  score.set_application_id(app.application_id());
+  score.set_stage(v1::SCORE_STAGE_SELF);
+  for (const char* item : {"rules", "metering_ledgers", "balance_test", "retrofit_investment",
+                           "publicity", "unit_intake", "repeat_utilisation", "leakage"}) {
+    v1::ItemScore* i = score.add_items();
+    i->set_item_id(item);
+    i->set_points(10);
+  }
+  for (const auto& [item, points] : std::vector<std::pair<const char*, int>>{
+           {"cooling_recirculation", 8}, {"wastewater_reuse", 7}, {"nonconventional", 5}}) {
+    v1::ItemScore* i = score.add_items();
+    i->set_item_id(item);
+    i->set_points(points);
+  }
+  grpc::Status scored = stub_->ScoreApplication(Ctx(kEnterprise).get(), score, &app);
+  ASSERT_TRUE(scored.ok()) << scored.error_message();
+  EXPECT_EQ(app.scores(0).total(), 100);
+  EXPECT_EQ(Act(kIndustry, app.application_id(), v1::ACTION_SUBMIT, &app).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  {
+    auto ctx = Ctx(kEnterprise);
+    v1::ActRequest req;
+    req.set_application_id(app.application_id());
+    req.set_action(v1::ACTION_SUBMIT);
+    grpc::Status st = stub_->Act(ctx.get(), req, &app);
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+    EXPECT_EQ(FieldOf(st, *ctx), "gates[intake_permit]");
+  }
+  v1::GetApplicationRequest get;
+  get.set_application_id(app.application_id());
+  ASSERT_TRUE(stub_->GetApplication(Ctx(kEnterprise).get(), get, &app).ok());
+  EXPECT_EQ(app.state(), v1::APPLICATION_STATE_DRAFT);
+  EXPECT_EQ(app.gates_size(), 0);
 }
 
 TEST_F(CertificationIntegrationTest, AnImportedTitleCountsWhileValidAndReadsExpiredAfter) {

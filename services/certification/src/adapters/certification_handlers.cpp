@@ -480,13 +480,29 @@ grpc::Status CertificationHandlers::Act(grpc::ServerContext* ctx, const v1::ActR
           if (absl::Status s = ActFor(p, app.uscc().value(), "application"); !s.ok()) {
             return s;
           }
-          absl::StatusOr<v1::Scheme> scheme;
-          if (req->action() == v1::ACTION_SUBMIT && app.state() == v1::APPLICATION_STATE_DRAFT) {
-            // Evaluated under the scheme in force on the day it is submitted.
-            scheme = SchemeInForce(options_.schemes, app.level(), today);
-            if (!scheme.ok()) {
-              return absl::FailedPreconditionError(scheme.status().message());
-            }
+          // A submission is judged under the scheme in force on the day it is submitted.
+          const bool submitting =
+              req->action() == v1::ACTION_SUBMIT && app.state() == v1::APPLICATION_STATE_DRAFT;
+          absl::StatusOr<v1::Scheme> scheme =
+              submitting ? SchemeInForce(options_.schemes, app.level(), today)
+                         : SchemeById(app.scheme_id(), app.scheme_version());
+          if (!scheme.ok()) {
+            return absl::FailedPreconditionError(scheme.status().message());
+          }
+          // Who may act, and from which state, first: a caller who may not submit is told so, not
+          // how the gates stand.
+          const ActContext act{.role = RoleOf(p),
+                               .actor_label = ActorLabel(p),
+                               .today = today,
+                               .now_unix_ms = NowMs(),
+                               .pass_mark = scheme->pass_mark(),
+                               .notice_days = scheme->notice_days(),
+                               .dual_approval = scheme->dual_approval()};
+          if (absl::Status s = ApplyAction(app, req->action(), ReasonsOf(req->reasons()), act);
+              !s.ok()) {
+            return s;
+          }
+          if (submitting) {
             app.set_scheme_id(scheme->scheme_id());
             app.set_scheme_version(scheme->version());
             for (const auto& [k, v] : req->documents()) {
@@ -498,6 +514,7 @@ grpc::Status CertificationHandlers::Act(grpc::ServerContext* ctx, const v1::ActR
             }
             facts->documents = {app.documents().begin(), app.documents().end()};
             app.clear_gates();
+            // A failed gate stops the submission (nothing is stored) and names the gate.
             for (v1::GateResult& g : EvaluateGates(*scheme, *facts, today)) {
               if (!g.passed()) {
                 return errors::WithFieldViolation(
@@ -507,22 +524,6 @@ grpc::Status CertificationHandlers::Act(grpc::ServerContext* ctx, const v1::ActR
               }
               *app.add_gates() = std::move(g);
             }
-          } else {
-            scheme = SchemeById(app.scheme_id(), app.scheme_version());
-            if (!scheme.ok()) {
-              return scheme.status();
-            }
-          }
-          const ActContext act{.role = RoleOf(p),
-                               .actor_label = ActorLabel(p),
-                               .today = today,
-                               .now_unix_ms = NowMs(),
-                               .pass_mark = scheme->pass_mark(),
-                               .notice_days = scheme->notice_days(),
-                               .dual_approval = scheme->dual_approval()};
-          if (absl::Status s = ApplyAction(app, req->action(), ReasonsOf(req->reasons()), act);
-              !s.ok()) {
-            return s;
           }
           if (req->action() != v1::ACTION_GRANT) {
             return absl::OkStatus();
