@@ -16,6 +16,7 @@ namespace jieshui::simulator {
 namespace {
 
 namespace rv1 = ::jieshui::registry::v1;
+namespace cv1 = ::jieshui::certification::v1;
 
 // Industries of the district: GB/T 4754-2017 manufacturing classes (section C) with a product
 // and a quota. The quota figures are illustrative, of the size provincial quota tables give
@@ -129,7 +130,84 @@ enum Salt : uint64_t {
   kDuplicate,
   kOutOfOrder,
   kAccuracyClass,
+  // The certification history (appended: the draws above keep their salts).
+  kHistory,
+  kApplies,
+  kTitles,
+  kTitleLevel,
+  kTitleAge,
+  kDocumentNumber,
+  kLeader,
+  kLeaderExpired,
+  kLeaderAge,
+  kBalance,
+  kBalanceDate,
+  kReturned,
+  kReturnedBalance,
+  kAgency,
+  kWorkshops,
+  kWorkshopWeight,
+  kClosureGap,
+  kQuality,
+  kAudit,
+  kAuditDate,
+  kRectifications,
+  kRectificationDeadline,
+  kRectificationClosed,
+  kRetrofit,
+  kContract,
+  kDemonstration,
+  kProjectYear,
+  kProjectSize,
+  kApplicationState,
 };
+
+const Sector* SectorOf(std::string_view code) {
+  for (const Sector& s : kSectors) {
+    if (s.code == code) {
+      return &s;
+    }
+  }
+  return nullptr;
+}
+
+// A draw in [lo, hi].
+int64_t Between(uint64_t h, int64_t lo, int64_t hi) {
+  return lo + static_cast<int64_t>(h % static_cast<uint64_t>(hi - lo + 1));
+}
+
+// The last valid day of a title valid from `from` for `years`: the day before the anniversary
+// (civil arithmetic takes 29 February of a common year to 1 March).
+absl::CivilDay LastValidDay(absl::CivilDay from, int years) {
+  return absl::CivilDay(from.year() + years, from.month(), from.day()) - 1;
+}
+
+// Who issues a level's certificates, for their numbers and documents.
+struct Issuer {
+  cv1::Level level;
+  std::string_view certificate;  // 吴节水企〔2023〕…
+  std::string_view document;     // 吴水〔2023〕…号
+};
+constexpr std::array<Issuer, 4> kIssuers = {{
+    {cv1::LEVEL_DISTRICT, "吴节水企", "吴水"},
+    {cv1::LEVEL_MUNICIPAL, "苏节水企", "苏水节"},
+    {cv1::LEVEL_PROVINCIAL, "苏省节水企", "苏水资"},
+    {cv1::LEVEL_LEADER, "苏水效领跑", "苏工信节能"},
+}};
+
+constexpr std::array<std::string_view, 3> kAgencies = {
+    "江苏省水利科学研究院", "苏州市水利设计研究院有限公司", "江苏省水文水资源勘测局苏州分局"};
+constexpr std::array<std::string_view, 2> kAuditors = {"苏州市节约用水管理中心",
+                                                       "江苏省节约用水办公室"};
+constexpr std::array<std::string_view, 4> kRectificationWork = {
+    "完善二级计量，补装车间进水表", "修复厂区供水管网漏点", "冷却塔加装浮球阀与补水计量",
+    "建立用水统计台账并按月分析"};
+constexpr std::array<std::string_view, 3> kRetrofitTitles = {
+    "循环冷却水系统节水改造", "工艺用水梯级利用改造", "中水回用系统扩容改造"};
+constexpr std::array<std::string_view, 3> kContractTitles = {
+    "合同节水管理：循环冷却水系统", "合同节水管理：厂区管网漏损控制", "合同节水管理：用水费用托管"};
+constexpr std::array<std::string_view, 2> kServiceCompanies = {"苏州碧水节水科技有限公司",
+                                                               "江苏清源合同节水服务有限公司"};
 
 rv1::MeasuredFlow IntakeFlow(rv1::WaterSourceKind kind) {
   switch (kind) {
@@ -173,6 +251,41 @@ std::string MonthKey(absl::Time t) { return domain::MonthOf(t).ToString(); }
 std::string FormatMilli(int64_t milli) {
   return absl::StrFormat("%d.%03d", milli / 1000, milli % 1000);
 }
+
+const std::string& RecordText(const cv1::Record& r) {
+  switch (r.detail_case()) {
+    case cv1::Record::kBalanceTest:
+      return r.balance_test().findings();
+    case cv1::Record::kAudit:
+      return r.audit().findings();
+    case cv1::Record::kRetrofit:
+      return r.retrofit().title();
+    case cv1::Record::kContract:
+      return r.contract().title();
+    case cv1::Record::kDemonstration:
+      return r.demonstration().title();
+    case cv1::Record::kPark:
+      return r.park().evaluation();
+    case cv1::Record::DETAIL_NOT_SET:
+      break;
+  }
+  static const std::string kNone;
+  return kNone;
+}
+
+common::v1::Date ToDate(absl::CivilDay day) {
+  common::v1::Date out;
+  out.set_year(static_cast<int32_t>(day.year()));
+  out.set_month(day.month());
+  out.set_day(day.day());
+  return out;
+}
+
+absl::CivilDay DayOf(const common::v1::Date& date) {
+  return absl::CivilDay(date.year(), date.month(), date.day());
+}
+
+absl::CivilDay ShanghaiDay(absl::Time t) { return absl::ToCivilDay(t, domain::ShanghaiTimeZone()); }
 
 District::District(const Options& options)
     : options_(options),
@@ -234,6 +347,10 @@ void District::Generate() {
         out_of_order_[m].push_back(k);
       }
     }
+  }
+  certification_.as_of = ShanghaiDay(options_.to);
+  for (int i = 0; i < options_.enterprises; ++i) {
+    GenerateHistory(i);
   }
 }
 
@@ -540,6 +657,348 @@ std::vector<int> District::PlanYears() const {
     years.push_back(y);
   }
   return years;
+}
+
+bool District::CanApply(int enterprise) const {
+  const SimEnterprise& e = enterprises_[static_cast<size_t>(enterprise)];
+  const rv1::MeteringPoints& p = e.enterprise.metering_points();
+  // The gates of schemes.yaml the platform checks: a specialist, GB/T 24789 metering at every
+  // level (each level needs declared points), no over-plan year.
+  return !e.enterprise.specialist().name().empty() && p.level1() > 0 && p.level2() > 0 &&
+         p.level3() > 0 && !e.over_plan;
+}
+
+std::vector<int> District::Applicants() const {
+  std::set<int> out;
+  for (const SimApplication& a : certification_.applications) {
+    out.insert(a.enterprise);
+  }
+  return {out.begin(), out.end()};
+}
+
+// A water balance test of 30 days ending `end`: the enterprise's metered new water and two to four
+// workshops whose new water falls 0.5-6% short of it (what no workshop meter sees), inside the
+// 10% closure of GB/T 12452. An exemplary test, the one an applicant files, meets the strictest
+// thresholds commonly cited (repeat utilisation ≥ 97%, leakage ≤ 5%, cooling recirculation ≥
+// 95%, wastewater reuse ≥ 50%, non-conventional water ≥ 5%, unit intake ≤ the quota) and leaves
+// no rate undefined; an ordinary one is what most enterprises measure.
+cv1::Record District::BalanceTest(int index, absl::CivilDay end, bool exemplary) const {
+  const auto i = static_cast<uint64_t>(index);
+  const auto day = static_cast<uint64_t>(end - absl::CivilDay(2000, 1, 1));
+  const SimEnterprise& sim = enterprises_[i];
+  cv1::Record r;
+  *r.mutable_uscc() = sim.enterprise.uscc();
+  cv1::BalanceTest* t = r.mutable_balance_test();
+  t->set_agency(std::string(kAgencies[Hash(kAgency, i, day) % kAgencies.size()]));
+  t->set_standard_version("GB/T 12452-2022");
+  *t->mutable_period_start() = ToDate(end - 29);
+  *t->mutable_period_end() = ToDate(end);
+
+  const int64_t annual = sim.enterprise.latest_annual_intake().litres();
+  const int64_t period_new = annual * 30 / 365;
+  bool surface = false;
+  bool ground = false;
+  for (const rv1::WaterSource& source : sim.enterprise.water_sources()) {
+    surface = surface || source.kind() == rv1::WATER_SOURCE_KIND_SELF_SUPPLIED_SURFACE;
+    ground = ground || source.kind() == rv1::WATER_SOURCE_KIND_SELF_SUPPLIED_GROUND;
+  }
+  // As the meters: tap is 30% where the enterprise supplies itself.
+  const int64_t own_tap = surface || ground ? period_new * 3 / 10 : period_new;
+  const int64_t own_self = period_new - own_tap;
+  const auto set_new = [&](cv1::UnitVolumes* v, int64_t tap, int64_t self) {
+    v->mutable_new_tap()->set_litres(tap);
+    if (surface) {
+      v->mutable_new_surface()->set_litres(self);
+    } else if (ground) {
+      v->mutable_new_ground()->set_litres(self);
+    }
+  };
+  cv1::WaterUnit* root = t->add_units();
+  root->set_unit_id("e");
+  root->set_name("全厂");
+  set_new(root->mutable_volumes(), own_tap, own_self);
+
+  static constexpr std::array<std::string_view, 4> kWorkshopNames = {"一车间", "二车间", "三车间",
+                                                                     "四车间"};
+  const int workshops = 2 + static_cast<int>(Hash(kWorkshops, i, day) % 3);
+  std::vector<int64_t> weights;
+  int64_t weight_sum = 0;
+  for (int j = 0; j < workshops; ++j) {
+    weights.push_back(100 + static_cast<int64_t>(Hash(kWorkshopWeight, i, day + 977 * j) % 100));
+    weight_sum += weights.back();
+  }
+  const int64_t gap_bp = Between(Hash(kClosureGap, i, day), 50, 600);
+  const double q = Unit(Hash(kQuality, i, day));
+  for (int j = 0; j < workshops; ++j) {
+    const double share = static_cast<double>(weights[static_cast<size_t>(j)]) /
+                         static_cast<double>(weight_sum) *
+                         (1.0 - static_cast<double>(gap_bp) / 10000.0);
+    const auto tap = static_cast<int64_t>(static_cast<double>(own_tap) * share);
+    const auto self = static_cast<int64_t>(static_cast<double>(own_self) * share);
+    const auto vf = static_cast<double>(tap + self);
+    // Per litre of new water: recirculated (of it cooling), cooling make-up, leakage,
+    // discharge, treated wastewater reused (within the recirculated), non-conventional water.
+    const double recirculated = exemplary ? 40.0 : 1.0 + 14.0 * q;
+    const double cooling = exemplary ? 0.9 : 0.5 + 0.4 * q;
+    const double leakage = exemplary ? 0.015 : 0.02 + 0.06 * (1.0 - q);
+    const double discharge = exemplary ? 0.3 : 0.5;
+    const double reused = exemplary ? 0.6 : 0.3 * q;
+    const double nonconventional = exemplary ? 0.1 : (q > 0.5 ? 0.04 : 0.0);
+    cv1::WaterUnit* u = t->add_units();
+    u->set_unit_id(absl::StrCat("ws", j + 1));
+    u->set_name(std::string(kWorkshopNames[static_cast<size_t>(j)]));
+    u->set_parent_id("e");
+    cv1::UnitVolumes* v = u->mutable_volumes();
+    set_new(v, tap, self);
+    const auto litres = [vf](double per_litre) { return std::llround(vf * per_litre); };
+    v->mutable_recirculated()->set_litres(litres(recirculated));
+    v->mutable_cooling_recirculated()->set_litres(litres(recirculated * cooling));
+    v->mutable_cooling_new()->set_litres(litres(0.3));
+    v->mutable_leakage()->set_litres(litres(leakage));
+    v->mutable_discharge()->set_litres(litres(discharge));
+    v->mutable_consumption()->set_litres(litres(1.0 - discharge - leakage));
+    v->mutable_wastewater_reused()->set_litres(litres(reused));
+    v->mutable_new_nonconventional()->set_litres(litres(nonconventional));
+  }
+  if (const Sector* sector = SectorOf(sim.enterprise.industry_code().value());
+      sector != nullptr && !sector->product.empty()) {
+    cv1::ProductIntake* p = t->add_products();
+    p->set_product(std::string(sector->product));
+    p->set_unit(std::string(sector->unit));
+    const double factor = exemplary ? 0.8 : 0.75 + 0.45 * q;
+    p->set_litres_per_unit(FormatMilli(
+        static_cast<int64_t>(static_cast<double>(sector->general_ml_per_unit) * factor)));
+    p->set_quota_litres_per_unit(FormatMilli(sector->general_ml_per_unit));
+  }
+  t->mutable_reasonable_annual_intake()->set_litres(annual * 95 / 100 / 1000 * 1000);
+  t->set_findings(exemplary ? "计量器具配备齐全，各车间用水合理"
+                            : "冷却塔补水偏高，厂区管网存在渗漏");
+  t->set_measures(exemplary ? "保持循环水系统运行，按月分析用水台账"
+                            : "更换浮球阀，修复漏点，加装二级计量");
+  return r;
+}
+
+void District::GenerateHistory(int index) {
+  const auto i = static_cast<uint64_t>(index);
+  if (Unit(Hash(kHistory, i, 0)) >= options_.certification_share) {
+    return;
+  }
+  const SimEnterprise& sim = enterprises_[i];
+  CertificationHistory& h = certification_;
+  const absl::CivilDay today = h.as_of;
+  const std::string number = absl::StrFormat("S%d-%04d", options_.seed, index + 1);
+
+  // Titles, as their certificates state them: an expired one, a valid one, or an expired one
+  // followed by a valid one a level up; a few valid holders are water-efficiency leaders too.
+  const auto add_title = [&](cv1::Level level, absl::CivilDay from, int years) {
+    const Issuer& issuer = kIssuers[static_cast<size_t>(level) - 1];
+    SimTitle title{.enterprise = index, .title = {}};
+    cv1::ImportTitleRequest& t = title.title;
+    *t.mutable_uscc() = sim.enterprise.uscc();
+    t.set_level(level);
+    t.set_certificate_number(
+        absl::StrCat(std::string(issuer.certificate), "〔", from.year(), "〕", number));
+    t.set_document_number(absl::StrCat(std::string(issuer.document), "〔", from.year(), "〕",
+                                       Between(Hash(kDocumentNumber, i, level), 10, 99), "号"));
+    *t.mutable_valid_from() = ToDate(from);
+    *t.mutable_valid_until() = ToDate(LastValidDay(from, years));
+    h.titles.push_back(std::move(title));
+  };
+  const double titles = Unit(Hash(kTitles, i, 0));
+  const double level_draw = Unit(Hash(kTitleLevel, i, 0));
+  cv1::Level valid_level = cv1::LEVEL_UNSPECIFIED;
+  if (titles < 0.55) {
+    // Expired 30 days to almost three years ago (5-year titles).
+    const cv1::Level expired =
+        titles >= 0.25 || level_draw < 0.6 ? cv1::LEVEL_DISTRICT : cv1::LEVEL_MUNICIPAL;
+    add_title(expired, today - (1826 + Between(Hash(kTitleAge, i, 1), 30, 1000)), 5);
+  }
+  if (titles >= 0.25 && titles < 0.85) {
+    if (titles < 0.55) {  // the ladder: a level above the expired district title
+      valid_level = level_draw < 0.6 ? cv1::LEVEL_MUNICIPAL : cv1::LEVEL_PROVINCIAL;
+    } else {
+      valid_level = level_draw < 0.4    ? cv1::LEVEL_DISTRICT
+                    : level_draw < 0.75 ? cv1::LEVEL_MUNICIPAL
+                                        : cv1::LEVEL_PROVINCIAL;
+    }
+    // Granted 60 days to 4.7 years ago: at least four months still to run.
+    add_title(valid_level, today - Between(Hash(kTitleAge, i, 2), 60, 1700), 5);
+  }
+  if (valid_level != cv1::LEVEL_UNSPECIFIED && Unit(Hash(kLeader, i, 0)) < 0.3) {
+    // A leader title lasts 2 years from publication: expired 30-400 days ago, or valid for at
+    // least four more months.
+    const bool expired = Unit(Hash(kLeaderExpired, i, 0)) < 0.35;
+    add_title(cv1::LEVEL_LEADER,
+              today - (expired ? 730 + Between(Hash(kLeaderAge, i, 0), 30, 400)
+                               : Between(Hash(kLeaderAge, i, 0), 30, 600)),
+              2);
+  }
+
+  // Records, each carrying a reference of its own in its text.
+  int n = 0;
+  const auto add_record = [&](cv1::Record record, int year, bool may_be_returned,
+                              std::string return_reason) {
+    ++n;
+    SimRecord r{.enterprise = index,
+                .record = std::move(record),
+                .year = year,
+                .accept = true,
+                .return_reason = {},
+                .reference = absl::StrFormat("〔模拟 %s-R%d〕", number, n),
+                .closed_items = {}};
+    if (may_be_returned && Unit(Hash(kReturned, i, static_cast<uint64_t>(n))) < 0.15) {
+      r.accept = false;
+      r.return_reason = std::move(return_reason);
+    }
+    std::string* text = nullptr;
+    switch (r.record.detail_case()) {
+      case cv1::Record::kBalanceTest:
+        text = r.record.mutable_balance_test()->mutable_findings();
+        break;
+      case cv1::Record::kAudit:
+        text = r.record.mutable_audit()->mutable_findings();
+        break;
+      case cv1::Record::kRetrofit:
+        text = r.record.mutable_retrofit()->mutable_title();
+        break;
+      case cv1::Record::kContract:
+        text = r.record.mutable_contract()->mutable_title();
+        break;
+      default:
+        text = r.record.mutable_demonstration()->mutable_title();
+        break;
+    }
+    absl::StrAppend(text, r.reference);
+    h.records.push_back(std::move(r));
+    return &h.records.back();
+  };
+  const bool applies = CanApply(index) && Unit(Hash(kApplies, i, 0)) < 0.8;
+  if (applies) {
+    // The gate wants an accepted test within 3 years: this one ended 20-300 days ago.
+    const absl::CivilDay end = today - Between(Hash(kBalanceDate, i, 0), 20, 300);
+    add_record(BalanceTest(index, end, true), static_cast<int>(end.year()), false, "");
+  } else if (Unit(Hash(kBalance, i, 0)) < 0.55) {
+    const absl::CivilDay end = today - Between(Hash(kBalanceDate, i, 0), 20, 1000);
+    add_record(BalanceTest(index, end, false), static_cast<int>(end.year()), true,
+               "测试期未覆盖主要生产工况，请补测");
+  }
+  if (Unit(Hash(kReturnedBalance, i, 0)) < 0.1) {
+    const absl::CivilDay end = today - Between(Hash(kBalanceDate, i, 1), 400, 1000);
+    SimRecord* r =
+        add_record(BalanceTest(index, end, false), static_cast<int>(end.year()), false, "");
+    r->accept = false;
+    r->return_reason = "缺少水平衡方框图，车间用水量未逐一实测";
+  }
+  if (Unit(Hash(kAudit, i, 0)) < 0.3) {
+    const absl::CivilDay end = today - Between(Hash(kAuditDate, i, 0), 30, 900);
+    cv1::Record record;
+    *record.mutable_uscc() = sim.enterprise.uscc();
+    cv1::Audit* a = record.mutable_audit();
+    a->set_auditor(std::string(kAuditors[Hash(kAudit, i, 1) % kAuditors.size()]));
+    *a->mutable_period_start() = ToDate(end - 89);
+    *a->mutable_period_end() = ToDate(end);
+    a->set_findings("用水计量与台账不完整，部分管网漏损偏高");
+    const int items = 1 + static_cast<int>(Hash(kRectifications, i, 0) % 3);
+    std::vector<std::string> closed;
+    for (int k = 0; k < items; ++k) {
+      const auto ku = static_cast<uint64_t>(k);
+      cv1::RectificationItem* item = a->add_rectifications();
+      item->set_description(std::string(
+          kRectificationWork[(Hash(kRectifications, i, ku + 1)) % kRectificationWork.size()]));
+      const absl::CivilDay deadline = end + Between(Hash(kRectificationDeadline, i, ku), 60, 180);
+      *item->mutable_deadline() = ToDate(deadline);
+      // Items past their deadline were mostly done, and the bureau closed them.
+      if (deadline < today && Unit(Hash(kRectificationClosed, i, ku)) < 0.7) {
+        closed.push_back(absl::StrCat(k + 1));
+      }
+    }
+    SimRecord* r = add_record(std::move(record), static_cast<int>(end.year()), true,
+                              "整改措施未明确责任人与完成时限");
+    r->closed_items = std::move(closed);
+  }
+  const int64_t annual = sim.enterprise.latest_annual_intake().litres();
+  const auto project_year = [&](uint64_t salt) {
+    return static_cast<int>(today.year() - Between(Hash(kProjectYear, i, salt), 0, 2));
+  };
+  if (Unit(Hash(kRetrofit, i, 0)) < 0.25) {
+    cv1::Record record;
+    *record.mutable_uscc() = sim.enterprise.uscc();
+    cv1::RetrofitProject* p = record.mutable_retrofit();
+    p->set_title(std::string(kRetrofitTitles[Hash(kRetrofit, i, 1) % kRetrofitTitles.size()]));
+    // 500,000 to 5,000,000 yuan, up to 30% of it subsidised.
+    const int64_t investment = Between(Hash(kProjectSize, i, 1), 50, 500) * 1'000'000;
+    p->mutable_investment()->set_fen(investment);
+    p->mutable_subsidy()->set_fen(investment * Between(Hash(kProjectSize, i, 2), 0, 30) / 100);
+    p->set_year(project_year(1));
+    p->mutable_expected_annual_saving()->set_litres(annual *
+                                                    Between(Hash(kProjectSize, i, 3), 5, 15) / 100);
+    add_record(std::move(record), p->year(), true, "投资明细与节水量测算依据不足");
+  }
+  if (Unit(Hash(kContract, i, 0)) < 0.1) {
+    cv1::Record record;
+    *record.mutable_uscc() = sim.enterprise.uscc();
+    cv1::ContractProject* p = record.mutable_contract();
+    const int64_t mode = Between(Hash(kContract, i, 1), 1, 3);
+    p->set_title(std::string(kContractTitles[static_cast<size_t>(mode) - 1]));
+    p->set_mode(static_cast<cv1::ContractMode>(mode));
+    p->set_service_company(
+        std::string(kServiceCompanies[Hash(kContract, i, 2) % kServiceCompanies.size()]));
+    p->set_water_user(sim.enterprise.name());
+    p->set_year(project_year(2));
+    p->mutable_baseline_annual_intake()->set_litres(annual);
+    p->mutable_guaranteed_annual_saving()->set_litres(
+        annual * Between(Hash(kProjectSize, i, 4), 8, 20) / 100);
+    add_record(std::move(record), p->year(), true, "合同未载明节水效益分享比例");
+  }
+  if (Unit(Hash(kDemonstration, i, 0)) < 0.08) {
+    cv1::Record record;
+    *record.mutable_uscc() = sim.enterprise.uscc();
+    cv1::Demonstration* d = record.mutable_demonstration();
+    const bool zero_discharge = Hash(kDemonstration, i, 1) % 2 == 0;
+    d->set_kind(zero_discharge ? cv1::DEMONSTRATION_KIND_NEAR_ZERO_DISCHARGE
+                               : cv1::DEMONSTRATION_KIND_RECLAIMED_WATER);
+    d->set_title(zero_discharge ? "废水近零排放示范工程" : "再生水利用示范工程");
+    d->set_year(project_year(3));
+    d->mutable_daily_capacity()->set_litres(Between(Hash(kProjectSize, i, 5), 200, 2000) * 1000);
+    add_record(std::move(record), d->year(), true, "处理能力未经第三方核定");
+  }
+
+  // An application a level above the valid title (district when none): a leader candidate's
+  // stays a draft (last year's intake, a leader gate, is not in the platform), the others stand
+  // anywhere from draft to public notice.
+  if (applies) {
+    SimApplication app{.enterprise = index,
+                       .level = cv1::LEVEL_DISTRICT,
+                       .state = cv1::APPLICATION_STATE_DRAFT,
+                       .documents = {}};
+    switch (valid_level) {
+      case cv1::LEVEL_DISTRICT:
+        app.level = cv1::LEVEL_MUNICIPAL;
+        break;
+      case cv1::LEVEL_MUNICIPAL:
+        app.level = cv1::LEVEL_PROVINCIAL;
+        break;
+      case cv1::LEVEL_PROVINCIAL:
+        app.level = cv1::LEVEL_LEADER;
+        break;
+      default:
+        break;
+    }
+    if (app.level != cv1::LEVEL_LEADER) {
+      app.state = static_cast<cv1::ApplicationState>(cv1::APPLICATION_STATE_DRAFT +
+                                                     Hash(kApplicationState, i, 0) % 5);
+    }
+    std::string permit;
+    for (const rv1::WaterSource& source : sim.enterprise.water_sources()) {
+      if (!source.intake_permit_number().empty()) {
+        permit = source.intake_permit_number();
+      }
+    }
+    app.documents["intake_permit"] =
+        permit.empty() ? absl::StrFormat("供水合同 苏州吴中供水〔2022〕第%05d号", index + 1)
+                       : permit;
+    h.applications.push_back(std::move(app));
+  }
 }
 
 }  // namespace jieshui::simulator

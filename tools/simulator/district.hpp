@@ -1,7 +1,8 @@
 // District simulator: a generated Wuzhong district (parks, enterprises with valid USCCs and
-// GB/T 4754 manufacturing codes, 1-40 meters each at levels 1-3, plans, quotas and output) and the
-// water that truly flows through every meter each hour: the ground truth the platform's figures
-// are checked against. Pure and deterministic: the same options give the same district.
+// GB/T 4754 manufacturing codes, 1-40 meters each at levels 1-3, plans, quotas and output, and a
+// certification history: titles, records, applications) and the water that truly flows through
+// every meter each hour: the ground truth the platform's figures are checked against. Pure and
+// deterministic: the same options give the same district.
 #pragma once
 
 #include <cstdint>
@@ -10,7 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "jieshui/certification/v1/certification_service.pb.h"
 #include "jieshui/quota/v1/quota_service.pb.h"
 #include "jieshui/registry/v1/registry_service.pb.h"
 
@@ -46,6 +49,8 @@ struct Options {
   absl::Time to;
   // Share of enterprises whose gateways speak HJ 212-2017 over TCP instead of gRPC.
   double hj212_share = 0.2;
+  // Share of enterprises with a certification history (titles, records, applications).
+  double certification_share = 0.15;
   FaultOptions faults;
 };
 
@@ -81,6 +86,47 @@ struct SimEnterprise {
   // after the reading of step outage_last + 1. outage_first = 0: none.
   int outage_first = 0;
   int outage_last = 0;
+};
+
+// The certification history (issue #16), dated back from the Shanghai day `Options::to` falls in.
+// Titles were granted before the platform kept the lifecycle and come in from their certificates
+// (ImportTitle); records are filed and then accepted or returned; applications are driven to the
+// state they stand in. Nothing here is granted during a run: a public notice lasts days.
+
+// A title as its certificate states it (valid_until set: the last valid day).
+struct SimTitle {
+  int enterprise = 0;
+  certification::v1::ImportTitleRequest title;
+};
+
+// A record as filed (its uscc set) and what the bureau decides.
+struct SimRecord {
+  int enterprise = 0;
+  certification::v1::Record record;
+  // The year it counts in: a test's or audit's period_end year, a project's year.
+  int year = 0;
+  bool accept = true;
+  std::string return_reason;  // when returned
+  // Carried in the record's text (RecordText), so a re-run finds it instead of filing it again.
+  std::string reference;
+  // An audit's rectification items (item ids "1", "2", ...) the bureau has closed.
+  std::vector<std::string> closed_items;
+};
+
+struct SimApplication {
+  int enterprise = 0;
+  certification::v1::Level level = certification::v1::LEVEL_UNSPECIFIED;
+  // Where it stands: DRAFT (self-scored), SUBMITTED, PRELIMINARY_REVIEW, FINAL_REVIEW or
+  // PUBLIC_NOTICE.
+  certification::v1::ApplicationState state = certification::v1::APPLICATION_STATE_DRAFT;
+  std::map<std::string, std::string> documents;  // by gate_id
+};
+
+struct CertificationHistory {
+  absl::CivilDay as_of;  // the day the history is dated back from
+  std::vector<SimTitle> titles;
+  std::vector<SimRecord> records;
+  std::vector<SimApplication> applications;
 };
 
 // One hour's reading as the meter shows it.
@@ -121,9 +167,19 @@ class District {
   // Plan years the period touches, in order.
   std::vector<int> PlanYears() const;
 
+  const CertificationHistory& certification() const { return certification_; }
+  // Whether the enterprise may take an application past its draft: the gates the platform
+  // checks at submission pass for it (a specialist, meters at levels 1-3, not over plan); it also
+  // gets an accepted balance test recent enough.
+  bool CanApply(int enterprise) const;
+  // The enterprises with an application (they need an enterprise API key), in order.
+  std::vector<int> Applicants() const;
+
  private:
   void Generate();
   void GenerateEnterprise(int index);
+  void GenerateHistory(int index);
+  certification::v1::Record BalanceTest(int index, absl::CivilDay period_end, bool exemplary) const;
   void AddMeter(int enterprise, registry::v1::MeterLevel level, registry::v1::MeasuredFlow flow,
                 int64_t litres_per_hour, const std::string& description);
   uint64_t Hash(uint64_t a, uint64_t b, uint64_t c) const;
@@ -134,6 +190,7 @@ class District {
   std::vector<SimEnterprise> enterprises_;
   std::vector<SimMeter> meters_;
   std::vector<quota::v1::ProductQuota> quotas_;
+  CertificationHistory certification_;
   std::set<std::string> usccs_;  // drawn so far
   // Meters whose reading of a step arrives after the next one, per meter: steps.
   std::vector<std::vector<int>> out_of_order_;
@@ -148,5 +205,14 @@ std::string MonthKey(absl::Time t);
 
 // Thousandths of the unit, as a register shows it: "12345.678".
 std::string FormatMilli(int64_t milli);
+
+// The text of a record that carries the simulator's reference: a test's or audit's findings, a
+// project's or demonstration's title.
+const std::string& RecordText(const certification::v1::Record& record);
+
+common::v1::Date ToDate(absl::CivilDay day);
+absl::CivilDay DayOf(const common::v1::Date& date);
+// The Shanghai day an instant falls in.
+absl::CivilDay ShanghaiDay(absl::Time t);
 
 }  // namespace jieshui::simulator

@@ -1,5 +1,6 @@
 // The simulated district: deterministic per seed, valid identifiers, gateways that send every
-// reading (faults included) and a ground truth that adds up.
+// reading (faults included), a certification history the service takes (balance tests that
+// close, applicants that pass the gates) and a ground truth that adds up.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -17,6 +18,7 @@ namespace jieshui::simulator {
 namespace {
 
 namespace rv1 = ::jieshui::registry::v1;
+namespace cv1 = ::jieshui::certification::v1;
 
 Options SmallDistrict(uint64_t seed, FaultOptions faults) {
   Options o;
@@ -228,6 +230,244 @@ TEST(GroundTruth, MonthsSplitAtShanghaiMidnightAndNewWaterLeavesOutReclaimed) {
       EXPECT_EQ(it == t.intake.end() ? 0 : it->second, reclaimed[month]);
     }
   }
+}
+
+// The default district: 300 enterprises, ending 2026-12-02 10:00 Shanghai.
+Options DefaultDistrict(uint64_t seed) {
+  Options o;
+  o.seed = seed;
+  o.to = domain::StartOf(*domain::Date::Create(2026, 12, 2)) + absl::Hours(10);
+  o.from = domain::StartOf(*domain::Date::Create(2026, 11, 1));
+  o.faults = FaultOptions::Default();
+  return o;
+}
+
+int64_t NewWater(const cv1::UnitVolumes& v) {
+  return v.new_tap().litres() + v.new_surface().litres() + v.new_ground().litres();
+}
+
+TEST(CertificationHistory, TheSameSeedGivesTheSameHistoryAndAnotherSeedAnother) {
+  const District a(DefaultDistrict(4));
+  const District b(DefaultDistrict(4));
+  const District c(DefaultDistrict(5));
+  const CertificationHistory& ha = a.certification();
+  const CertificationHistory& hb = b.certification();
+  ASSERT_EQ(ha.records.size(), hb.records.size());
+  ASSERT_EQ(ha.titles.size(), hb.titles.size());
+  ASSERT_EQ(ha.applications.size(), hb.applications.size());
+  for (size_t i = 0; i < ha.records.size(); ++i) {
+    EXPECT_EQ(ha.records[i].record.SerializeAsString(), hb.records[i].record.SerializeAsString());
+    EXPECT_EQ(ha.records[i].accept, hb.records[i].accept);
+    EXPECT_EQ(ha.records[i].closed_items, hb.records[i].closed_items);
+  }
+  for (size_t i = 0; i < ha.titles.size(); ++i) {
+    EXPECT_EQ(ha.titles[i].title.SerializeAsString(), hb.titles[i].title.SerializeAsString());
+  }
+  for (size_t i = 0; i < ha.applications.size(); ++i) {
+    EXPECT_EQ(ha.applications[i].enterprise, hb.applications[i].enterprise);
+    EXPECT_EQ(ha.applications[i].state, hb.applications[i].state);
+  }
+  EXPECT_EQ(a.Applicants(), b.Applicants());
+  EXPECT_NE(ha.records.front().record.uscc().value(),
+            c.certification().records.front().record.uscc().value());
+}
+
+TEST(CertificationHistory, ADefaultDistrictHasTensOfRecordsExpiredAndValidTitlesAndApplications) {
+  const District d(DefaultDistrict(1));
+  const CertificationHistory& h = d.certification();
+  EXPECT_EQ(h.as_of, absl::CivilDay(2026, 12, 2));
+  // Modest, so a run stays fast: tens of records for 300 enterprises.
+  EXPECT_GE(h.records.size(), 20U);
+  EXPECT_LE(h.records.size(), 150U);
+  std::map<cv1::Record::DetailCase, int> kinds;
+  int returned = 0;
+  for (const SimRecord& r : h.records) {
+    ++kinds[r.record.detail_case()];
+    returned += r.accept ? 0 : 1;
+  }
+  EXPECT_EQ(kinds.size(), 5U) << "balance tests, audits, retrofit, contract, demonstrations";
+  EXPECT_GT(returned, 0);
+  int expired = 0;
+  int valid = 0;
+  int leaders = 0;
+  for (const SimTitle& t : h.titles) {
+    (CertificationTruth::ValidOn(t, h.as_of) ? valid : expired) += 1;
+    leaders += t.title.level() == cv1::LEVEL_LEADER ? 1 : 0;
+  }
+  EXPECT_GT(expired, 0);
+  EXPECT_GT(valid, 0);
+  EXPECT_GT(leaders, 0);
+  std::set<cv1::ApplicationState> states;
+  for (const SimApplication& a : h.applications) {
+    states.insert(a.state);
+  }
+  EXPECT_GE(states.size(), 3U);
+  EXPECT_EQ(d.Applicants().size(), h.applications.size()) << "one application per applicant";
+}
+
+TEST(CertificationHistory, NoShareNoHistory) {
+  Options o = DefaultDistrict(1);
+  o.certification_share = 0;
+  const District d(o);
+  EXPECT_TRUE(d.certification().records.empty());
+  EXPECT_TRUE(d.certification().titles.empty());
+  EXPECT_TRUE(d.certification().applications.empty());
+}
+
+// GB/T 12452: at every unit with parts, the parts' new water within 10% of the unit's own.
+TEST(CertificationHistory, EveryBalanceTestClosesWithinTenPercentAndFillsWhatTheServiceRequires) {
+  for (const uint64_t seed : {1, 2, 3}) {
+    const District d(DefaultDistrict(seed));
+    for (const SimRecord& r : d.certification().records) {
+      if (!r.record.has_balance_test()) {
+        continue;
+      }
+      const cv1::BalanceTest& t = r.record.balance_test();
+      SCOPED_TRACE(r.reference);
+      EXPECT_FALSE(t.agency().empty());
+      EXPECT_FALSE(t.standard_version().empty());
+      EXPECT_EQ(r.year, t.period_end().year());
+      EXPECT_LE(DayOf(t.period_start()), DayOf(t.period_end()));
+      ASSERT_GE(t.units_size(), 3);
+      const cv1::WaterUnit& root = t.units(0);
+      EXPECT_TRUE(root.parent_id().empty());
+      int64_t parts = 0;
+      for (int u = 1; u < t.units_size(); ++u) {
+        EXPECT_EQ(t.units(u).parent_id(), root.unit_id());
+        parts += NewWater(t.units(u).volumes());
+      }
+      const int64_t own = NewWater(root.volumes());
+      ASSERT_GT(own, 0);
+      // The workshops see 0.5-6% less than the enterprise's meter: short, never over.
+      EXPECT_LT(parts, own);
+      EXPECT_LE((own - parts) * 10000, 600 * own);
+      EXPECT_GE((own - parts) * 10000, 40 * own);
+    }
+  }
+}
+
+// What the service will compute from an applicant's test (GB/T 7119 rates over the leaves):
+// every rate defined and at the strictest thresholds schemes.yaml cites, so its technical items
+// score full points.
+TEST(CertificationHistory, ApplicantsPassTheGatesWithARecentExemplaryTest) {
+  for (const uint64_t seed : {1, 2, 3}) {
+    const District d(DefaultDistrict(seed));
+    const CertificationHistory& h = d.certification();
+    for (const SimApplication& a : h.applications) {
+      const SimEnterprise& e = d.enterprises()[static_cast<size_t>(a.enterprise)];
+      SCOPED_TRACE(e.enterprise.uscc().value());
+      EXPECT_TRUE(d.CanApply(a.enterprise));
+      EXPECT_FALSE(e.enterprise.specialist().name().empty());
+      EXPECT_FALSE(e.over_plan);
+      EXPECT_FALSE(a.documents.at("intake_permit").empty());
+      EXPECT_GE(a.state, cv1::APPLICATION_STATE_DRAFT);
+      EXPECT_LE(a.state, cv1::APPLICATION_STATE_PUBLIC_NOTICE);
+      if (a.level == cv1::LEVEL_LEADER) {
+        EXPECT_EQ(a.state, cv1::APPLICATION_STATE_DRAFT);
+      }
+      std::vector<const SimRecord*> accepted;
+      for (const SimRecord& r : h.records) {
+        if (r.enterprise == a.enterprise && r.accept && r.record.has_balance_test()) {
+          accepted.push_back(&r);
+        }
+      }
+      ASSERT_EQ(accepted.size(), 1U) << "the test scored is the applicant's only accepted one";
+      const cv1::BalanceTest& t = accepted[0]->record.balance_test();
+      EXPECT_GE(DayOf(t.period_end()), h.as_of - 3 * 365);
+      int64_t vf = 0, vr = 0, vcr = 0, vcf = 0, vl = 0, vw = 0, vd = 0, vu = 0;
+      for (int u = 1; u < t.units_size(); ++u) {
+        const cv1::UnitVolumes& v = t.units(u).volumes();
+        vf += NewWater(v);
+        vr += v.recirculated().litres() + v.series().litres();
+        vcr += v.cooling_recirculated().litres();
+        vcf += v.cooling_new().litres();
+        vl += v.leakage().litres();
+        vw += v.wastewater_reused().litres();
+        vd += v.discharge().litres();
+        vu += v.new_nonconventional().litres();
+      }
+      EXPECT_GE(vr * 100, 97 * (vr + vf)) << "repeat utilisation";
+      EXPECT_GE(vcr * 100, 95 * (vcr + vcf)) << "cooling recirculation";
+      EXPECT_LE(vl * 100, 5 * vf) << "leakage";
+      EXPECT_GE(vw * 100, 50 * (vw + vd)) << "wastewater reuse";
+      EXPECT_GE(vu * 100, 5 * (vf + vu)) << "non-conventional water";
+      EXPECT_LE(vcr, vr);
+      EXPECT_LE(vw, vr);
+      EXPECT_LE(vcf, vf);
+      for (const cv1::ProductIntake& p : t.products()) {
+        EXPECT_LT(std::stod(p.litres_per_unit()), std::stod(p.quota_litres_per_unit()));
+      }
+    }
+  }
+}
+
+TEST(CertificationHistory, TitlesAndRecordsAreDatedInThePastAndFarFromToday) {
+  const District d(DefaultDistrict(2));
+  const CertificationHistory& h = d.certification();
+  std::set<std::pair<int, std::string>> certificates;
+  for (const SimTitle& t : h.titles) {
+    const absl::CivilDay from = DayOf(t.title.valid_from());
+    const absl::CivilDay until = DayOf(t.title.valid_until());
+    EXPECT_LT(from, h.as_of - 29) << "imported once granted";
+    EXPECT_LT(from, until);
+    // Never within four weeks of today either way, so a run near midnight counts the same.
+    EXPECT_TRUE(until < h.as_of - 28 || until > h.as_of + 28) << t.title.certificate_number();
+    EXPECT_TRUE(certificates.emplace(t.title.level(), t.title.certificate_number()).second);
+    EXPECT_FALSE(t.title.document_number().empty());
+  }
+  std::set<std::pair<int, std::string>> references;
+  for (const SimRecord& r : h.records) {
+    EXPECT_TRUE(references.emplace(r.enterprise, r.reference).second) << r.reference;
+    EXPECT_NE(RecordText(r.record).find(r.reference), std::string::npos);
+    EXPECT_GE(r.year, h.as_of.year() - 3);
+    EXPECT_LE(r.year, h.as_of.year());
+    EXPECT_EQ(r.accept, r.return_reason.empty());
+    if (r.record.has_audit()) {
+      EXPECT_GE(r.record.audit().rectifications_size(), 1);
+      EXPECT_LE(r.closed_items.size(), static_cast<size_t>(r.record.audit().rectifications_size()));
+    }
+  }
+}
+
+TEST(CertificationTruth, CountsAcceptedRecordsByYearAndCertifiesAtTheHighestValidLevel) {
+  const District d(DefaultDistrict(3));
+  const CertificationHistory& h = d.certification();
+  const CertificationTruth truth(d);
+  int accepted = 0;
+  int counted = 0;
+  int titles = 0;
+  for (const SimRecord& r : h.records) {
+    accepted += r.accept ? 1 : 0;
+  }
+  for (const int year : truth.Years()) {
+    const ActivityFigures a = truth.Activity(year);
+    counted +=
+        a.balance_tests + a.audits + a.retrofit_projects + a.contract_projects + a.demonstrations;
+    for (const int n : a.granted) {
+      titles += n;
+    }
+  }
+  EXPECT_EQ(counted, accepted);
+  EXPECT_EQ(titles, static_cast<int>(h.titles.size()));
+  const auto certified = truth.CertifiedOn(h.as_of);
+  EXPECT_FALSE(certified.empty());
+  for (const SimTitle& t : h.titles) {
+    const std::string& uscc = t.title.uscc().value();
+    if (t.title.level() == cv1::LEVEL_LEADER) {
+      EXPECT_EQ(truth.LeadersOn(h.as_of).contains(uscc), CertificationTruth::ValidOn(t, h.as_of));
+    } else if (CertificationTruth::ValidOn(t, h.as_of)) {
+      ASSERT_TRUE(certified.contains(uscc));
+      EXPECT_GE(certified.at(uscc), t.title.level());
+    }
+  }
+  for (const auto& [uscc, level] : certified) {
+    EXPECT_NE(level, cv1::LEVEL_LEADER);
+  }
+  int applications = 0;
+  for (const auto& [state, n] : truth.Applications()) {
+    applications += n;
+  }
+  EXPECT_EQ(applications, static_cast<int>(h.applications.size()));
 }
 
 }  // namespace
