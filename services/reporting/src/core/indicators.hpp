@@ -65,6 +65,8 @@ struct Sums {
   int64_t specialist_named = 0;
   int64_t key_monitored = 0;
   int64_t key_monitored_online = 0;
+
+  friend bool operator==(const Sums&, const Sums&) = default;
 };
 
 // The 2020 baseline (district figures, entered once).
