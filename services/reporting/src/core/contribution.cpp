@@ -7,27 +7,30 @@
 namespace jieshui::reporting {
 namespace {
 
+#define JIESHUI_SUMS_FIELD(f) \
+  SumsField { #f, &Sums::f }
 // Every field of Sums (the assertion catches one added without being listed here).
-constexpr std::array<int64_t Sums::*, 20> kFields = {&Sums::new_water,
-                                                     &Sums::value_added_fen,
-                                                     &Sums::above_scale_reused,
-                                                     &Sums::above_scale_new_water,
-                                                     &Sums::carrier_set,
-                                                     &Sums::carrier_certified,
-                                                     &Sums::balance_tests,
-                                                     &Sums::audits,
-                                                     &Sums::reclaimed,
-                                                     &Sums::self_supplied_set,
-                                                     &Sums::self_supplied_certified,
-                                                     &Sums::titles_created,
-                                                     &Sums::provincial_titles_created,
-                                                     &Sums::leaders,
-                                                     &Sums::contract_projects,
-                                                     &Sums::demonstrations,
-                                                     &Sums::specialist_set,
-                                                     &Sums::specialist_named,
-                                                     &Sums::key_monitored,
-                                                     &Sums::key_monitored_online};
+constexpr std::array<SumsField, 20> kFields = {JIESHUI_SUMS_FIELD(new_water),
+                                               JIESHUI_SUMS_FIELD(value_added_fen),
+                                               JIESHUI_SUMS_FIELD(above_scale_reused),
+                                               JIESHUI_SUMS_FIELD(above_scale_new_water),
+                                               JIESHUI_SUMS_FIELD(carrier_set),
+                                               JIESHUI_SUMS_FIELD(carrier_certified),
+                                               JIESHUI_SUMS_FIELD(balance_tests),
+                                               JIESHUI_SUMS_FIELD(audits),
+                                               JIESHUI_SUMS_FIELD(reclaimed),
+                                               JIESHUI_SUMS_FIELD(self_supplied_set),
+                                               JIESHUI_SUMS_FIELD(self_supplied_certified),
+                                               JIESHUI_SUMS_FIELD(titles_created),
+                                               JIESHUI_SUMS_FIELD(provincial_titles_created),
+                                               JIESHUI_SUMS_FIELD(leaders),
+                                               JIESHUI_SUMS_FIELD(contract_projects),
+                                               JIESHUI_SUMS_FIELD(demonstrations),
+                                               JIESHUI_SUMS_FIELD(specialist_set),
+                                               JIESHUI_SUMS_FIELD(specialist_named),
+                                               JIESHUI_SUMS_FIELD(key_monitored),
+                                               JIESHUI_SUMS_FIELD(key_monitored_online)};
+#undef JIESHUI_SUMS_FIELD
 static_assert(sizeof(Sums) == kFields.size() * sizeof(int64_t));
 
 constexpr int kProvincial = 3;
@@ -151,18 +154,23 @@ Sums ContributionOf(const EnterpriseYear& e, const v1::IndicatorPeriod& p, const
 
 Sums Add(const Sums& a, const Sums& b) {
   Sums out = a;
-  for (int64_t Sums::*f : kFields) {
-    out.*f += b.*f;
+  for (const SumsField& f : kFields) {
+    out.*f.member += b.*f.member;
   }
   return out;
 }
 
 Sums Subtract(const Sums& a, const Sums& b) {
   Sums out = a;
-  for (int64_t Sums::*f : kFields) {
-    out.*f -= b.*f;
+  for (const SumsField& f : kFields) {
+    out.*f.member -= b.*f.member;
   }
   return out;
+}
+
+const std::vector<SumsField>& SumsFields() {
+  static const auto* fields = new std::vector<SumsField>(kFields.begin(), kFields.end());
+  return *fields;
 }
 
 }  // namespace jieshui::reporting

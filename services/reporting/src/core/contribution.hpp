@@ -99,6 +99,13 @@ bool CertifiedOn(const EnterpriseYear& e, const domain::Date& day);
 Sums ContributionOf(const EnterpriseYear& e, const reporting::v1::IndicatorPeriod& period,
                     const Rules& rules);
 
+// The fields of Sums by name (the store's columns have the same names).
+struct SumsField {
+  const char* name;
+  int64_t Sums::*member;
+};
+const std::vector<SumsField>& SumsFields();
+
 // a + b and a − b, field by field.
 Sums Add(const Sums& a, const Sums& b);
 Sums Subtract(const Sums& a, const Sums& b);
