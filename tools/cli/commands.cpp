@@ -8,9 +8,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "call.hpp"
+#include "certification_flags.hpp"
+#include "certification_views.hpp"
 #include "grpcpp/grpcpp.h"
 #include "import_client.hpp"
 #include "import_report.hpp"
+#include "jieshui/certification/v1/certification_service.grpc.pb.h"
 #include "jieshui/ingest/v1/ingest_service.grpc.pb.h"
 #include "jieshui/quota/v1/quota_service.grpc.pb.h"
 #include "jieshui/registry/v1/registry_service.grpc.pb.h"
@@ -24,6 +27,7 @@ namespace {
 namespace reg = ::jieshui::registry::v1;
 namespace quota = ::jieshui::quota::v1;
 namespace ingest = ::jieshui::ingest::v1;
+namespace cert = ::jieshui::certification::v1;
 
 // Pages asked for by --all: large enough to need few calls, small enough for any server limit.
 constexpr int kAllPageSize = 500;
@@ -68,6 +72,46 @@ std::optional<int> BadOption(const std::string& command, const absl::Status& sta
 }
 
 std::string FileName(const std::string& path) { return path.substr(path.find_last_of('/') + 1); }
+
+// The first page of a list (kFirstPageSize rows) or, with `all_pages`, every page (kAllPageSize
+// rows a call), gathered into `all` with the last page's PageResponse; std::nullopt when every
+// call succeeded, otherwise the exit status. `rows` picks a response's repeated field, `call`
+// makes one call.
+template <typename Request, typename Response, typename RowsFn, typename CallFn>
+std::optional<int> FetchPages(const GlobalOptions& options, const std::string& command,
+                              const std::string& target, Request request, bool all_pages,
+                              Response* all, RowsFn rows, CallFn call) {
+  request.mutable_page()->set_page_size(all_pages ? kAllPageSize : kFirstPageSize);
+  while (true) {
+    Response page;
+    if (auto failed = Invoke(options, command, target,
+                             [&](grpc::ClientContext* c) { return call(c, request, &page); })) {
+      return failed;
+    }
+    for (auto& row : *rows(page)) {
+      *rows(*all)->Add() = std::move(row);
+    }
+    *all->mutable_page() = page.page();
+    if (!all_pages || page.page().next_page_token().empty()) {
+      return std::nullopt;
+    }
+    request.mutable_page()->set_page_token(page.page().next_page_token());
+  }
+}
+
+std::unique_ptr<cert::CertificationService::Stub> CertificationStub(const GlobalOptions& options) {
+  return cert::CertificationService::NewStub(Channel(options.certification));
+}
+
+// Each parse below names its flag; a bad one ends the command before any call.
+template <typename T>
+std::optional<int> Parsed(const std::string& command, const absl::StatusOr<T>& value, T* out) {
+  if (!value.ok()) {
+    return Fail(command, std::string(value.status().message()));
+  }
+  *out = *value;
+  return std::nullopt;
+}
 
 }  // namespace
 
@@ -345,6 +389,249 @@ int ListOverPlan(const GlobalOptions& options, const PeriodFlags& period, int li
     return *failed;
   }
   Print(options.json ? ProtoJson(list) + "\n" : OverPlanTable(list));
+  return kExitOk;
+}
+
+// ---- certification ----
+
+int ListTitles(const GlobalOptions& options, const std::string& uscc, const std::string& on) {
+  const std::string command = "certification titles";
+  cert::ListTitlesRequest request;
+  request.mutable_uscc()->set_value(uscc);
+  if (!on.empty()) {
+    if (auto bad = Parsed(command, ParseDateFlag(on, "--on"), request.mutable_valid_on())) {
+      return *bad;
+    }
+  }
+  auto stub = CertificationStub(options);
+  cert::ListTitlesResponse titles;
+  if (auto failed = Invoke(options, command, options.certification, [&](grpc::ClientContext* c) {
+        return stub->ListTitles(c, request, &titles);
+      })) {
+    return *failed;
+  }
+  Print(options.json ? ProtoJson(titles) + "\n" : TitlesTable(titles, on));
+  return kExitOk;
+}
+
+int ListCertified(const GlobalOptions& options, const CertifiedFilter& filter) {
+  const std::string command = "certification certified";
+  cert::ListCertifiedRequest request;
+  if (auto bad = Parsed(command, ParseDateFlag(filter.on, "--on"), request.mutable_on())) {
+    return *bad;
+  }
+  if (!filter.level.empty()) {
+    cert::Level level = cert::LEVEL_UNSPECIFIED;
+    if (auto bad = Parsed(command, ParseLevelFlag(filter.level, "--level"), &level)) {
+      return *bad;
+    }
+    request.set_level(level);
+  }
+  request.set_town(filter.town);
+  request.set_park_id(filter.park);
+  request.set_industry_code(filter.industry_prefix);
+  auto stub = CertificationStub(options);
+  cert::ListCertifiedResponse all;
+  if (auto failed = FetchPages(
+          options, command, options.certification, request, filter.all_pages, &all,
+          [](cert::ListCertifiedResponse& r) { return r.mutable_enterprises(); },
+          [&](grpc::ClientContext* c, const cert::ListCertifiedRequest& req,
+              cert::ListCertifiedResponse* page) { return stub->ListCertified(c, req, page); })) {
+    return *failed;
+  }
+  Print(options.json ? ProtoJson(all) + "\n" : CertifiedTable(all, DateLabel(request.on())));
+  return kExitOk;
+}
+
+int ListDue(const GlobalOptions& options, int days) {
+  cert::ListDueRequest request;
+  request.set_days(days);
+  auto stub = CertificationStub(options);
+  cert::ListDueResponse due;
+  if (auto failed =
+          Invoke(options, "certification due", options.certification,
+                 [&](grpc::ClientContext* c) { return stub->ListDue(c, request, &due); })) {
+    return *failed;
+  }
+  Print(options.json ? ProtoJson(due) + "\n" : DueText(due, days));
+  return kExitOk;
+}
+
+int ShowEligibility(const GlobalOptions& options, const std::string& uscc, const std::string& level,
+                    const std::string& on) {
+  const std::string command = "certification eligibility";
+  cert::GetEligibilityRequest request;
+  request.mutable_uscc()->set_value(uscc);
+  cert::Level parsed_level = cert::LEVEL_UNSPECIFIED;
+  if (auto bad = Parsed(command, ParseLevelFlag(level, "--level"), &parsed_level)) {
+    return *bad;
+  }
+  request.set_level(parsed_level);
+  if (!on.empty()) {
+    if (auto bad = Parsed(command, ParseDateFlag(on, "--on"), request.mutable_on())) {
+      return *bad;
+    }
+  }
+  auto stub = CertificationStub(options);
+  cert::EligibilityReport report;
+  if (auto failed = Invoke(options, command, options.certification, [&](grpc::ClientContext* c) {
+        return stub->GetEligibility(c, request, &report);
+      })) {
+    return *failed;
+  }
+  Print(options.json ? ProtoJson(report) + "\n" : EligibilityText(report));
+  return kExitOk;
+}
+
+int CountActivity(const GlobalOptions& options, int year) {
+  cert::CountActivityRequest request;
+  request.set_year(year);
+  auto stub = CertificationStub(options);
+  cert::ActivityCounts counts;
+  if (auto failed = Invoke(
+          options, "certification activity", options.certification,
+          [&](grpc::ClientContext* c) { return stub->CountActivity(c, request, &counts); })) {
+    return *failed;
+  }
+  Print(options.json ? ProtoJson(counts) + "\n" : ActivityText(counts));
+  return kExitOk;
+}
+
+int ListRecords(const GlobalOptions& options, const RecordFilter& filter) {
+  const std::string command = "certification records";
+  cert::ListRecordsRequest request;
+  if (!filter.uscc.empty()) {
+    request.mutable_uscc()->set_value(filter.uscc);
+  }
+  if (!filter.kind.empty()) {
+    cert::RecordKind kind = cert::RECORD_KIND_UNSPECIFIED;
+    if (auto bad = Parsed(command, ParseRecordKindFlag(filter.kind, "--kind"), &kind)) {
+      return *bad;
+    }
+    request.set_kind(kind);
+  }
+  request.set_year(filter.year);
+  if (!filter.status.empty()) {
+    cert::RecordStatus status = cert::RECORD_STATUS_UNSPECIFIED;
+    if (auto bad = Parsed(command, ParseRecordStatusFlag(filter.status, "--status"), &status)) {
+      return *bad;
+    }
+    request.set_status(status);
+  }
+  auto stub = CertificationStub(options);
+  cert::ListRecordsResponse all;
+  if (auto failed = FetchPages(
+          options, command, options.certification, request, filter.all_pages, &all,
+          [](cert::ListRecordsResponse& r) { return r.mutable_records(); },
+          [&](grpc::ClientContext* c, const cert::ListRecordsRequest& req,
+              cert::ListRecordsResponse* page) { return stub->ListRecords(c, req, page); })) {
+    return *failed;
+  }
+  Print(options.json ? ProtoJson(all) + "\n" : RecordsTable(all));
+  return kExitOk;
+}
+
+int ShowRecord(const GlobalOptions& options, const std::string& record_id) {
+  cert::GetRecordRequest request;
+  request.set_record_id(record_id);
+  auto stub = CertificationStub(options);
+  cert::Record record;
+  if (auto failed =
+          Invoke(options, "certification record", options.certification,
+                 [&](grpc::ClientContext* c) { return stub->GetRecord(c, request, &record); })) {
+    return *failed;
+  }
+  Print(options.json ? ProtoJson(record) + "\n" : RecordDetail(record));
+  return kExitOk;
+}
+
+int ListApplications(const GlobalOptions& options, const ApplicationFilter& filter) {
+  const std::string command = "certification applications";
+  cert::ListApplicationsRequest request;
+  if (!filter.uscc.empty()) {
+    request.mutable_uscc()->set_value(filter.uscc);
+  }
+  if (!filter.level.empty()) {
+    cert::Level level = cert::LEVEL_UNSPECIFIED;
+    if (auto bad = Parsed(command, ParseLevelFlag(filter.level, "--level"), &level)) {
+      return *bad;
+    }
+    request.set_level(level);
+  }
+  if (!filter.state.empty()) {
+    cert::ApplicationState state = cert::APPLICATION_STATE_UNSPECIFIED;
+    if (auto bad = Parsed(command, ParseApplicationStateFlag(filter.state, "--state"), &state)) {
+      return *bad;
+    }
+    request.set_state(state);
+  }
+  auto stub = CertificationStub(options);
+  cert::ListApplicationsResponse all;
+  if (auto failed = FetchPages(
+          options, command, options.certification, request, filter.all_pages, &all,
+          [](cert::ListApplicationsResponse& r) { return r.mutable_applications(); },
+          [&](grpc::ClientContext* c, const cert::ListApplicationsRequest& req,
+              cert::ListApplicationsResponse* page) {
+            return stub->ListApplications(c, req, page);
+          })) {
+    return *failed;
+  }
+  Print(options.json ? ProtoJson(all) + "\n" : ApplicationsTable(all));
+  return kExitOk;
+}
+
+int ShowApplication(const GlobalOptions& options, const std::string& application_id) {
+  cert::GetApplicationRequest request;
+  request.set_application_id(application_id);
+  auto stub = CertificationStub(options);
+  cert::Application application;
+  if (auto failed = Invoke(
+          options, "certification application", options.certification,
+          [&](grpc::ClientContext* c) { return stub->GetApplication(c, request, &application); })) {
+    return *failed;
+  }
+  Print(options.json ? ProtoJson(application) + "\n" : ApplicationDetail(application));
+  return kExitOk;
+}
+
+int ReviewRecord(const GlobalOptions& options, const std::string& record_id, bool accept,
+                 bool return_record, const std::vector<std::string>& reasons) {
+  const std::string command = "certification review-record";
+  absl::StatusOr<RecordDecision> decision = ParseRecordDecision(accept, return_record, reasons);
+  if (auto bad = BadOption(command, decision.status())) {
+    return *bad;
+  }
+  cert::ReviewRecordRequest request;
+  request.set_record_id(record_id);
+  request.set_accept(decision->accept);
+  for (const std::string& reason : decision->reasons) {
+    request.add_reasons(reason);
+  }
+  auto stub = CertificationStub(options);
+  cert::Record record;
+  if (auto failed = Invoke(options, command, options.certification, [&](grpc::ClientContext* c) {
+        return stub->ReviewRecord(c, request, &record);
+      })) {
+    return *failed;
+  }
+  Print(options.json ? ProtoJson(record) + "\n" : RecordReviewText(record));
+  return kExitOk;
+}
+
+int ListTitleReviews(const GlobalOptions& options, const std::string& uscc, bool open_only) {
+  cert::ListTitleReviewsRequest request;
+  if (!uscc.empty()) {
+    request.mutable_uscc()->set_value(uscc);
+  }
+  request.set_open_only(open_only);
+  auto stub = CertificationStub(options);
+  cert::ListTitleReviewsResponse reviews;
+  if (auto failed = Invoke(
+          options, "certification reviews", options.certification,
+          [&](grpc::ClientContext* c) { return stub->ListTitleReviews(c, request, &reviews); })) {
+    return *failed;
+  }
+  Print(options.json ? ProtoJson(reviews) + "\n" : TitleReviewsTable(reviews));
   return kExitOk;
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "period_flags.hpp"
 
@@ -18,6 +19,7 @@ struct GlobalOptions {
   std::string registry = "127.0.0.1:50051";
   std::string ingest = "127.0.0.1:50052";
   std::string quota = "127.0.0.1:50053";
+  std::string certification = "127.0.0.1:50054";
   bool json = false;
   int timeout_seconds = 600;
   std::string api_key;  // JIESHUI_API_KEY
@@ -53,5 +55,42 @@ int ListAlerts(const GlobalOptions& options, const AlertFilter& filter);
 int ShowSurcharge(const GlobalOptions& options, const std::string& uscc, const PeriodFlags& period);
 int ShowPlan(const GlobalOptions& options, const std::string& uscc, int year);
 int ListOverPlan(const GlobalOptions& options, const PeriodFlags& period, int limit);
+
+// certification …: the options as typed (certification_flags.hpp checks them); "" is not given.
+int ListTitles(const GlobalOptions& options, const std::string& uscc, const std::string& on);
+struct CertifiedFilter {
+  std::string on;
+  std::string level;
+  std::string town;
+  std::string park;
+  std::string industry_prefix;
+  bool all_pages = false;
+};
+int ListCertified(const GlobalOptions& options, const CertifiedFilter& filter);
+int ListDue(const GlobalOptions& options, int days);
+int ShowEligibility(const GlobalOptions& options, const std::string& uscc, const std::string& level,
+                    const std::string& on);
+int CountActivity(const GlobalOptions& options, int year);
+struct RecordFilter {
+  std::string uscc;
+  std::string kind;
+  int year = 0;  // 0: any
+  std::string status;
+  bool all_pages = false;
+};
+int ListRecords(const GlobalOptions& options, const RecordFilter& filter);
+int ShowRecord(const GlobalOptions& options, const std::string& record_id);
+struct ApplicationFilter {
+  std::string uscc;
+  std::string level;
+  std::string state;
+  bool all_pages = false;
+};
+int ListApplications(const GlobalOptions& options, const ApplicationFilter& filter);
+int ShowApplication(const GlobalOptions& options, const std::string& application_id);
+// --accept, --return and the --reason texts as given.
+int ReviewRecord(const GlobalOptions& options, const std::string& record_id, bool accept,
+                 bool return_record, const std::vector<std::string>& reasons);
+int ListTitleReviews(const GlobalOptions& options, const std::string& uscc, bool open_only);
 
 }  // namespace jieshui::cli

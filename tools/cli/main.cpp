@@ -1,11 +1,13 @@
 // jieshui-cli: the operator's command line for the whole platform: enterprises and meters from
-// the registry (list, show, CSV import), meter readings into ingest from a CSV file, and usage,
-// alerts, plans and surcharges from quota. Tables by default, one JSON document with --json.
+// the registry (list, show, CSV import), meter readings into ingest from a CSV file, usage,
+// alerts, plans and surcharges from quota, and titles, records, applications and eligibility from
+// certification. Tables by default, one JSON document with --json.
 // See tools/cli/README.md. Exit status: 0 done, 1 some rows or readings rejected, 2 usage, local
 // input or a call failed.
 #include <cstdio>
 #include <exception>
 #include <string>
+#include <vector>
 
 #include "CLI/CLI.hpp"
 #include "call.hpp"
@@ -26,7 +28,8 @@ void AddPeriodOptions(CLI::App* command, jieshui::cli::PeriodFlags* period, bool
 }
 
 int Run(int argc, char** argv) {
-  CLI::App app{"jieshui-cli: enterprises, meters, readings, usage, alerts and surcharges"};
+  CLI::App app{
+      "jieshui-cli: enterprises, meters, readings, usage, alerts, surcharges and certification"};
   app.require_subcommand(1);
   // Global options are also accepted after the subcommand: "enterprises list --json".
   app.fallthrough();
@@ -39,6 +42,9 @@ int Run(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--quota", options.quota, "quota address host:port")
       ->envname("JIESHUI_QUOTA_TARGET")
+      ->capture_default_str();
+  app.add_option("--certification", options.certification, "certification address host:port")
+      ->envname("JIESHUI_CERTIFICATION_TARGET")
       ->capture_default_str();
   app.add_flag("--json", options.json, "print the result as one JSON document");
   app.add_option("--timeout", options.timeout_seconds, "seconds a call may take")
@@ -130,6 +136,102 @@ int Run(int argc, char** argv) {
   over_plan->add_option("--limit", over_plan_limit, "at most this many (default 100)")
       ->check(CLI::NonNegativeNumber);
 
+  // certification titles | certified | due | eligibility | activity | records | record |
+  // applications | application | review-record | reviews. Dates, levels, kinds, statuses and
+  // states are checked by certification_flags.hpp, which names the flag.
+  CLI::App* certification =
+      app.add_subcommand("certification", "titles, records and applications (certification)");
+  certification->require_subcommand(1)->fallthrough();
+  std::string cert_uscc;
+  std::string cert_on;
+  std::string cert_level;
+  CLI::App* cert_titles =
+      certification->add_subcommand("titles", "an enterprise's titles with their status");
+  cert_titles->add_option("--uscc", cert_uscc, "unified social credit code")->required();
+  cert_titles->add_option("--on", cert_on, "only titles valid on this day, YYYY-MM-DD");
+
+  jieshui::cli::CertifiedFilter certified_filter;
+  CLI::App* cert_certified =
+      certification->add_subcommand("certified", "the certified enterprises on a day");
+  cert_certified->add_option("--on", certified_filter.on, "the day, YYYY-MM-DD")->required();
+  cert_certified->add_option("--level", certified_filter.level,
+                             "district, municipal, provincial or leader (default: the "
+                             "water-saving-enterprise levels)");
+  cert_certified->add_option("--town", certified_filter.town, "only this town");
+  cert_certified->add_option("--park", certified_filter.park,
+                             "only this industrial park (park_id)");
+  cert_certified->add_option("--industry", certified_filter.industry_prefix,
+                             "GB/T 4754 code prefix: C, C17, C1713");
+  cert_certified->add_flag("--all", certified_filter.all_pages,
+                           "every page (default: the first 50)");
+
+  int due_days = 0;
+  CLI::App* cert_due = certification->add_subcommand(
+      "due", "titles expiring in the next N days and the open title reviews");
+  cert_due->add_option("--days", due_days, "1-3660")->required()->check(CLI::Range(1, 3660));
+
+  CLI::App* cert_eligibility = certification->add_subcommand(
+      "eligibility", "every gate of a level's scheme for an enterprise, with its evidence");
+  cert_eligibility->add_option("--uscc", cert_uscc, "unified social credit code")->required();
+  cert_eligibility->add_option("--level", cert_level, "district, municipal, provincial or leader")
+      ->required();
+  cert_eligibility->add_option("--on", cert_on, "the day the gates are judged on (default today)");
+
+  int activity_year = 0;
+  CLI::App* cert_activity = certification->add_subcommand(
+      "activity", "a year's accepted records and titles granted by level");
+  cert_activity->add_option("--year", activity_year, "YYYY")
+      ->required()
+      ->check(CLI::Range(1, 9999));
+
+  jieshui::cli::RecordFilter record_filter;
+  CLI::App* cert_records = certification->add_subcommand(
+      "records", "balance tests, audits, projects, demonstrations and park records");
+  cert_records->add_option("--uscc", record_filter.uscc, "only this enterprise");
+  cert_records->add_option("--kind", record_filter.kind,
+                           "balance_test, audit, retrofit, contract, demonstration or park");
+  cert_records->add_option("--year", record_filter.year, "the year a record counts in")
+      ->check(CLI::Range(1, 9999));
+  cert_records->add_option("--status", record_filter.status, "submitted, accepted or returned");
+  cert_records->add_flag("--all", record_filter.all_pages, "every page (default: the first 50)");
+  std::string cert_id;
+  CLI::App* cert_record = certification->add_subcommand("record", "one record in full");
+  cert_record->add_option("ID", cert_id, "record id")->required();
+
+  jieshui::cli::ApplicationFilter application_filter;
+  CLI::App* cert_applications =
+      certification->add_subcommand("applications", "applications for a title");
+  cert_applications->add_option("--uscc", application_filter.uscc, "only this enterprise");
+  cert_applications->add_option("--level", application_filter.level,
+                                "district, municipal, provincial or leader");
+  cert_applications->add_option("--state", application_filter.state,
+                                "draft, submitted, preliminary_review, final_review, "
+                                "public_notice, granted, refused or withdrawn");
+  cert_applications->add_flag("--all", application_filter.all_pages,
+                              "every page (default: the first 50)");
+  CLI::App* cert_application = certification->add_subcommand(
+      "application", "one application with its gates, score sheets and history");
+  cert_application->add_option("ID", cert_id, "application id")->required();
+
+  bool review_accept = false;
+  bool review_return = false;
+  std::vector<std::string> review_reasons;
+  CLI::App* cert_review_record = certification->add_subcommand(
+      "review-record", "accept or return a submitted record (water_affairs)");
+  cert_review_record->add_option("ID", cert_id, "record id")->required();
+  cert_review_record->add_flag("--accept", review_accept, "accept the record");
+  cert_review_record->add_flag("--return", review_return, "return it, with --reason");
+  // One text per --reason (repeat it for several), so a reason never takes the record id.
+  cert_review_record->add_option("--reason", review_reasons, "why it is returned (repeatable)")
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+
+  bool open_only = false;
+  CLI::App* cert_reviews = certification->add_subcommand("reviews", "title reviews");
+  cert_reviews->add_option("--uscc", cert_uscc, "only this enterprise");
+  cert_reviews->add_flag("--open", open_only, "only the open ones");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -169,7 +271,41 @@ int Run(int argc, char** argv) {
   if (plan->parsed()) {
     return jieshui::cli::ShowPlan(options, uscc, plan_year);
   }
-  return jieshui::cli::ListOverPlan(options, period, over_plan_limit);
+  if (over_plan->parsed()) {
+    return jieshui::cli::ListOverPlan(options, period, over_plan_limit);
+  }
+  if (cert_titles->parsed()) {
+    return jieshui::cli::ListTitles(options, cert_uscc, cert_on);
+  }
+  if (cert_certified->parsed()) {
+    return jieshui::cli::ListCertified(options, certified_filter);
+  }
+  if (cert_due->parsed()) {
+    return jieshui::cli::ListDue(options, due_days);
+  }
+  if (cert_eligibility->parsed()) {
+    return jieshui::cli::ShowEligibility(options, cert_uscc, cert_level, cert_on);
+  }
+  if (cert_activity->parsed()) {
+    return jieshui::cli::CountActivity(options, activity_year);
+  }
+  if (cert_records->parsed()) {
+    return jieshui::cli::ListRecords(options, record_filter);
+  }
+  if (cert_record->parsed()) {
+    return jieshui::cli::ShowRecord(options, cert_id);
+  }
+  if (cert_applications->parsed()) {
+    return jieshui::cli::ListApplications(options, application_filter);
+  }
+  if (cert_application->parsed()) {
+    return jieshui::cli::ShowApplication(options, cert_id);
+  }
+  if (cert_review_record->parsed()) {
+    return jieshui::cli::ReviewRecord(options, cert_id, review_accept, review_return,
+                                      review_reasons);
+  }
+  return jieshui::cli::ListTitleReviews(options, cert_uscc, open_only);
 }
 
 }  // namespace
