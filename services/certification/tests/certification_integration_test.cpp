@@ -312,6 +312,26 @@ TEST_F(CertificationIntegrationTest, AProvincialApplicationGoesFromDraftToGrante
   EXPECT_EQ(app.scheme_id(), "provincial-2023");
   const std::string id = app.application_id();
 
+  // Eligibility, gate by gate: the open provincial application's permit reference serves its
+  // document gate; for the district level (no application) the caller names it, or that gate is
+  // the first to fail.
+  {
+    v1::GetEligibilityRequest req;
+    req.mutable_uscc()->set_value(kUscc);
+    req.set_level(v1::LEVEL_PROVINCIAL);
+    v1::EligibilityReport report;
+    ASSERT_TRUE(stub_->GetEligibility(Ctx(kEnterprise).get(), req, &report).ok());
+    EXPECT_TRUE(report.eligible()) << report.DebugString();
+    req.set_level(v1::LEVEL_DISTRICT);
+    ASSERT_TRUE(stub_->GetEligibility(Ctx(kEnterprise).get(), req, &report).ok());
+    EXPECT_FALSE(report.eligible());
+    EXPECT_EQ(report.failed_gate(), "intake_permit");
+    (*req.mutable_documents())["intake_permit"] = "取水(苏吴)字[2024]第018号";
+    ASSERT_TRUE(stub_->GetEligibility(Ctx(kEnterprise).get(), req, &report).ok());
+    EXPECT_TRUE(report.eligible()) << report.DebugString();
+    EXPECT_EQ(report.gates_size(), 6);
+  }
+
   // Another enterprise sees nothing of it; a partner may read but not act.
   {
     v1::GetApplicationRequest get;

@@ -875,6 +875,14 @@ grpc::Status CertificationHandlers::GetEligibility(grpc::ServerContext* ctx,
       if (!facts.ok()) {
         return facts.status();
       }
+      auto documents = store_->OpenApplicationDocuments(tx, *uscc, req->level());
+      if (!documents.ok()) {
+        return documents.status();
+      }
+      facts->documents = *std::move(documents);
+      for (const auto& [gate, reference] : req->documents()) {
+        facts->documents[gate] = reference;
+      }
       resp->mutable_uscc()->set_value(*uscc);
       resp->set_level(req->level());
       resp->set_scheme_id(scheme->scheme_id());

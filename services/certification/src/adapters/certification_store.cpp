@@ -238,6 +238,21 @@ absl::StatusOr<GateFacts> CertificationStore::LoadFacts(pqxx::work& tx, const st
   return facts;
 }
 
+absl::StatusOr<std::map<std::string, std::string>> CertificationStore::OpenApplicationDocuments(
+    pqxx::work& tx, const std::string& uscc, v1::Level level) {
+  pqxx::result r = tx.exec_params(
+      "SELECT record FROM applications WHERE uscc = $1 AND level = $2 AND state NOT IN (6, 7, 8)",
+      uscc, static_cast<int>(level));
+  if (r.empty()) {
+    return std::map<std::string, std::string>();
+  }
+  auto app = Parse<v1::Application>(r[0][0], "application");
+  if (!app.ok()) {
+    return app.status();
+  }
+  return std::map<std::string, std::string>(app->documents().begin(), app->documents().end());
+}
+
 absl::StatusOr<Figures> CertificationStore::LoadFigures(pqxx::work& tx, const std::string& uscc) {
   pqxx::result r = tx.exec_params(
       "SELECT record FROM records WHERE uscc = $1 AND kind = $2 AND status = $3 "

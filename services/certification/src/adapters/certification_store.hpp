@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -93,6 +94,9 @@ class CertificationStore {
   // What the gates are judged on, on `on` (the documents are the caller's).
   absl::StatusOr<GateFacts> LoadFacts(pqxx::work& tx, const std::string& uscc,
                                       const domain::Date& on);
+  // The documents of the enterprise's open application for `level` (empty without one).
+  absl::StatusOr<std::map<std::string, std::string>> OpenApplicationDocuments(
+      pqxx::work& tx, const std::string& uscc, v1::Level level);
   // The platform's figures from the enterprise's latest accepted balance test (empty without one).
   absl::StatusOr<Figures> LoadFigures(pqxx::work& tx, const std::string& uscc);
   // Runs `work` in one transaction (for reads that need several of the above).
