@@ -15,6 +15,7 @@ const std::vector<CatalogueEntry>& Catalogue() {
       {kCertificationStatus, Retention::kCompacted, -1},
       {kCertificationActivity, Retention::kRetained, kYearAndDeadline},
       {kReportingIndicator, Retention::kRetained, kYearAndDeadline},
+      {kReportingSubmission, Retention::kRetained, -1},
       {kDeadLetter, Retention::kRetained, kYearAndDeadline},
   };
   return kCatalogue;

@@ -30,23 +30,6 @@ int64_t OccurredMs(const kafka::Message& message, const kafka::EventEnvelope& e)
   return ms > 0 ? ms : message.timestamp_ms;
 }
 
-std::string ColumnList() {
-  std::vector<std::string> names;
-  for (const SumsField& f : SumsFields()) {
-    names.emplace_back(f.name);
-  }
-  return absl::StrJoin(names, ", ");
-}
-
-Sums SumsFromRow(const pqxx::row& row, int first) {
-  Sums s;
-  int i = first;
-  for (const SumsField& f : SumsFields()) {
-    s.*f.member = row[i++].as<int64_t>();
-  }
-  return s;
-}
-
 // "v1, v2, ..." of the sums as SQL literals (whole numbers: nothing to quote).
 std::string ValueList(const Sums& s) {
   std::vector<std::string> values;
@@ -66,7 +49,7 @@ void MoveScope(pqxx::work& tx, const std::string& scope, const std::string& peri
     sets.push_back(absl::StrCat(f.name, " = scope_sums.", f.name, " + EXCLUDED.", f.name));
   }
   tx.exec_params(
-      absl::StrCat("INSERT INTO scope_sums (scope, period, year, as_of_ms, ", ColumnList(),
+      absl::StrCat("INSERT INTO scope_sums (scope, period, year, as_of_ms, ", SumsColumns(),
                    ") VALUES ($1, $2, $3, $4, ", ValueList(delta),
                    ") ON CONFLICT (scope, period) DO UPDATE SET ", absl::StrJoin(sets, ", "),
                    ", as_of_ms = GREATEST(scope_sums.as_of_ms, EXCLUDED.as_of_ms)"),
@@ -88,12 +71,29 @@ std::vector<std::string> SplitScopes(const std::string& text) {
 
 }  // namespace
 
+std::string SumsColumns(const char* prefix) {
+  std::vector<std::string> names;
+  for (const SumsField& f : SumsFields()) {
+    names.push_back(absl::StrCat(prefix, f.name));
+  }
+  return absl::StrJoin(names, ", ");
+}
+
+Sums SumsFromRow(const pqxx::row& row, int first) {
+  Sums s;
+  int i = first;
+  for (const SumsField& f : SumsFields()) {
+    s.*f.member = row[i++].as<int64_t>();
+  }
+  return s;
+}
+
 FactsStore::FactsStore(std::string schema, Rules rules)
     : schema_(std::move(schema)), rules_(rules) {}
 
 ScopeSums FactsStore::LoadSums(pqxx::work& tx, const std::string& scope_key,
                                const std::string& period_key) {
-  pqxx::result r = tx.exec_params(absl::StrCat("SELECT as_of_ms, ", ColumnList(),
+  pqxx::result r = tx.exec_params(absl::StrCat("SELECT as_of_ms, ", SumsColumns(),
                                                " FROM scope_sums WHERE scope = $1 AND period = $2"),
                                   scope_key, period_key);
   ScopeSums out;
@@ -236,7 +236,7 @@ absl::Status FactsStore::Recompute(pqxx::work& tx, const std::string& uscc,
     const Sums now = ContributionOf(it->second, p, rules_);
     const std::string key = PeriodKey(p);
     pqxx::result old = tx.exec_params(
-        absl::StrCat("SELECT scopes, ", ColumnList(),
+        absl::StrCat("SELECT scopes, ", SumsColumns(),
                      " FROM contributions WHERE uscc = $1 AND period = $2 FOR UPDATE"),
         uscc, key);
     Sums before;
@@ -273,7 +273,7 @@ absl::Status FactsStore::Recompute(pqxx::work& tx, const std::string& uscc,
       updates.push_back(absl::StrCat(field.name, " = EXCLUDED.", field.name));
     }
     tx.exec_params(
-        absl::StrCat("INSERT INTO contributions (uscc, period, year, scopes, ", ColumnList(),
+        absl::StrCat("INSERT INTO contributions (uscc, period, year, scopes, ", SumsColumns(),
                      ") VALUES ($1, $2, $3, $4, ", ValueList(now),
                      ") ON CONFLICT (uscc, period) DO UPDATE SET ", absl::StrJoin(updates, ", ")),
         uscc, key, p.year(), JoinScopes(scopes));

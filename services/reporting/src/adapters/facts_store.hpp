@@ -29,6 +29,11 @@ namespace jieshui::reporting {
 // A scope key and a period key ("town:甪直镇", "2025-Q1").
 using SumsKey = std::pair<std::string, std::string>;
 
+// The sums' columns ("new_water, value_added_fen, ..."), each name after `prefix` ("c."), and a
+// row's sums read from its column `first` on, in that order.
+std::string SumsColumns(const char* prefix = "");
+Sums SumsFromRow(const pqxx::row& row, int first);
+
 struct ScopeSums {
   Sums sums;
   int64_t as_of_ms = 0;  // the latest event time the sums reflect; 0 when none yet

@@ -1,0 +1,437 @@
+#include "reporting/src/adapters/reporting_handlers.hpp"
+
+#include <optional>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "domain/period.hpp"
+#include "domain/uscc.hpp"
+#include "grpcserver/handler.hpp"
+#include "grpcserver/requests.hpp"
+#include "grpcserver/status.hpp"
+#include "paging/page_token.hpp"
+#include "reporting/src/core/indicators.hpp"
+#include "reporting/src/core/periods.hpp"
+
+namespace jieshui::reporting {
+namespace {
+
+using grpcserver::ActorLabel;
+using grpcserver::Handle;
+using grpcserver::InvalidArgument;
+using grpcserver::Principal;
+using grpcserver::PrincipalKind;
+using grpcserver::PrincipalSet;
+using grpcserver::principals::kDistrictReaders;
+using grpcserver::principals::kReaders;
+
+// Who may call what (issue #17): water_affairs edits targets and the baseline; Statistics
+// submits value added; every department and partner reads the district; an enterprise reads its
+// own figures.
+constexpr PrincipalSet kTargetEditors = {PrincipalKind::kWaterAffairs};
+constexpr PrincipalSet kStatistics = {PrincipalKind::kStatistics};
+
+// The scope asked for: the district when unset; an enterprise caller only its own enterprise.
+absl::StatusOr<v1::Scope> CheckScope(const Principal& p, const v1::Scope& requested) {
+  v1::Scope scope = requested;
+  if (scope.kind() == v1::SCOPE_KIND_UNSPECIFIED) {
+    scope.set_kind(p.kind == PrincipalKind::kEnterprise ? v1::SCOPE_KIND_ENTERPRISE
+                                                        : v1::SCOPE_KIND_DISTRICT);
+    scope.set_value(p.kind == PrincipalKind::kEnterprise ? p.uscc : "");
+  }
+  switch (scope.kind()) {
+    case v1::SCOPE_KIND_DISTRICT:
+      scope.clear_value();
+      break;
+    case v1::SCOPE_KIND_TOWN:
+    case v1::SCOPE_KIND_PARK:
+    case v1::SCOPE_KIND_INDUSTRY:
+      if (scope.value().empty()) {
+        return InvalidArgument("scope.value", "the town, park or industry division is required");
+      }
+      break;
+    case v1::SCOPE_KIND_ENTERPRISE: {
+      auto uscc = domain::Uscc::Parse(scope.value(), "scope.value");
+      if (!uscc.ok()) {
+        return uscc.status();
+      }
+      scope.set_value(uscc->value());
+      break;
+    }
+    default:
+      return InvalidArgument("scope.kind", "not a scope");
+  }
+  if (p.kind == PrincipalKind::kEnterprise &&
+      (scope.kind() != v1::SCOPE_KIND_ENTERPRISE || scope.value() != p.uscc)) {
+    return grpcserver::Denied(p, absl::StrCat("figures of ", ScopeKey(scope)));
+  }
+  return scope;
+}
+
+// A period that has begun (Shanghai time): a future one has no figures.
+absl::StatusOr<v1::IndicatorPeriod> CheckPastPeriod(const v1::IndicatorPeriod& requested,
+                                                    const domain::Date& today) {
+  auto period = CheckPeriod(requested, "period");
+  if (!period.ok()) {
+    return period.status();
+  }
+  const int first_month = period->kind() == v1::PERIOD_KIND_QUARTER
+                              ? period->quarter() * 3 - 2
+                              : (period->kind() == v1::PERIOD_KIND_MONTH ? period->month() : 1);
+  if (period->year() > today.year() ||
+      (period->year() == today.year() && first_month > today.month())) {
+    return InvalidArgument("period", absl::StrCat(PeriodKey(*period), " is in the future"));
+  }
+  return period;
+}
+
+std::optional<BaselineSums> BaselineOf(const std::vector<v1::Baseline>& versions) {
+  if (versions.empty()) {
+    return std::nullopt;
+  }
+  const v1::Baseline& b = versions.back();
+  return BaselineSums{.new_water = b.new_water().litres(),
+                      .value_added_fen = b.value_added().fen(),
+                      .reclaimed = b.reclaimed_water().litres()};
+}
+
+}  // namespace
+
+ReportingHandlers::ReportingHandlers(ReportingStore* store, HandlerOptions options)
+    : store_(store), options_(std::move(options)) {}
+
+absl::StatusOr<std::vector<v1::Target>> ReportingHandlers::AllTargets() {
+  auto stored = store_->StoredTargets();
+  if (!stored.ok()) {
+    return stored.status();
+  }
+  std::vector<v1::Target> all = DefaultTargets();
+  all.insert(all.end(), stored->begin(), stored->end());
+  return all;
+}
+
+grpc::Status ReportingHandlers::ListTargets(grpc::ServerContext* ctx,
+                                            const v1::ListTargetsRequest* req,
+                                            v1::ListTargetsResponse* resp) {
+  return Handle(ctx, kReaders, resp, [&](const Principal&) -> absl::Status {
+    auto all = AllTargets();
+    if (!all.ok()) {
+      return all.status();
+    }
+    for (const v1::Target& t : *all) {
+      if ((req->from_year() != 0 && t.year() < req->from_year()) ||
+          (req->to_year() != 0 && t.year() > req->to_year())) {
+        continue;
+      }
+      if (!req->with_history() &&
+          TargetInForce(*all, t.code(), t.year())->version() != t.version()) {
+        continue;
+      }
+      *resp->add_targets() = t;
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ReportingHandlers::SetTarget(grpc::ServerContext* ctx, const v1::SetTargetRequest* req,
+                                          v1::Target* resp) {
+  return Handle(ctx, kTargetEditors, resp, [&](const Principal& p) -> absl::StatusOr<v1::Target> {
+    if (!IsCode(req->code())) {
+      return InvalidArgument("code", absl::StrCat("no indicator \"", req->code(), "\""));
+    }
+    if (req->year() < 2023 || req->year() > 2100) {
+      return InvalidArgument("year", absl::StrCat("must be 2023-2100, got ", req->year()));
+    }
+    if (req->reason().empty()) {
+      return InvalidArgument("reason", "every change of a target records why it was made");
+    }
+    v1::Target t;
+    t.set_code(req->code());
+    t.set_year(req->year());
+    t.set_unit(MakeIndicator(req->code(), {}, std::nullopt, 0).unit());
+    if (t.unit() == v1::INDICATOR_UNIT_COUNT) {
+      if (req->count() < 0) {
+        return InvalidArgument("count", "must not be negative");
+      }
+      t.set_count(req->count());
+    } else {
+      if (req->basis_points() < -10000 || req->basis_points() > 10000) {
+        return InvalidArgument("basis_points", "must be -10000..10000 (−100%..100%)");
+      }
+      t.set_basis_points(req->basis_points());
+    }
+    t.set_reason(req->reason());
+    t.set_set_by(ActorLabel(p));
+    t.set_set_at_unix_ms(absl::ToUnixMillis(options_.now()));
+    return store_->AddTarget(std::move(t));
+  });
+}
+
+grpc::Status ReportingHandlers::ImportValueAdded(
+    grpc::ServerContext* ctx, grpc::ServerReader<v1::ImportValueAddedRequest>* reader,
+    v1::ImportValueAddedResponse* resp) {
+  return Handle(ctx, kStatistics, resp, [&](const Principal& p) -> absl::Status {
+    const int current_year = domain::DateOf(options_.now()).year();
+    auto known = store_->KnownEnterprises();
+    if (!known.ok()) {
+      return known.status();
+    }
+    std::string source;
+    std::vector<v1::ValueAddedRow> rows;
+    v1::ImportValueAddedResponse refused;
+    v1::ImportValueAddedRequest msg;
+    int64_t seen = 0;
+    while (reader->Read(&msg)) {
+      if (msg.has_source()) {
+        source = msg.source();
+        continue;
+      }
+      v1::ValueAddedRow row = msg.row();
+      ++seen;
+      if (row.line() == 0) {
+        row.set_line(seen);
+      }
+      auto error = [&](const char* column, const std::string& reason) {
+        v1::RowError* e = refused.add_errors();
+        e->set_line(row.line());
+        e->set_column(column);
+        e->set_reason(reason);
+      };
+      auto uscc = domain::Uscc::Parse(row.uscc().value(), "uscc");
+      if (!uscc.ok()) {
+        error("uscc", std::string(uscc.status().message()));
+      } else if (!known->contains(uscc->value())) {
+        error("uscc", absl::StrCat("enterprise ", uscc->value(), " is not in the registry"));
+      } else if (row.year() < 2000 || row.year() > current_year) {
+        error("year", absl::StrCat("must be 2000-", current_year, ", got ", row.year()));
+      } else if (row.value_added().fen() < 0) {
+        error("value_added", "must not be negative");
+      } else {
+        row.mutable_uscc()->set_value(uscc->value());
+        rows.push_back(std::move(row));
+      }
+      if (seen > options_.import_rows_max) {
+        return InvalidArgument("row", absl::StrCat("more than ", options_.import_rows_max,
+                                                   " rows in one import: split the file"));
+      }
+    }
+    if (refused.errors_size() > 0) {
+      // A refused import stores nothing; every row's error is in the answer.
+      refused.set_rejected(refused.errors_size());
+      *resp = std::move(refused);
+      return absl::OkStatus();
+    }
+    if (rows.empty()) {
+      return InvalidArgument("row", "an import holds at least one row");
+    }
+    auto result = store_->ImportValueAdded(source.empty() ? "import" : source, rows, ActorLabel(p),
+                                           absl::ToUnixMillis(options_.now()));
+    if (!result.ok()) {
+      return result.status();
+    }
+    *resp = *std::move(result);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ReportingHandlers::ListValueAdded(grpc::ServerContext* ctx,
+                                               const v1::ListValueAddedRequest* req,
+                                               v1::ListValueAddedResponse* resp) {
+  return Handle(ctx, kReaders, resp, [&](const Principal& p) -> absl::Status {
+    if (absl::Status s = grpcserver::CheckYear(req->year()); !s.ok()) {
+      return s;
+    }
+    auto uscc = grpcserver::ListScope(p, req->uscc(), "value added");
+    if (!uscc.ok()) {
+      return uscc.status();
+    }
+    auto size = paging::PageSize(req->page().page_size(), options_.page_size_default,
+                                 options_.page_size_max);
+    if (!size.ok()) {
+      return size.status();
+    }
+    v1::ListValueAddedRequest query = *req;
+    query.clear_page();
+    auto after = paging::DecodePageToken(req->page().page_token(), query.SerializeAsString());
+    if (!after.ok()) {
+      return after.status();
+    }
+    std::string last;
+    auto page = store_->ListValueAdded(req->year(), *uscc, *after, *size, &last);
+    if (!page.ok()) {
+      return page.status();
+    }
+    *resp = *std::move(page);
+    if (!last.empty()) {
+      resp->mutable_page()->set_next_page_token(
+          paging::EncodePageToken(query.SerializeAsString(), last));
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ReportingHandlers::GetBaseline(grpc::ServerContext* ctx,
+                                            const v1::GetBaselineRequest* /*req*/,
+                                            v1::Baseline* resp) {
+  return Handle(ctx, kDistrictReaders, resp, [&](const Principal&) -> absl::StatusOr<v1::Baseline> {
+    auto versions = store_->Baselines();
+    if (!versions.ok()) {
+      return versions.status();
+    }
+    if (versions->empty()) {
+      return absl::NotFoundError("the 2020 baseline has not been entered");
+    }
+    return versions->back();
+  });
+}
+
+grpc::Status ReportingHandlers::SetBaseline(grpc::ServerContext* ctx,
+                                            const v1::SetBaselineRequest* req, v1::Baseline* resp) {
+  return Handle(ctx, kTargetEditors, resp, [&](const Principal& p) -> absl::StatusOr<v1::Baseline> {
+    if (req->new_water().litres() <= 0) {
+      return InvalidArgument("new_water", "the 2020 intake must be positive");
+    }
+    if (req->value_added().fen() <= 0) {
+      return InvalidArgument("value_added", "the 2020 value added must be positive");
+    }
+    if (req->reclaimed_water().litres() < 0) {
+      return InvalidArgument("reclaimed_water", "must not be negative");
+    }
+    v1::Baseline b;
+    b.set_year(2020);
+    *b.mutable_new_water() = req->new_water();
+    *b.mutable_value_added() = req->value_added();
+    *b.mutable_reclaimed_water() = req->reclaimed_water();
+    b.set_reason(req->reason());
+    b.set_set_by(ActorLabel(p));
+    b.set_set_at_unix_ms(absl::ToUnixMillis(options_.now()));
+    return store_->AddBaseline(std::move(b));
+  });
+}
+
+grpc::Status ReportingHandlers::GetIndicators(grpc::ServerContext* ctx,
+                                              const v1::GetIndicatorsRequest* req,
+                                              v1::IndicatorSet* resp) {
+  return Handle(ctx, kReaders, resp, [&](const Principal& p) -> absl::Status {
+    auto scope = CheckScope(p, req->scope());
+    if (!scope.ok()) {
+      return scope.status();
+    }
+    auto period = CheckPastPeriod(req->period(), domain::DateOf(options_.now()));
+    if (!period.ok()) {
+      return period.status();
+    }
+    std::vector<std::string> codes(req->codes().begin(), req->codes().end());
+    for (size_t i = 0; i < codes.size(); ++i) {
+      if (!IsCode(codes[i])) {
+        return InvalidArgument(absl::StrCat("codes[", i, "]"),
+                               absl::StrCat("no indicator \"", codes[i], "\""));
+      }
+    }
+    if (codes.empty()) {
+      codes = AllCodes();
+    }
+    auto sums = store_->Sums(ScopeKey(*scope), PeriodKey(*period));
+    auto targets = AllTargets();
+    auto baselines = store_->Baselines();
+    if (!sums.ok() || !targets.ok() || !baselines.ok()) {
+      return !sums.ok() ? sums.status() : (!targets.ok() ? targets.status() : baselines.status());
+    }
+    const std::optional<BaselineSums> base = BaselineOf(*baselines);
+    *resp->mutable_scope() = *scope;
+    *resp->mutable_period() = *period;
+    resp->set_as_of_unix_ms(sums->as_of_ms);
+    resp->set_served_from(v1::SERVED_FROM_DATABASE);
+    for (const std::string& code : codes) {
+      v1::Indicator* i = resp->add_indicators();
+      *i = MakeIndicator(code, ValueOf(code, sums->sums, base),
+                         TargetInForce(*targets, code, period->year()), sums->as_of_ms);
+      i->set_source(code == codes::kWaterUseDecline || code == codes::kReclaimedIncrease
+                        ? "quota usage, statistics value added, the 2020 baseline"
+                        : "quota usage, registry, certification, statistics");
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ReportingHandlers::ListContributors(grpc::ServerContext* ctx,
+                                                 const v1::ListContributorsRequest* req,
+                                                 v1::ListContributorsResponse* resp) {
+  return Handle(ctx, kDistrictReaders, resp, [&](const Principal& p) -> absl::Status {
+    auto scope = CheckScope(p, req->scope());
+    if (!scope.ok()) {
+      return scope.status();
+    }
+    if (scope->kind() == v1::SCOPE_KIND_ENTERPRISE) {
+      return InvalidArgument("scope.kind",
+                             "the enterprises behind a district, town, park or "
+                             "industry figure");
+    }
+    auto period = CheckPastPeriod(req->period(), domain::DateOf(options_.now()));
+    if (!period.ok()) {
+      return period.status();
+    }
+    if (!IsCode(req->code())) {
+      return InvalidArgument("code", absl::StrCat("no indicator \"", req->code(), "\""));
+    }
+    auto size = paging::PageSize(req->page().page_size(), options_.page_size_default,
+                                 options_.page_size_max);
+    if (!size.ok()) {
+      return size.status();
+    }
+    v1::ListContributorsRequest query = *req;
+    query.clear_page();
+    auto after = paging::DecodePageToken(req->page().page_token(), query.SerializeAsString());
+    if (!after.ok()) {
+      return after.status();
+    }
+    auto rows = store_->Contributors(ScopeKey(*scope), PeriodKey(*period), *after, *size);
+    auto sums = store_->Sums(ScopeKey(*scope), PeriodKey(*period));
+    auto targets = AllTargets();
+    auto baselines = store_->Baselines();
+    if (!rows.ok() || !sums.ok() || !targets.ok() || !baselines.ok()) {
+      return !rows.ok() ? rows.status()
+                        : (!sums.ok() ? sums.status()
+                                      : (!targets.ok() ? targets.status() : baselines.status()));
+    }
+    const std::optional<BaselineSums> base = BaselineOf(*baselines);
+    *resp->mutable_indicator() =
+        MakeIndicator(req->code(), ValueOf(req->code(), sums->sums, base),
+                      TargetInForce(*targets, req->code(), period->year()), sums->as_of_ms);
+    const bool against_base =
+        req->code() == codes::kWaterUseDecline || req->code() == codes::kReclaimedIncrease;
+    for (size_t i = 0; i < rows->size() && static_cast<int>(i) < *size; ++i) {
+      const ContributorRow& row = (*rows)[i];
+      v1::Contribution* c = resp->add_contributions();
+      c->mutable_uscc()->set_value(row.uscc);
+      c->set_name(row.name);
+      c->set_town(row.town);
+      c->set_park_id(row.park_id);
+      c->mutable_industry_code()->set_value(row.industry_code);
+      if (against_base) {
+        // Not additive as a ratio: each enterprise's part of the sums under it.
+        const bool decline = req->code() == codes::kWaterUseDecline;
+        c->set_numerator(absl::StrCat(decline ? row.sums.new_water : row.sums.reclaimed));
+        c->set_denominator(absl::StrCat(decline ? row.sums.value_added_fen : 0));
+      } else {
+        const Value v = ValueOf(req->code(), row.sums, base);
+        if (v.unit == v1::INDICATOR_UNIT_COUNT) {
+          c->set_numerator(absl::StrCat(v.count));
+          c->set_denominator("0");
+        } else {
+          c->set_numerator(domain::Int128Text(v.ratio.numerator()));
+          c->set_denominator(domain::Int128Text(v.ratio.denominator()));
+          c->set_in_numerator_set(v.ratio.numerator() != 0);
+        }
+      }
+    }
+    if (static_cast<int>(rows->size()) > *size) {
+      resp->mutable_page()->set_next_page_token(
+          paging::EncodePageToken(query.SerializeAsString(), (*rows)[*size - 1].uscc));
+    }
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace jieshui::reporting

@@ -1,0 +1,50 @@
+// gRPC handlers of jieshui.reporting.v1.ReportingService: who may call what, request validation
+// (errors name the field), the indicators worked out from the stored sums (core/indicators.hpp),
+// targets, the baseline and Statistics' imports. Not yet served (UNIMPLEMENTED): history, the
+// watch stream, annual reports, exports.
+#pragma once
+
+#include "jieshui/reporting/v1/reporting_service.grpc.pb.h"
+#include "reporting/src/adapters/reporting_store.hpp"
+#include "service/clock.hpp"
+
+namespace jieshui::reporting {
+
+struct HandlerOptions {
+  int page_size_default = 100;
+  int page_size_max = 1000;
+  int import_rows_max = 200'000;
+  service::Clock now = service::SystemClock();
+};
+
+class ReportingHandlers final : public v1::ReportingService::Service {
+ public:
+  ReportingHandlers(ReportingStore* store, HandlerOptions options);
+
+  grpc::Status ListTargets(grpc::ServerContext* ctx, const v1::ListTargetsRequest* req,
+                           v1::ListTargetsResponse* resp) override;
+  grpc::Status SetTarget(grpc::ServerContext* ctx, const v1::SetTargetRequest* req,
+                         v1::Target* resp) override;
+  grpc::Status ImportValueAdded(grpc::ServerContext* ctx,
+                                grpc::ServerReader<v1::ImportValueAddedRequest>* reader,
+                                v1::ImportValueAddedResponse* resp) override;
+  grpc::Status ListValueAdded(grpc::ServerContext* ctx, const v1::ListValueAddedRequest* req,
+                              v1::ListValueAddedResponse* resp) override;
+  grpc::Status GetBaseline(grpc::ServerContext* ctx, const v1::GetBaselineRequest* req,
+                           v1::Baseline* resp) override;
+  grpc::Status SetBaseline(grpc::ServerContext* ctx, const v1::SetBaselineRequest* req,
+                           v1::Baseline* resp) override;
+  grpc::Status GetIndicators(grpc::ServerContext* ctx, const v1::GetIndicatorsRequest* req,
+                             v1::IndicatorSet* resp) override;
+  grpc::Status ListContributors(grpc::ServerContext* ctx, const v1::ListContributorsRequest* req,
+                                v1::ListContributorsResponse* resp) override;
+
+ private:
+  // Every target: the defaults (version 0) and the stored versions.
+  absl::StatusOr<std::vector<v1::Target>> AllTargets();
+
+  ReportingStore* store_;
+  HandlerOptions options_;
+};
+
+}  // namespace jieshui::reporting

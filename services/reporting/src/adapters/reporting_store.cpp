@@ -1,0 +1,244 @@
+#include "reporting/src/adapters/reporting_store.hpp"
+
+#include <set>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "db/outbox.hpp"
+#include "errors/field_error.hpp"
+#include "jieshui/events/v1/reporting_events.pb.h"
+#include "kafka/envelope.hpp"
+
+namespace jieshui::reporting {
+namespace {
+
+namespace ev = ::jieshui::events::v1;
+
+template <typename T>
+absl::StatusOr<T> Parse(const pqxx::field& field, const char* what) {
+  T out;
+  if (!out.ParseFromString(pqxx::binarystring(field).str())) {
+    return absl::DataLossError(absl::StrCat("a stored ", what, " does not parse"));
+  }
+  return out;
+}
+
+}  // namespace
+
+ReportingStore::ReportingStore(db::ConnectionPool* pool, ReportingStoreOptions options)
+    : pool_(pool), options_(std::move(options)) {}
+
+absl::StatusOr<ScopeSums> ReportingStore::Sums(const std::string& scope_key,
+                                               const std::string& period_key) {
+  return db::Transact<ScopeSums>(pool_, [&](pqxx::work& tx) -> absl::StatusOr<ScopeSums> {
+    constexpr char kEnterprise[] = "enterprise:";
+    if (scope_key.rfind(kEnterprise, 0) != 0) {
+      return FactsStore::LoadSums(tx, scope_key, period_key);
+    }
+    ScopeSums out;
+    pqxx::result r =
+        tx.exec_params(absl::StrCat("SELECT ", SumsColumns(),
+                                    " FROM contributions WHERE uscc = $1 AND period = $2"),
+                       scope_key.substr(sizeof(kEnterprise) - 1), period_key);
+    if (!r.empty()) {
+      out.sums = SumsFromRow(r[0], 0);
+    }
+    // The district's as-of: the latest event reflected in the figures it belongs to.
+    out.as_of_ms = FactsStore::LoadSums(tx, "district", period_key).as_of_ms;
+    return out;
+  });
+}
+
+absl::StatusOr<std::vector<ContributorRow>> ReportingStore::Contributors(
+    const std::string& scope_key, const std::string& period_key, const std::string& after_uscc,
+    int limit) {
+  using Out = std::vector<ContributorRow>;
+  return db::Transact<Out>(pool_, [&](pqxx::work& tx) -> absl::StatusOr<Out> {
+    Out out;
+    // `scopes` holds one key a line; the district holds every enterprise.
+    pqxx::result r = tx.exec_params(
+        absl::StrCat("SELECT c.uscc, coalesce(e.name, ''), coalesce(e.town, ''), "
+                     "coalesce(e.park_id, ''), coalesce(e.industry_code, ''), ",
+                     SumsColumns("c."),
+                     " FROM contributions c LEFT JOIN enterprise_facts e USING (uscc) "
+                     "WHERE c.period = $1 AND c.uscc > $2 AND "
+                     "($3 = 'district' OR $3 = ANY (string_to_array(c.scopes, E'\\n'))) "
+                     "ORDER BY c.uscc LIMIT $4"),
+        period_key, after_uscc, scope_key, limit + 1);
+    for (const pqxx::row& row : r) {
+      out.push_back({.uscc = row[0].as<std::string>(),
+                     .name = row[1].as<std::string>(),
+                     .town = row[2].as<std::string>(),
+                     .park_id = row[3].as<std::string>(),
+                     .industry_code = row[4].as<std::string>(),
+                     .sums = SumsFromRow(row, 5)});
+    }
+    return out;
+  });
+}
+
+absl::StatusOr<std::set<std::string>> ReportingStore::KnownEnterprises() {
+  using Out = std::set<std::string>;
+  return db::Transact<Out>(pool_, [&](pqxx::work& tx) -> absl::StatusOr<Out> {
+    Out out;
+    for (const pqxx::row& row : tx.exec("SELECT uscc FROM enterprise_facts")) {
+      out.insert(row[0].as<std::string>());
+    }
+    return out;
+  });
+}
+
+absl::StatusOr<std::vector<v1::Target>> ReportingStore::StoredTargets() {
+  using Out = std::vector<v1::Target>;
+  return db::Transact<Out>(pool_, [&](pqxx::work& tx) -> absl::StatusOr<Out> {
+    Out out;
+    for (const pqxx::row& row :
+         tx.exec("SELECT target FROM targets ORDER BY code, year, version")) {
+      auto t = Parse<v1::Target>(row[0], "target");
+      if (!t.ok()) {
+        return t.status();
+      }
+      out.push_back(*std::move(t));
+    }
+    return out;
+  });
+}
+
+absl::StatusOr<v1::Target> ReportingStore::AddTarget(v1::Target target) {
+  return db::Transact<v1::Target>(pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::Target> {
+    // Serialised per code and year by the primary key: a concurrent edit fails and is retried.
+    const int version =
+        tx.exec_params(
+              "SELECT coalesce(max(version), 0) + 1 FROM targets WHERE code = $1 AND "
+              "year = $2",
+              target.code(), target.year())[0][0]
+            .as<int>();
+    target.set_version(version);
+    tx.exec_params("INSERT INTO targets (code, year, version, target) VALUES ($1, $2, $3, $4)",
+                   target.code(), target.year(), version,
+                   pqxx::binarystring(target.SerializeAsString()));
+    return target;
+  });
+}
+
+absl::StatusOr<std::vector<v1::Baseline>> ReportingStore::Baselines() {
+  using Out = std::vector<v1::Baseline>;
+  return db::Transact<Out>(pool_, [&](pqxx::work& tx) -> absl::StatusOr<Out> {
+    Out out;
+    for (const pqxx::row& row : tx.exec("SELECT baseline FROM baselines ORDER BY version")) {
+      auto b = Parse<v1::Baseline>(row[0], "baseline");
+      if (!b.ok()) {
+        return b.status();
+      }
+      out.push_back(*std::move(b));
+    }
+    return out;
+  });
+}
+
+absl::StatusOr<v1::Baseline> ReportingStore::AddBaseline(v1::Baseline baseline) {
+  return db::Transact<v1::Baseline>(pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::Baseline> {
+    tx.exec("LOCK TABLE baselines IN EXCLUSIVE MODE");
+    const int version =
+        tx.exec("SELECT coalesce(max(version), 0) + 1 FROM baselines")[0][0].as<int>();
+    if (version > 1 && baseline.reason().empty()) {
+      return errors::InvalidArgument(
+          "reason", "the 2020 baseline is entered once; a change after that states its reason");
+    }
+    baseline.set_version(version);
+    tx.exec_params("INSERT INTO baselines (version, baseline) VALUES ($1, $2)", version,
+                   pqxx::binarystring(baseline.SerializeAsString()));
+    return baseline;
+  });
+}
+
+absl::StatusOr<v1::ImportValueAddedResponse> ReportingStore::ImportValueAdded(
+    const std::string& source, const std::vector<v1::ValueAddedRow>& rows, const std::string& actor,
+    int64_t now_ms) {
+  using Out = v1::ImportValueAddedResponse;
+  return db::Transact<Out>(pool_, [&](pqxx::work& tx) -> absl::StatusOr<Out> {
+    Out out;
+    // Checked again here, in the transaction that stores them.
+    for (const v1::ValueAddedRow& row : rows) {
+      if (tx.exec_params("SELECT 1 FROM enterprise_facts WHERE uscc = $1", row.uscc().value())
+              .empty()) {
+        v1::RowError* e = out.add_errors();
+        e->set_line(row.line());
+        e->set_column("uscc");
+        e->set_reason(absl::StrCat("enterprise ", row.uscc().value(), " is not in the registry"));
+      }
+    }
+    if (out.errors_size() > 0) {
+      out.set_rejected(out.errors_size());
+      return out;  // nothing stored: the caller rolls back
+    }
+    const int version = tx.exec_params(
+                              "INSERT INTO value_added_imports (source, submitted_by, "
+                              "submitted_at_ms) VALUES ($1, $2, $3) RETURNING version",
+                              source, actor, now_ms)[0][0]
+                            .as<int>();
+    for (const v1::ValueAddedRow& row : rows) {
+      v1::ValueAdded v;
+      *v.mutable_uscc() = row.uscc();
+      v.set_year(row.year());
+      *v.mutable_value_added() = row.value_added();
+      v.set_above_scale(row.above_scale());
+      v.set_version(version);
+      v.set_source(source);
+      v.set_submitted_at_unix_ms(now_ms);
+      tx.exec_params(
+          "INSERT INTO value_added (uscc, year, version, value_added_fen, above_scale, source, "
+          "submitted_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+          v.uscc().value(), v.year(), version, v.value_added().fen(), v.above_scale(), source,
+          now_ms);
+      ev::ValueAddedSubmitted submitted;
+      *submitted.mutable_value_added() = v;
+      db::EnqueueEvent(tx, options_.schema, options_.submission_topic, v.uscc().value(),
+                       kafka::EncodeEvent(submitted, {.producer = options_.producer,
+                                                      .subject_key = v.uscc().value(),
+                                                      .occurred_at = absl::FromUnixMillis(now_ms),
+                                                      .correlation_id = source}));
+    }
+    out.set_accepted(static_cast<int32_t>(rows.size()));
+    out.set_version(version);
+    return out;
+  });
+}
+
+absl::StatusOr<v1::ListValueAddedResponse> ReportingStore::ListValueAdded(
+    int year, const std::string& uscc, const std::string& after_uscc, int limit,
+    std::string* last_uscc) {
+  using Out = v1::ListValueAddedResponse;
+  return db::Transact<Out>(pool_, [&](pqxx::work& tx) -> absl::StatusOr<Out> {
+    Out out;
+    pqxx::result r = tx.exec_params(
+        "SELECT DISTINCT ON (uscc) uscc, value_added_fen, above_scale, version, source, "
+        "submitted_at_ms FROM value_added WHERE year = $1 AND ($2 = '' OR uscc = $2) AND "
+        "uscc > $3 ORDER BY uscc, version DESC LIMIT $4",
+        year, uscc, after_uscc, limit + 1);
+    for (const pqxx::row& row : r) {
+      if (out.rows_size() == limit) {
+        *last_uscc = out.rows(limit - 1).uscc().value();
+        break;
+      }
+      v1::ValueAdded* v = out.add_rows();
+      v->mutable_uscc()->set_value(row[0].as<std::string>());
+      v->set_year(year);
+      v->mutable_value_added()->set_fen(row[1].as<int64_t>());
+      v->set_above_scale(row[2].as<bool>());
+      v->set_version(row[3].as<int>());
+      v->set_source(row[4].as<std::string>());
+      v->set_submitted_at_unix_ms(row[5].as<int64_t>());
+    }
+    out.set_enterprises_without(
+        tx.exec_params("SELECT count(*) FROM enterprise_facts e WHERE NOT e.deregistered AND NOT "
+                       "EXISTS (SELECT 1 FROM value_added v WHERE v.uscc = e.uscc AND v.year = $1)",
+                       year)[0][0]
+            .as<int>());
+    return out;
+  });
+}
+
+}  // namespace jieshui::reporting

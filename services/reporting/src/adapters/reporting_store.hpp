@@ -1,0 +1,79 @@
+// What reporting's RPCs read and write in PostgreSQL besides the facts the consumer applies
+// (facts_store.hpp): the indicators' sums of a scope and period (a scope's, or one enterprise's
+// own contribution), the enterprises behind an indicator, targets and the 2020 baseline as
+// versions, and Statistics' value-added imports, stored with the events that carry them to the
+// submission topic in one transaction (the outbox).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "db/pool.hpp"
+#include "jieshui/reporting/v1/reporting_service.pb.h"
+#include "reporting/src/adapters/facts_store.hpp"
+
+namespace jieshui::reporting {
+
+struct ReportingStoreOptions {
+  std::string schema = "reporting";
+  std::string submission_topic;
+  std::string producer = "reporting";
+};
+
+// One enterprise's contribution to a period, with who it is.
+struct ContributorRow {
+  std::string uscc;
+  std::string name;
+  std::string town;
+  std::string park_id;
+  std::string industry_code;
+  Sums sums;
+};
+
+class ReportingStore {
+ public:
+  ReportingStore(db::ConnectionPool* pool, ReportingStoreOptions options);
+
+  // A scope's sums ("district", "town:…") or, for "enterprise:<USCC>", that enterprise's own
+  // contribution, for a period key.
+  absl::StatusOr<ScopeSums> Sums(const std::string& scope_key, const std::string& period_key);
+  // The enterprises counted in a scope's period, by USCC after `after_uscc`, `limit` + 1 at most.
+  absl::StatusOr<std::vector<ContributorRow>> Contributors(const std::string& scope_key,
+                                                           const std::string& period_key,
+                                                           const std::string& after_uscc,
+                                                           int limit);
+  // The enterprises the registry announced.
+  absl::StatusOr<std::set<std::string>> KnownEnterprises();
+
+  // Targets: the stored versions (version 0, the defaults, are the caller's).
+  absl::StatusOr<std::vector<v1::Target>> StoredTargets();
+  // Stores `target` as the next version of its code and year.
+  absl::StatusOr<v1::Target> AddTarget(v1::Target target);
+
+  // The baseline's versions, oldest first.
+  absl::StatusOr<std::vector<v1::Baseline>> Baselines();
+  // The next version; FAILED_PRECONDITION naming "reason" when one exists and no reason is given.
+  absl::StatusOr<v1::Baseline> AddBaseline(v1::Baseline baseline);
+
+  // An import: every row known and valid, or nothing is stored (the caller checked the rows
+  // themselves). Unknown enterprises come back as row errors on "uscc". The accepted rows become
+  // one version, each stored and announced as a ValueAddedSubmitted on the submission topic.
+  absl::StatusOr<v1::ImportValueAddedResponse> ImportValueAdded(
+      const std::string& source, const std::vector<v1::ValueAddedRow>& rows,
+      const std::string& actor, int64_t now_ms);
+  // The latest version of each enterprise's year; enterprises in the registry without one.
+  absl::StatusOr<v1::ListValueAddedResponse> ListValueAdded(int year, const std::string& uscc,
+                                                            const std::string& after_uscc,
+                                                            int limit, std::string* last_uscc);
+
+ private:
+  db::ConnectionPool* pool_;
+  ReportingStoreOptions options_;
+};
+
+}  // namespace jieshui::reporting

@@ -1,0 +1,84 @@
+#include "reporting/src/app.hpp"
+
+#include <set>
+#include <utility>
+
+#include "kafka/topics.hpp"
+
+namespace jieshui::reporting {
+
+// Generated from migrations/*.sql (cmake/JieshuiMigrations.cmake).
+std::vector<std::pair<std::string, std::string>> EmbeddedMigrationFiles();
+
+absl::StatusOr<std::unique_ptr<ReportingApp>> ReportingApp::Start(ReportingConfig config,
+                                                                  service::Clock clock) {
+  std::unique_ptr<ReportingApp> app(new ReportingApp());
+  app->config_ = std::move(config);
+  app->config_.handlers.now = std::move(clock);
+  const ReportingConfig& c = app->config_;
+  namespace topics = kafka::topics;
+  auto platform = service::Platform::Start(
+      {.name = "reporting",
+       .migrations = EmbeddedMigrationFiles,
+       .outbox = true,
+       .consumer_offsets = true,
+       .topics = {{topics::kReportingSubmission, c.store.submission_topic, true},
+                  {topics::kReportingIndicator, c.indicator_topic, true},
+                  {topics::kDeadLetter, c.dlq_topic, true},
+                  // The other services'; created here too so reporting can start first.
+                  {topics::kRegistryEnterprise, c.enterprise_topic},
+                  {topics::kQuotaUsage, c.usage_topic},
+                  {topics::kCertificationStatus, c.status_topic},
+                  {topics::kCertificationActivity, c.activity_topic}},
+       .producer_tuning = {},
+       .redis = false},
+      c.common);
+  if (!platform.ok()) {
+    return platform.status();
+  }
+  service::Platform& p = **platform;
+  app->platform_ = *std::move(platform);
+
+  app->facts_ = std::make_unique<FactsStore>(p.schema(), c.rules);
+  app->store_ = std::make_unique<ReportingStore>(&p.pool(), c.store);
+  auto counter = p.metrics().AddCounterFamily(
+      "jieshui_reporting_facts_messages_total",
+      "Messages of the consumed topics taken by the facts consumer, by outcome (applied, "
+      "replayed: applied before, dead_lettered).");
+  if (!counter.ok()) {
+    return counter.status();
+  }
+  app->dlq_ =
+      std::make_unique<kafka::DeadLetterQueue>(&p.producer(), c.consumer_group, c.dlq_topic);
+  FactsStore* facts = app->facts_.get();
+  app->consumer_ = std::make_unique<service::EventConsumer>(
+      &p.pool(), app->dlq_.get(),
+      service::EventConsumerOptions{.name = "reporting facts",
+                                    .bootstrap_servers = c.common.kafka_bootstrap,
+                                    .group_id = c.consumer_group,
+                                    .client_id = p.client_id(),
+                                    .topics = {c.enterprise_topic, c.usage_topic, c.status_topic,
+                                               c.activity_topic, c.store.submission_topic},
+                                    .schema = p.schema(),
+                                    .max_batch = c.max_batch_messages,
+                                    .poll_timeout = std::chrono::milliseconds(100),
+                                    .messages_counter = *counter},
+      [facts](pqxx::work& tx, const kafka::Message& message, const kafka::EventEnvelope& event) {
+        std::set<SumsKey> moved;
+        return facts->ApplyEvent(tx, message, event, &moved);
+      });
+  if (absl::Status s = p.Step(
+          "facts consumer", [&] { return app->consumer_->Start(); },
+          [consumer = app->consumer_.get()] { consumer->Stop(); });
+      !s.ok()) {
+    return s;
+  }
+  app->handlers_ = std::make_unique<ReportingHandlers>(app->store_.get(), c.handlers);
+  if (absl::Status s = p.Serve({{app->handlers_.get(), v1::ReportingService::service_full_name()}});
+      !s.ok()) {
+    return s;
+  }
+  return app;
+}
+
+}  // namespace jieshui::reporting

@@ -1,0 +1,377 @@
+// The reporting service in-process against the real Kafka and PostgreSQL, the registry's, quota's
+// and certification's events published to its topics as those services would: the six rows of the
+// attachment table for a small district worked by hand, Statistics' import (refused whole, with
+// an error per row naming the line and column, or accepted as one version), an enterprise reading
+// only its own figures, bad requests naming the field, and a replay of every topic (a new consumer
+// group) changing nothing.
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "domain/period.hpp"
+#include "grpcserver/status.hpp"
+#include "jieshui/events/v1/certification_events.pb.h"
+#include "jieshui/events/v1/quota_events.pb.h"
+#include "jieshui/events/v1/registry_events.pb.h"
+#include "jieshui/reporting/v1/reporting_service.grpc.pb.h"
+#include "reporting/src/app.hpp"
+#include "reporting/src/core/indicators.hpp"
+#include "service/start.hpp"
+#include "testing/service_env.hpp"
+#include "testing/stack.hpp"
+
+namespace jieshui::reporting {
+namespace {
+
+namespace ev = ::jieshui::events::v1;
+namespace reg = ::jieshui::registry::v1;
+namespace cert = ::jieshui::certification::v1;
+using jieshui::testing::WaitFor;
+
+constexpr char kA[] = "91350200776049653A";  // above scale, 甪直镇, certified
+constexpr char kB[] = "91440101MA5CJQ4N59";  // 木渎镇
+constexpr char kUnknown[] = "913502000728319549";
+constexpr char kWaterAffairs[] = "rep-wa-key";
+constexpr char kStatistics[] = "rep-statistics-key";
+constexpr char kPartner[] = "rep-partner-key";
+constexpr char kEnterpriseA[] = "rep-enterprise-a-key";
+
+std::string FieldOf(const grpc::ClientContext& ctx) {
+  auto detail = grpcserver::ErrorDetailFromTrailers(ctx);
+  return detail && detail->field_violations_size() > 0 ? detail->field_violations(0).field() : "";
+}
+
+v1::IndicatorPeriod Year(int y) {
+  v1::IndicatorPeriod p;
+  p.set_kind(v1::PERIOD_KIND_YEAR);
+  p.set_year(y);
+  return p;
+}
+
+class ReportingIntegrationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    env_ = std::make_unique<jieshui::testing::ServiceEnv>(
+        "reporting",
+        std::vector<jieshui::testing::TestKey>{{kWaterAffairs, "water_affairs", "", "区水务局"},
+                                               {kStatistics, "statistics", "", "区统计局"},
+                                               {kPartner, "partner", "", "市平台"},
+                                               {kEnterpriseA, "enterprise", kA, "企业A"}});
+    enterprise_topic_ = env_->Unique("reporting.topics.registry_enterprise", "rep_ent");
+    usage_topic_ = env_->Unique("reporting.topics.quota_usage", "rep_usage");
+    status_topic_ = env_->Unique("reporting.topics.certification_status", "rep_status");
+    activity_topic_ = env_->Unique("reporting.topics.certification_activity", "rep_activity");
+    env_->Unique("reporting.topics.submission", "rep_submission");
+    env_->Unique("reporting.topics.indicator", "rep_indicator");
+    env_->Unique("reporting.topics.dlq", "rep_dlq");
+    env_->Unique("reporting.consumer_group", "rep_facts");
+
+    Announce(kA, "甪直镇", true);
+    Announce(kB, "木渎镇", false);
+    // 2025: A takes 20,000 m³ of tap water a month (240,000 m³) and recirculates 230,000 m³ a
+    // month; B 5,000 m³ a month (60,000 m³) and 10,000 m³ of reclaimed water in total.
+    for (int m = 1; m <= 12; ++m) {
+      ev::UsageChanged a;
+      a.mutable_uscc()->set_value(kA);
+      a.mutable_month()->set_year(2025);
+      a.mutable_month()->set_month(m);
+      a.mutable_intake_municipal_tap()->set_litres(20'000'000);
+      a.mutable_recirculated()->set_litres(230'000'000);
+      quota_.Publish(usage_topic_, kA, a);
+      ev::UsageChanged b;
+      b.mutable_uscc()->set_value(kB);
+      b.mutable_month()->set_year(2025);
+      b.mutable_month()->set_month(m);
+      b.mutable_intake_municipal_tap()->set_litres(5'000'000);
+      b.mutable_intake_reclaimed()->set_litres(m == 12 ? 10'000'000 : 0);
+      quota_.Publish(usage_topic_, kB, b);
+    }
+    // A holds a district title all year; one balance test of A and one audit of B were accepted.
+    ev::CertificationStatus status;
+    status.mutable_uscc()->set_value(kA);
+    cert::Title* t = status.add_titles();
+    t->set_title_id("1");
+    t->set_level(cert::LEVEL_DISTRICT);
+    t->set_status(cert::TITLE_STATUS_ACTIVE);
+    t->mutable_valid_from()->set_year(2023);
+    t->mutable_valid_from()->set_month(3);
+    t->mutable_valid_from()->set_day(1);
+    t->mutable_valid_until()->set_year(2028);
+    t->mutable_valid_until()->set_month(2);
+    t->mutable_valid_until()->set_day(29);
+    certification_.Publish(status_topic_, kA, status);
+    Record("11", kA, cert::RECORD_KIND_BALANCE_TEST);
+    Record("12", kB, cert::RECORD_KIND_AUDIT);
+    Start();
+  }
+
+  void TearDown() override {
+    if (app_) {
+      app_->Stop();
+    }
+  }
+
+  void Announce(const char* uscc, const char* town, bool above_scale) {
+    ev::EnterpriseChanged e;
+    reg::Enterprise& x = *e.mutable_enterprise();
+    x.mutable_uscc()->set_value(uscc);
+    x.set_name(uscc);
+    x.set_town(town);
+    x.mutable_industry_code()->set_value("C1713");
+    x.set_above_scale(above_scale);
+    x.set_version(1);
+    registry_.Publish(enterprise_topic_, uscc, e);
+  }
+
+  void Record(const char* id, const char* uscc, cert::RecordKind kind) {
+    ev::RecordChanged r;
+    r.mutable_record()->set_record_id(id);
+    r.mutable_record()->mutable_uscc()->set_value(uscc);
+    r.mutable_record()->set_kind(kind);
+    r.mutable_record()->set_year(2025);
+    r.mutable_record()->set_status(cert::RECORD_STATUS_ACCEPTED);
+    certification_.Publish(activity_topic_, uscc, r);
+  }
+
+  void Start() {
+    auto app = service::LoadAndStart(
+        "reporting", env_->ConfigPath(), env_->env(), LoadReportingConfig, ReportingApp::Start,
+        [] { return domain::StartOf(*domain::Date::Create(2026, 12, 2)) + absl::Hours(10); });
+    ASSERT_TRUE(app.ok()) << app.status();
+    app_ = *std::move(app);
+    stub_ = v1::ReportingService::NewStub(grpc::CreateChannel(
+        absl::StrCat("127.0.0.1:", app_->port()), grpc::InsecureChannelCredentials()));
+  }
+
+  static std::unique_ptr<grpc::ClientContext> Ctx(const std::string& key) {
+    return jieshui::testing::AuthorizedContext(key);
+  }
+
+  grpc::Status Import(const std::vector<v1::ValueAddedRow>& rows,
+                      v1::ImportValueAddedResponse* out) {
+    auto ctx = Ctx(kStatistics);
+    auto writer = stub_->ImportValueAdded(ctx.get(), out);
+    v1::ImportValueAddedRequest source;
+    source.set_source("2025年规上工业增加值.xlsx");
+    writer->Write(source);
+    for (const v1::ValueAddedRow& r : rows) {
+      v1::ImportValueAddedRequest msg;
+      *msg.mutable_row() = r;
+      writer->Write(msg);
+    }
+    writer->WritesDone();
+    return writer->Finish();
+  }
+
+  static v1::ValueAddedRow Row(const char* uscc, int64_t wan_yuan, bool above, int64_t line) {
+    v1::ValueAddedRow r;
+    r.mutable_uscc()->set_value(uscc);
+    r.set_year(2025);
+    r.mutable_value_added()->set_fen(wan_yuan * 1'000'000);
+    r.set_above_scale(above);
+    r.set_line(line);
+    return r;
+  }
+
+  v1::IndicatorSet Indicators(const std::string& key, const v1::Scope& scope) {
+    v1::GetIndicatorsRequest req;
+    *req.mutable_scope() = scope;
+    *req.mutable_period() = Year(2025);
+    v1::IndicatorSet set;
+    grpc::Status s = stub_->GetIndicators(Ctx(key).get(), req, &set);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return set;
+  }
+
+  static const v1::Indicator& Find(const v1::IndicatorSet& set, const std::string& code) {
+    for (const v1::Indicator& i : set.indicators()) {
+      if (i.code() == code) {
+        return i;
+      }
+    }
+    static const v1::Indicator kNone;
+    return kNone;
+  }
+
+  std::unique_ptr<jieshui::testing::ServiceEnv> env_;
+  jieshui::testing::EventPublisher registry_{"registry"};
+  jieshui::testing::EventPublisher quota_{"quota"};
+  jieshui::testing::EventPublisher certification_{"certification"};
+  std::string enterprise_topic_, usage_topic_, status_topic_, activity_topic_;
+  std::unique_ptr<ReportingApp> app_;
+  std::unique_ptr<v1::ReportingService::Stub> stub_;
+};
+
+TEST_F(ReportingIntegrationTest, TheSixRowsOfASmallDistrictWorkedByHand) {
+  ASSERT_TRUE(WaitFor([&] { return app_->consumer().applied() >= 2 + 24 + 3; }));
+
+  // Statistics: A 30,000 万元 (above scale), B 10,000 万元.
+  v1::ImportValueAddedResponse imported;
+  ASSERT_TRUE(Import({Row(kA, 30'000, true, 2), Row(kB, 10'000, false, 3)}, &imported).ok());
+  EXPECT_EQ(imported.accepted(), 2);
+  EXPECT_EQ(imported.version(), 1);
+  // The 2020 baseline: 375,000 m³ over 25,000 万元 (15 m³/万元), 8,000 m³ reclaimed.
+  v1::SetBaselineRequest base;
+  base.mutable_new_water()->set_litres(375'000'000);
+  base.mutable_value_added()->set_fen(25'000'000'000);
+  base.mutable_reclaimed_water()->set_litres(8'000'000);
+  v1::Baseline baseline;
+  ASSERT_TRUE(stub_->SetBaseline(Ctx(kWaterAffairs).get(), base, &baseline).ok());
+  // The import's events come back through the submission topic.
+  ASSERT_TRUE(WaitFor([&] { return app_->consumer().applied() >= 2 + 24 + 3 + 2; }));
+
+  const v1::IndicatorSet set = Indicators(kPartner, v1::Scope());
+  EXPECT_EQ(set.served_from(), v1::SERVED_FROM_DATABASE);
+  EXPECT_GT(set.as_of_unix_ms(), 0);
+  // 1: 2025 uses 300,000 m³ over 40,000 万元 = 7.5 m³/万元 against 15: a 50.00% decline.
+  const v1::Indicator& decline = Find(set, codes::kWaterUseDecline);
+  EXPECT_EQ(decline.ratio().basis_points(), 5000);
+  EXPECT_EQ(decline.target_basis_points(), 1900);
+  EXPECT_TRUE(decline.on_track());
+  // 2: A alone is above scale: 2,760,000 / (2,760,000 + 240,000) m³ = 92.00% (target 93%: behind).
+  const v1::Indicator& repeat = Find(set, codes::kRepeatUtilisation);
+  EXPECT_EQ(repeat.ratio().basis_points(), 9200);
+  EXPECT_EQ(repeat.target_basis_points(), 9300);
+  EXPECT_EQ(repeat.gap_basis_points(), 100);
+  EXPECT_FALSE(repeat.on_track());
+  // 3: A (240,000 m³) is in the set and certified on 2025-12-31; B (60,000 m³) is not: 1 of 1.
+  const v1::Indicator& coverage = Find(set, codes::kCarrierCoverage);
+  EXPECT_EQ(coverage.ratio().numerator(), "1");
+  EXPECT_EQ(coverage.ratio().denominator(), "1");
+  EXPECT_TRUE(coverage.on_track());
+  // 4 and 5: one of each against at least 5 and 2.
+  EXPECT_EQ(Find(set, codes::kBalanceTests).count(), 1);
+  EXPECT_FALSE(Find(set, codes::kBalanceTests).on_track());
+  EXPECT_EQ(Find(set, codes::kAudits).count(), 1);
+  // 6: 10,000 m³ reclaimed against 8,000: a 25.00% increase (target 20%: on track).
+  const v1::Indicator& reclaimed = Find(set, codes::kReclaimedIncrease);
+  EXPECT_EQ(reclaimed.ratio().basis_points(), 2500);
+  EXPECT_TRUE(reclaimed.on_track());
+
+  // A town: 木渎镇 holds B only.
+  v1::Scope town;
+  town.set_kind(v1::SCOPE_KIND_TOWN);
+  town.set_value("木渎镇");
+  EXPECT_EQ(Find(Indicators(kPartner, town), codes::kAudits).count(), 1);
+  EXPECT_EQ(Find(Indicators(kPartner, town), codes::kBalanceTests).count(), 0);
+  // The enterprises behind the coverage: A in the set.
+  v1::ListContributorsRequest behind;
+  *behind.mutable_period() = Year(2025);
+  behind.set_code(codes::kCarrierCoverage);
+  v1::ListContributorsResponse contributors;
+  ASSERT_TRUE(stub_->ListContributors(Ctx(kPartner).get(), behind, &contributors).ok());
+  ASSERT_EQ(contributors.contributions_size(), 2);
+  EXPECT_EQ(contributors.contributions(0).uscc().value(), kA);
+  EXPECT_TRUE(contributors.contributions(0).in_numerator_set());
+  EXPECT_EQ(contributors.contributions(1).denominator(), "0");  // B is outside the set
+
+  // An enterprise reads its own figures (A: R = 92.00% on its own), no one else's.
+  const v1::IndicatorSet own = Indicators(kEnterpriseA, v1::Scope());
+  EXPECT_EQ(own.scope().kind(), v1::SCOPE_KIND_ENTERPRISE);
+  EXPECT_EQ(Find(own, codes::kRepeatUtilisation).ratio().basis_points(), 9200);
+  v1::GetIndicatorsRequest other;
+  *other.mutable_period() = Year(2025);
+  other.mutable_scope()->set_kind(v1::SCOPE_KIND_DISTRICT);
+  v1::IndicatorSet denied;
+  EXPECT_EQ(stub_->GetIndicators(Ctx(kEnterpriseA).get(), other, &denied).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+
+  // A replay: a new consumer group reads every topic from the start; the stored offsets skip it
+  // and the figures stay as they are.
+  const std::string before = set.SerializeAsString();
+  app_->Stop();
+  app_.reset();
+  env_->Unique("reporting.consumer_group", "rep_facts_again");
+  Start();
+  ASSERT_TRUE(WaitFor([&] { return app_->consumer().replayed() >= 2 + 24 + 3 + 2; }));
+  EXPECT_EQ(app_->consumer().applied(), 0);
+  v1::IndicatorSet after = Indicators(kPartner, v1::Scope());
+  EXPECT_EQ(after.SerializeAsString(), before);
+}
+
+TEST_F(ReportingIntegrationTest, BadInputNamesTheFieldAndARefusedImportStoresNothing) {
+  ASSERT_TRUE(WaitFor([&] { return app_->consumer().applied() >= 2 + 24 + 3; }));
+  // One unknown enterprise and one negative value: both rows named, nothing stored.
+  v1::ImportValueAddedResponse refused;
+  ASSERT_TRUE(
+      Import({Row(kA, 30'000, true, 2), Row(kUnknown, 100, false, 3), Row(kB, -5, false, 4)},
+             &refused)
+          .ok());
+  EXPECT_EQ(refused.accepted(), 0);
+  EXPECT_EQ(refused.rejected(), 2);
+  ASSERT_EQ(refused.errors_size(), 2);
+  EXPECT_EQ(refused.errors(0).line(), 3);
+  EXPECT_EQ(refused.errors(0).column(), "uscc");
+  EXPECT_EQ(refused.errors(1).line(), 4);
+  EXPECT_EQ(refused.errors(1).column(), "value_added");
+  v1::ListValueAddedRequest list;
+  list.set_year(2025);
+  v1::ListValueAddedResponse listed;
+  ASSERT_TRUE(stub_->ListValueAdded(Ctx(kPartner).get(), list, &listed).ok());
+  EXPECT_EQ(listed.rows_size(), 0);
+  EXPECT_EQ(listed.enterprises_without(), 2);
+  // Only Statistics imports.
+  {
+    auto ctx = Ctx(kWaterAffairs);
+    v1::ImportValueAddedResponse out;
+    auto writer = stub_->ImportValueAdded(ctx.get(), &out);
+    writer->WritesDone();
+    EXPECT_EQ(writer->Finish().error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  }
+  // An unknown indicator code, a period in the future, an unknown scope kind.
+  auto bad = [&](const std::function<void(v1::GetIndicatorsRequest&)>& edit,
+                 const std::string& field) {
+    v1::GetIndicatorsRequest req;
+    *req.mutable_period() = Year(2025);
+    edit(req);
+    auto ctx = Ctx(kPartner);
+    v1::IndicatorSet set;
+    EXPECT_EQ(stub_->GetIndicators(ctx.get(), req, &set).error_code(),
+              grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_EQ(FieldOf(*ctx), field);
+  };
+  bad([](v1::GetIndicatorsRequest& r) { r.add_codes("no_such_indicator"); }, "codes[0]");
+  bad([](v1::GetIndicatorsRequest& r) { *r.mutable_period() = Year(2027); }, "period");
+  bad([](v1::GetIndicatorsRequest& r) { r.mutable_scope()->set_kind(v1::ScopeKind(9)); },
+      "scope.kind");
+  // The baseline is entered once; a change states its reason.
+  v1::SetBaselineRequest base;
+  base.mutable_new_water()->set_litres(375'000'000);
+  base.mutable_value_added()->set_fen(25'000'000'000);
+  v1::Baseline out;
+  ASSERT_TRUE(stub_->SetBaseline(Ctx(kWaterAffairs).get(), base, &out).ok());
+  auto ctx = Ctx(kWaterAffairs);
+  EXPECT_EQ(stub_->SetBaseline(ctx.get(), base, &out).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(FieldOf(*ctx), "reason");
+  // A target edit is a version with its reason; the text's 90% for coverage in 2025.
+  v1::SetTargetRequest target;
+  target.set_code(codes::kCarrierCoverage);
+  target.set_year(2025);
+  target.set_basis_points(9000);
+  target.set_reason("正文目标 90%");
+  v1::Target edited;
+  ASSERT_TRUE(stub_->SetTarget(Ctx(kWaterAffairs).get(), target, &edited).ok());
+  EXPECT_EQ(edited.version(), 1);
+  v1::ListTargetsRequest targets;
+  targets.set_from_year(2025);
+  targets.set_to_year(2025);
+  v1::ListTargetsResponse listed_targets;
+  ASSERT_TRUE(stub_->ListTargets(Ctx(kPartner).get(), targets, &listed_targets).ok());
+  int coverage_rows = 0;
+  for (const v1::Target& t : listed_targets.targets()) {
+    if (t.code() == codes::kCarrierCoverage) {
+      ++coverage_rows;
+      EXPECT_EQ(t.basis_points(), 9000);
+    }
+  }
+  EXPECT_EQ(coverage_rows, 1);
+}
+
+}  // namespace
+}  // namespace jieshui::reporting
