@@ -50,7 +50,10 @@ absl::StatusOr<std::unique_ptr<ReportingApp>> ReportingApp::Start(ReportingConfi
   }
   app->dlq_ =
       std::make_unique<kafka::DeadLetterQueue>(&p.producer(), c.consumer_group, c.dlq_topic);
+  app->log_ = std::make_unique<IndicatorLog>(IndicatorLogOptions{
+      .schema = p.schema(), .indicator_topic = c.indicator_topic, .producer = "reporting"});
   FactsStore* facts = app->facts_.get();
+  IndicatorLog* log = app->log_.get();
   app->consumer_ = std::make_unique<service::EventConsumer>(
       &p.pool(), app->dlq_.get(),
       service::EventConsumerOptions{.name = "reporting facts",
@@ -63,9 +66,13 @@ absl::StatusOr<std::unique_ptr<ReportingApp>> ReportingApp::Start(ReportingConfi
                                     .max_batch = c.max_batch_messages,
                                     .poll_timeout = std::chrono::milliseconds(100),
                                     .messages_counter = *counter},
-      [facts](pqxx::work& tx, const kafka::Message& message, const kafka::EventEnvelope& event) {
+      [facts, log](pqxx::work& tx, const kafka::Message& message,
+                   const kafka::EventEnvelope& event) -> absl::Status {
         std::set<SumsKey> moved;
-        return facts->ApplyEvent(tx, message, event, &moved);
+        if (absl::Status s = facts->ApplyEvent(tx, message, event, &moved); !s.ok()) {
+          return s;
+        }
+        return log->RecordChanges(tx, moved).status();
       });
   if (absl::Status s = p.Step(
           "facts consumer", [&] { return app->consumer_->Start(); },

@@ -10,6 +10,7 @@
 #include "config/config_loader.hpp"
 #include "kafka/dead_letter.hpp"
 #include "reporting/src/adapters/facts_store.hpp"
+#include "reporting/src/adapters/indicator_log.hpp"
 #include "reporting/src/adapters/reporting_handlers.hpp"
 #include "reporting/src/adapters/reporting_store.hpp"
 #include "service/clock.hpp"
@@ -59,6 +60,7 @@ class ReportingApp {
   ReportingConfig config_;
   std::unique_ptr<service::Platform> platform_;
   std::unique_ptr<FactsStore> facts_;
+  std::unique_ptr<IndicatorLog> log_;
   std::unique_ptr<ReportingStore> store_;
   std::unique_ptr<kafka::DeadLetterQueue> dlq_;
   std::unique_ptr<service::EventConsumer> consumer_;

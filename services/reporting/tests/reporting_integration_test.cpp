@@ -18,7 +18,9 @@
 #include "jieshui/events/v1/certification_events.pb.h"
 #include "jieshui/events/v1/quota_events.pb.h"
 #include "jieshui/events/v1/registry_events.pb.h"
+#include "jieshui/events/v1/reporting_events.pb.h"
 #include "jieshui/reporting/v1/reporting_service.grpc.pb.h"
+#include "kafka/envelope.hpp"
 #include "reporting/src/app.hpp"
 #include "reporting/src/core/indicators.hpp"
 #include "service/start.hpp"
@@ -67,7 +69,7 @@ class ReportingIntegrationTest : public ::testing::Test {
     status_topic_ = env_->Unique("reporting.topics.certification_status", "rep_status");
     activity_topic_ = env_->Unique("reporting.topics.certification_activity", "rep_activity");
     env_->Unique("reporting.topics.submission", "rep_submission");
-    env_->Unique("reporting.topics.indicator", "rep_indicator");
+    indicator_topic_ = env_->Unique("reporting.topics.indicator", "rep_indicator");
     env_->Unique("reporting.topics.dlq", "rep_dlq");
     env_->Unique("reporting.consumer_group", "rep_facts");
 
@@ -202,7 +204,7 @@ class ReportingIntegrationTest : public ::testing::Test {
   jieshui::testing::EventPublisher registry_{"registry"};
   jieshui::testing::EventPublisher quota_{"quota"};
   jieshui::testing::EventPublisher certification_{"certification"};
-  std::string enterprise_topic_, usage_topic_, status_topic_, activity_topic_;
+  std::string enterprise_topic_, usage_topic_, status_topic_, activity_topic_, indicator_topic_;
   std::unique_ptr<ReportingApp> app_;
   std::unique_ptr<v1::ReportingService::Stub> stub_;
 };
@@ -371,6 +373,52 @@ TEST_F(ReportingIntegrationTest, BadInputNamesTheFieldAndARefusedImportStoresNot
     }
   }
   EXPECT_EQ(coverage_rows, 1);
+}
+
+TEST_F(ReportingIntegrationTest, AChangeIsKeptInTheHistoryAnnouncedAndSentToAWatch) {
+  ASSERT_TRUE(WaitFor([&] { return app_->consumer().applied() >= 2 + 24 + 3; }));
+  v1::Scope town;
+  town.set_kind(v1::SCOPE_KIND_TOWN);
+  town.set_value("木渎镇");
+  // A watch of 木渎镇's audits in 2025: the snapshot first (B's one audit).
+  v1::WatchIndicatorsRequest watch;
+  *watch.mutable_scope() = town;
+  *watch.mutable_period() = Year(2025);
+  watch.add_codes(codes::kAudits);
+  auto ctx = Ctx(kPartner);
+  auto reader = stub_->WatchIndicators(ctx.get(), watch);
+  v1::IndicatorSet got;
+  ASSERT_TRUE(reader->Read(&got));
+  ASSERT_EQ(got.indicators_size(), 1);
+  EXPECT_EQ(got.indicators(0).count(), 1);
+  // Certification accepts a second audit of B: the watch sends the change.
+  Record("13", kB, cert::RECORD_KIND_AUDIT);
+  ASSERT_TRUE(reader->Read(&got));
+  EXPECT_EQ(got.indicators(0).count(), 2);
+  ctx->TryCancel();
+  (void)reader->Finish();
+
+  // The history of 木渎镇's audits ends 1, 2 (before them a 0, when B's usage came in ahead of its
+  // first audit: the topics are read in no fixed order).
+  v1::ListIndicatorHistoryRequest history;
+  *history.mutable_scope() = town;
+  *history.mutable_period() = Year(2025);
+  history.set_code(codes::kAudits);
+  v1::ListIndicatorHistoryResponse snapshots;
+  ASSERT_TRUE(stub_->ListIndicatorHistory(Ctx(kPartner).get(), history, &snapshots).ok());
+  const int n = snapshots.snapshots_size();
+  ASSERT_GE(n, 2);
+  ASSERT_LE(n, 3);
+  EXPECT_EQ(snapshots.snapshots(n - 2).indicator().count(), 1);
+  EXPECT_EQ(snapshots.snapshots(n - 1).indicator().count(), 2);
+  // And announced on the indicator topic, keyed by scope, period and code.
+  jieshui::testing::TopicCollector topic(indicator_topic_);
+  auto events = topic.WaitForKey("town:木渎镇|2025|audits", static_cast<size_t>(n));
+  ASSERT_EQ(events.size(), static_cast<size_t>(n));
+  auto last = kafka::UnpackPayload<events::v1::IndicatorChanged>(events.back());
+  ASSERT_TRUE(last.ok());
+  EXPECT_EQ(last->indicator().count(), 2);
+  EXPECT_EQ(last->period().year(), 2025);
 }
 
 }  // namespace

@@ -3,7 +3,9 @@
 #include <optional>
 #include <utility>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "domain/period.hpp"
 #include "domain/uscc.hpp"
@@ -84,16 +86,6 @@ absl::StatusOr<v1::IndicatorPeriod> CheckPastPeriod(const v1::IndicatorPeriod& r
     return InvalidArgument("period", absl::StrCat(PeriodKey(*period), " is in the future"));
   }
   return period;
-}
-
-std::optional<BaselineSums> BaselineOf(const std::vector<v1::Baseline>& versions) {
-  if (versions.empty()) {
-    return std::nullopt;
-  }
-  const v1::Baseline& b = versions.back();
-  return BaselineSums{.new_water = b.new_water().litres(),
-                      .value_added_fen = b.value_added().fen(),
-                      .reclaimed = b.reclaimed_water().litres()};
 }
 
 }  // namespace
@@ -329,27 +321,113 @@ grpc::Status ReportingHandlers::GetIndicators(grpc::ServerContext* ctx,
                                absl::StrCat("no indicator \"", codes[i], "\""));
       }
     }
-    if (codes.empty()) {
-      codes = AllCodes();
+    auto set = store_->Indicators(*scope, *period, codes);
+    if (!set.ok()) {
+      return set.status();
     }
-    auto sums = store_->Sums(ScopeKey(*scope), PeriodKey(*period));
-    auto targets = AllTargets();
-    auto baselines = store_->Baselines();
-    if (!sums.ok() || !targets.ok() || !baselines.ok()) {
-      return !sums.ok() ? sums.status() : (!targets.ok() ? targets.status() : baselines.status());
+    *resp = *std::move(set);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ReportingHandlers::ListIndicatorHistory(grpc::ServerContext* ctx,
+                                                     const v1::ListIndicatorHistoryRequest* req,
+                                                     v1::ListIndicatorHistoryResponse* resp) {
+  return Handle(ctx, kReaders, resp, [&](const Principal& p) -> absl::Status {
+    auto scope = CheckScope(p, req->scope());
+    if (!scope.ok()) {
+      return scope.status();
     }
-    const std::optional<BaselineSums> base = BaselineOf(*baselines);
-    *resp->mutable_scope() = *scope;
-    *resp->mutable_period() = *period;
-    resp->set_as_of_unix_ms(sums->as_of_ms);
-    resp->set_served_from(v1::SERVED_FROM_DATABASE);
-    for (const std::string& code : codes) {
-      v1::Indicator* i = resp->add_indicators();
-      *i = MakeIndicator(code, ValueOf(code, sums->sums, base),
-                         TargetInForce(*targets, code, period->year()), sums->as_of_ms);
-      i->set_source(code == codes::kWaterUseDecline || code == codes::kReclaimedIncrease
-                        ? "quota usage, statistics value added, the 2020 baseline"
-                        : "quota usage, registry, certification, statistics");
+    auto period = CheckPastPeriod(req->period(), domain::DateOf(options_.now()));
+    if (!period.ok()) {
+      return period.status();
+    }
+    if (!IsCode(req->code())) {
+      return InvalidArgument("code", absl::StrCat("no indicator \"", req->code(), "\""));
+    }
+    if (req->range().end_unix_ms() != 0 &&
+        req->range().end_unix_ms() < req->range().start_unix_ms()) {
+      return InvalidArgument("range.end_unix_ms", "before range.start_unix_ms");
+    }
+    auto size = paging::PageSize(req->page().page_size(), options_.page_size_default,
+                                 options_.page_size_max);
+    if (!size.ok()) {
+      return size.status();
+    }
+    v1::ListIndicatorHistoryRequest query = *req;
+    query.clear_page();
+    auto after = paging::DecodePageToken(req->page().page_token(), query.SerializeAsString());
+    if (!after.ok()) {
+      return after.status();
+    }
+    int64_t after_id = 0;
+    if (!after->empty() && !absl::SimpleAtoi(*after, &after_id)) {
+      return InvalidArgument("page.page_token", "not a token of this list");
+    }
+    auto rows =
+        store_->History(ScopeKey(*scope), PeriodKey(*period), req->code(),
+                        req->range().start_unix_ms(), req->range().end_unix_ms(), after_id, *size);
+    if (!rows.ok()) {
+      return rows.status();
+    }
+    for (size_t i = 0; i < rows->size() && static_cast<int>(i) < *size; ++i) {
+      *resp->add_snapshots() = (*rows)[i].second;
+    }
+    if (static_cast<int>(rows->size()) > *size) {
+      resp->mutable_page()->set_next_page_token(paging::EncodePageToken(
+          query.SerializeAsString(), absl::StrCat((*rows)[*size - 1].first)));
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ReportingHandlers::WatchIndicators(grpc::ServerContext* ctx,
+                                                const v1::WatchIndicatorsRequest* req,
+                                                grpc::ServerWriter<v1::IndicatorSet>* writer) {
+  v1::IndicatorSet unused;
+  return Handle(ctx, kReaders, &unused, [&](const Principal& p) -> absl::Status {
+    auto scope = CheckScope(p, req->scope());
+    if (!scope.ok()) {
+      return scope.status();
+    }
+    auto period = CheckPastPeriod(req->period(), domain::DateOf(options_.now()));
+    if (!period.ok()) {
+      return period.status();
+    }
+    std::vector<std::string> codes(req->codes().begin(), req->codes().end());
+    for (size_t i = 0; i < codes.size(); ++i) {
+      if (!IsCode(codes[i])) {
+        return InvalidArgument(absl::StrCat("codes[", i, "]"),
+                               absl::StrCat("no indicator \"", codes[i], "\""));
+      }
+    }
+    // The district's changes drive an enterprise's watch too (its figures move with them).
+    const std::string watched =
+        scope->kind() == v1::SCOPE_KIND_ENTERPRISE ? "district" : ScopeKey(*scope);
+    const absl::Time until = absl::Now() + options_.watch_max;
+    int64_t seen = -1;
+    std::string last_sent;
+    while (!ctx->IsCancelled() && absl::Now() < until) {
+      auto latest = store_->LatestChange(watched, PeriodKey(*period));
+      if (!latest.ok()) {
+        return latest.status();
+      }
+      if (*latest != seen) {
+        seen = *latest;
+        auto set = store_->Indicators(*scope, *period, codes);
+        if (!set.ok()) {
+          return set.status();
+        }
+        // A snapshot first, then only what differs from the last one sent.
+        std::string figures = set->SerializeAsString();
+        if (figures != last_sent) {
+          if (!writer->Write(*set)) {
+            return absl::OkStatus();  // the client went away
+          }
+          last_sent = std::move(figures);
+        }
+      }
+      absl::SleepFor(options_.watch_poll);
     }
     return absl::OkStatus();
   });
@@ -387,18 +465,11 @@ grpc::Status ReportingHandlers::ListContributors(grpc::ServerContext* ctx,
       return after.status();
     }
     auto rows = store_->Contributors(ScopeKey(*scope), PeriodKey(*period), *after, *size);
-    auto sums = store_->Sums(ScopeKey(*scope), PeriodKey(*period));
-    auto targets = AllTargets();
-    auto baselines = store_->Baselines();
-    if (!rows.ok() || !sums.ok() || !targets.ok() || !baselines.ok()) {
-      return !rows.ok() ? rows.status()
-                        : (!sums.ok() ? sums.status()
-                                      : (!targets.ok() ? targets.status() : baselines.status()));
+    auto set = store_->Indicators(*scope, *period, {req->code()});
+    if (!rows.ok() || !set.ok()) {
+      return !rows.ok() ? rows.status() : set.status();
     }
-    const std::optional<BaselineSums> base = BaselineOf(*baselines);
-    *resp->mutable_indicator() =
-        MakeIndicator(req->code(), ValueOf(req->code(), sums->sums, base),
-                      TargetInForce(*targets, req->code(), period->year()), sums->as_of_ms);
+    *resp->mutable_indicator() = set->indicators(0);
     const bool against_base =
         req->code() == codes::kWaterUseDecline || req->code() == codes::kReclaimedIncrease;
     for (size_t i = 0; i < rows->size() && static_cast<int>(i) < *size; ++i) {
@@ -415,7 +486,7 @@ grpc::Status ReportingHandlers::ListContributors(grpc::ServerContext* ctx,
         c->set_numerator(absl::StrCat(decline ? row.sums.new_water : row.sums.reclaimed));
         c->set_denominator(absl::StrCat(decline ? row.sums.value_added_fen : 0));
       } else {
-        const Value v = ValueOf(req->code(), row.sums, base);
+        const Value v = ValueOf(req->code(), row.sums, std::nullopt);
         if (v.unit == v1::INDICATOR_UNIT_COUNT) {
           c->set_numerator(absl::StrCat(v.count));
           c->set_denominator("0");

@@ -1,9 +1,10 @@
 // gRPC handlers of jieshui.reporting.v1.ReportingService: who may call what, request validation
 // (errors name the field), the indicators worked out from the stored sums (core/indicators.hpp),
-// targets, the baseline and Statistics' imports. Not yet served (UNIMPLEMENTED): history, the
-// watch stream, annual reports, exports.
+// targets, the baseline, Statistics' imports, history and the watch stream. Not yet served
+// (UNIMPLEMENTED): annual reports, exports.
 #pragma once
 
+#include "absl/time/time.h"
 #include "jieshui/reporting/v1/reporting_service.grpc.pb.h"
 #include "reporting/src/adapters/reporting_store.hpp"
 #include "service/clock.hpp"
@@ -14,6 +15,9 @@ struct HandlerOptions {
   int page_size_default = 100;
   int page_size_max = 1000;
   int import_rows_max = 200'000;
+  // How often a watch looks for changes, and how long one may run before the client reconnects.
+  absl::Duration watch_poll = absl::Milliseconds(200);
+  absl::Duration watch_max = absl::Hours(1);
   service::Clock now = service::SystemClock();
 };
 
@@ -36,6 +40,11 @@ class ReportingHandlers final : public v1::ReportingService::Service {
                            v1::Baseline* resp) override;
   grpc::Status GetIndicators(grpc::ServerContext* ctx, const v1::GetIndicatorsRequest* req,
                              v1::IndicatorSet* resp) override;
+  grpc::Status ListIndicatorHistory(grpc::ServerContext* ctx,
+                                    const v1::ListIndicatorHistoryRequest* req,
+                                    v1::ListIndicatorHistoryResponse* resp) override;
+  grpc::Status WatchIndicators(grpc::ServerContext* ctx, const v1::WatchIndicatorsRequest* req,
+                               grpc::ServerWriter<v1::IndicatorSet>* writer) override;
   grpc::Status ListContributors(grpc::ServerContext* ctx, const v1::ListContributorsRequest* req,
                                 v1::ListContributorsResponse* resp) override;
 

@@ -10,6 +10,8 @@
 #include "errors/field_error.hpp"
 #include "jieshui/events/v1/reporting_events.pb.h"
 #include "kafka/envelope.hpp"
+#include "reporting/src/adapters/indicator_log.hpp"
+#include "reporting/src/core/periods.hpp"
 
 namespace jieshui::reporting {
 namespace {
@@ -48,6 +50,66 @@ absl::StatusOr<ScopeSums> ReportingStore::Sums(const std::string& scope_key,
     // The district's as-of: the latest event reflected in the figures it belongs to.
     out.as_of_ms = FactsStore::LoadSums(tx, "district", period_key).as_of_ms;
     return out;
+  });
+}
+
+absl::StatusOr<v1::IndicatorSet> ReportingStore::Indicators(const v1::Scope& scope,
+                                                            const v1::IndicatorPeriod& period,
+                                                            const std::vector<std::string>& codes) {
+  auto sums = Sums(ScopeKey(scope), PeriodKey(period));
+  if (!sums.ok()) {
+    return sums.status();
+  }
+  return db::Transact<v1::IndicatorSet>(
+      pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::IndicatorSet> {
+        auto targets = LoadTargets(tx);
+        auto base = LoadBaseline(tx);
+        if (!targets.ok() || !base.ok()) {
+          return !targets.ok() ? targets.status() : base.status();
+        }
+        v1::IndicatorSet set;
+        *set.mutable_scope() = scope;
+        *set.mutable_period() = period;
+        set.set_as_of_unix_ms(sums->as_of_ms);
+        set.set_served_from(v1::SERVED_FROM_DATABASE);
+        for (v1::Indicator& i : WorkOut(*sums, period.year(), codes, *targets, *base)) {
+          *set.add_indicators() = std::move(i);
+        }
+        return set;
+      });
+}
+
+absl::StatusOr<std::vector<std::pair<int64_t, v1::IndicatorSnapshot>>> ReportingStore::History(
+    const std::string& scope_key, const std::string& period_key, const std::string& code,
+    int64_t from_ms, int64_t to_ms, int64_t after_id, int limit) {
+  using Out = std::vector<std::pair<int64_t, v1::IndicatorSnapshot>>;
+  return db::Transact<Out>(pool_, [&](pqxx::work& tx) -> absl::StatusOr<Out> {
+    Out out;
+    for (const pqxx::row& row : tx.exec_params(
+             "SELECT id, changed_ms, indicator FROM indicator_history WHERE scope = $1 AND "
+             "period = $2 AND code = $3 AND id > $4 AND changed_ms >= $5 AND ($6 = 0 OR "
+             "changed_ms < $6) ORDER BY id LIMIT $7",
+             scope_key, period_key, code, after_id, from_ms, to_ms, limit + 1)) {
+      v1::IndicatorSnapshot snap;
+      if (!snap.mutable_indicator()->ParseFromString(pqxx::binarystring(row[2]).str())) {
+        return absl::DataLossError("a stored indicator does not parse");
+      }
+      snap.set_changed_at_unix_ms(row[1].as<int64_t>());
+      out.emplace_back(row[0].as<int64_t>(), std::move(snap));
+    }
+    return out;
+  });
+}
+
+absl::StatusOr<int64_t> ReportingStore::LatestChange(const std::string& scope_key,
+                                                     const std::string& period_key) {
+  return db::Transact<int64_t>(pool_, [&](pqxx::work& tx) -> absl::StatusOr<int64_t> {
+    return tx
+        .exec_params(
+            "SELECT coalesce(max(id), 0) FROM indicator_history WHERE scope = $1 "
+            "AND period = $2",
+            scope_key, period_key)[0][0]
+        .as<int64_t>();
   });
 }
 

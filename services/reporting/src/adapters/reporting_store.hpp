@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -42,6 +43,18 @@ class ReportingStore {
   // A scope's sums ("district", "town:…") or, for "enterprise:<USCC>", that enterprise's own
   // contribution, for a period key.
   absl::StatusOr<ScopeSums> Sums(const std::string& scope_key, const std::string& period_key);
+  // The indicators of a scope (or one enterprise) and period, in one transaction with the targets
+  // and baseline they are judged against (every code when `codes` is empty).
+  absl::StatusOr<v1::IndicatorSet> Indicators(const v1::Scope& scope,
+                                              const v1::IndicatorPeriod& period,
+                                              const std::vector<std::string>& codes);
+  // Snapshots of one indicator after `after_id` within [from_ms, to_ms) (to_ms 0: no end),
+  // `limit` + 1 at most, oldest first, each with its row id.
+  absl::StatusOr<std::vector<std::pair<int64_t, v1::IndicatorSnapshot>>> History(
+      const std::string& scope_key, const std::string& period_key, const std::string& code,
+      int64_t from_ms, int64_t to_ms, int64_t after_id, int limit);
+  // The latest history row id of a scope and period (0 when none): what a watch waits past.
+  absl::StatusOr<int64_t> LatestChange(const std::string& scope_key, const std::string& period_key);
   // The enterprises counted in a scope's period, by USCC after `after_uscc`, `limit` + 1 at most.
   absl::StatusOr<std::vector<ContributorRow>> Contributors(const std::string& scope_key,
                                                            const std::string& period_key,
