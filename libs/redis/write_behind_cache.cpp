@@ -8,7 +8,7 @@
 
 namespace jieshui::redis {
 
-WriteBehindCache::WriteBehindCache(Client* client, std::string prefix, absl::Duration ttl,
+WriteBehindCache::WriteBehindCache(Client* client, const std::string& prefix, absl::Duration ttl,
                                    Loader loader)
     : client_(client),
       // The process's generation: microseconds since the epoch at construction.

@@ -31,7 +31,7 @@ class WriteBehindCache {
 
   // `client` may be null (no Redis): Get then always answers "read the database".
   // Keys are "<prefix><generation>:<key>".
-  WriteBehindCache(Client* client, std::string prefix, absl::Duration ttl, Loader loader);
+  WriteBehindCache(Client* client, const std::string& prefix, absl::Duration ttl, Loader loader);
   ~WriteBehindCache();
   WriteBehindCache(const WriteBehindCache&) = delete;
   WriteBehindCache& operator=(const WriteBehindCache&) = delete;
