@@ -11,6 +11,7 @@ namespace jieshui::redis {
 WriteBehindCache::WriteBehindCache(Client* client, const std::string& prefix, absl::Duration ttl,
                                    Loader loader)
     : client_(client),
+      base_prefix_(prefix),
       // The process's generation: microseconds since the epoch at construction.
       prefix_(absl::StrCat(prefix, absl::ToUnixMicros(absl::Now()), ":")),
       ttl_(ttl),
@@ -37,7 +38,19 @@ void WriteBehindCache::Stop() {
 }
 
 std::string WriteBehindCache::RedisKey(const std::string& key) const {
+  std::lock_guard<std::mutex> lock(mu_);
   return absl::StrCat(prefix_, key);
+}
+
+void WriteBehindCache::Reset() {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::string next = absl::StrCat(base_prefix_, absl::ToUnixMicros(absl::Now()), ":");
+  if (next == prefix_) {
+    next = absl::StrCat(base_prefix_, absl::ToUnixMicros(absl::Now()) + 1, ":");
+  }
+  prefix_ = std::move(next);
+  dirty_.clear();
+  ++generation_;
 }
 
 void WriteBehindCache::Invalidate(const std::string& key) {
@@ -89,6 +102,9 @@ void WriteBehindCache::RunWriter() {
       break;
     }
     const std::map<std::string, uint64_t> work = dirty_;
+    // Written under the generation of when the work was taken: after a Reset, what was read
+    // before it lands in keys no reader uses.
+    const std::string prefix = prefix_;
     lock.unlock();
     bool failed = false;
     int64_t wrote = 0;
@@ -97,9 +113,9 @@ void WriteBehindCache::RunWriter() {
       auto value = loader_(key);
       absl::Status s = value.status();
       if (value.ok()) {
-        s = client_->Set(RedisKey(key), *value, ttl_);
+        s = client_->Set(absl::StrCat(prefix, key), *value, ttl_);
       } else if (absl::IsNotFound(value.status())) {
-        s = client_->Del(RedisKey(key)).status();
+        s = client_->Del(absl::StrCat(prefix, key)).status();
       }
       if (!s.ok()) {
         failed = true;  // PostgreSQL or Redis down: the key stays dirty

@@ -41,6 +41,9 @@ class WriteBehindCache {
 
   // What `key` holds changed in PostgreSQL (call after the commit).
   void Invalidate(const std::string& key);
+  // Everything cached may be stale (a rule every value depends on changed): a new generation of
+  // keys, so none written before is read again.
+  void Reset();
   // The cached value; nullopt on a miss (then scheduled) or while the key is dirty; an error when
   // Redis fails. Either way but a value, the caller reads PostgreSQL.
   absl::StatusOr<std::optional<std::string>> Get(const std::string& key);
@@ -54,7 +57,8 @@ class WriteBehindCache {
   void RunWriter();
 
   Client* client_;
-  std::string prefix_;
+  std::string base_prefix_;
+  std::string prefix_;  // base_prefix_ and the generation; guarded by mu_ after construction
   absl::Duration ttl_;
   Loader loader_;
   mutable std::mutex mu_;

@@ -69,6 +69,12 @@ TEST_F(WriteBehindCacheTest, AMissIsWrittenAndADirtyKeyIsNotServedUntilRewritten
   const std::optional<std::string> now = Cached("a");
   EXPECT_TRUE(now == std::nullopt || now == "2") << *now;
   ASSERT_TRUE(WaitFor([&] { return Cached("a") == "2"; }));
+  // A Reset (a rule every value depends on changed): nothing cached before is served.
+  const std::string before = cache_->RedisKey("a");
+  cache_->Reset();
+  EXPECT_NE(cache_->RedisKey("a"), before);
+  EXPECT_EQ(Cached("a"), std::nullopt);
+  ASSERT_TRUE(WaitFor([&] { return Cached("a") == "2"; }));
   // Keys carry the process's generation: another cache (a restarted process) never reads them.
   WriteBehindCache later(client_.get(), "test:", absl::Minutes(5),
                          [](const std::string&) { return absl::StatusOr<std::string>("x"); });

@@ -3,6 +3,7 @@
 #include <set>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "kafka/topics.hpp"
 
 namespace jieshui::reporting {
@@ -31,7 +32,7 @@ absl::StatusOr<std::unique_ptr<ReportingApp>> ReportingApp::Start(ReportingConfi
                   {topics::kCertificationStatus, c.status_topic},
                   {topics::kCertificationActivity, c.activity_topic}},
        .producer_tuning = {},
-       .redis = false},
+       .redis = true},
       c.common);
   if (!platform.ok()) {
     return platform.status();
@@ -52,8 +53,16 @@ absl::StatusOr<std::unique_ptr<ReportingApp>> ReportingApp::Start(ReportingConfi
       std::make_unique<kafka::DeadLetterQueue>(&p.producer(), c.consumer_group, c.dlq_topic);
   app->log_ = std::make_unique<IndicatorLog>(IndicatorLogOptions{
       .schema = p.schema(), .indicator_topic = c.indicator_topic, .producer = "reporting"});
+  ReportingStore* store = app->store_.get();
+  app->cache_ = std::make_unique<redis::WriteBehindCache>(
+      p.redis(), absl::StrCat(p.redis_prefix(), "indicators:"), c.cache_ttl,
+      [store](const std::string& key) { return LoadForCache(*store, key); });
+  p.Run(
+      "indicator cache", [cache = app->cache_.get()] { cache->Start(); },
+      [cache = app->cache_.get()] { cache->Stop(); });
   FactsStore* facts = app->facts_.get();
   IndicatorLog* log = app->log_.get();
+  ReportingApp* self = app.get();
   app->consumer_ = std::make_unique<service::EventConsumer>(
       &p.pool(), app->dlq_.get(),
       service::EventConsumerOptions{.name = "reporting facts",
@@ -66,13 +75,29 @@ absl::StatusOr<std::unique_ptr<ReportingApp>> ReportingApp::Start(ReportingConfi
                                     .max_batch = c.max_batch_messages,
                                     .poll_timeout = std::chrono::milliseconds(100),
                                     .messages_counter = *counter},
-      [facts, log](pqxx::work& tx, const kafka::Message& message,
-                   const kafka::EventEnvelope& event) -> absl::Status {
+      [facts, log, self](pqxx::work& tx, const kafka::Message& message,
+                         const kafka::EventEnvelope& event) -> absl::Status {
         std::set<SumsKey> moved;
         if (absl::Status s = facts->ApplyEvent(tx, message, event, &moved); !s.ok()) {
           return s;
         }
+        {
+          std::lock_guard<std::mutex> lock(self->moved_mu_);
+          self->moved_.insert(moved.begin(), moved.end());
+        }
         return log->RecordChanges(tx, moved).status();
+      },
+      // After the commit: what moved is dirty in the cache until rewritten (a batch that rolled
+      // back and is read again only adds keys to rewrite).
+      [self] {
+        std::set<SumsKey> moved;
+        {
+          std::lock_guard<std::mutex> lock(self->moved_mu_);
+          moved.swap(self->moved_);
+        }
+        for (const auto& [scope, period] : moved) {
+          self->cache_->Invalidate(absl::StrCat(scope, "|", period));
+        }
       });
   if (absl::Status s = p.Step(
           "facts consumer", [&] { return app->consumer_->Start(); },
@@ -80,7 +105,8 @@ absl::StatusOr<std::unique_ptr<ReportingApp>> ReportingApp::Start(ReportingConfi
       !s.ok()) {
     return s;
   }
-  app->handlers_ = std::make_unique<ReportingHandlers>(app->store_.get(), c.handlers);
+  app->handlers_ =
+      std::make_unique<ReportingHandlers>(app->store_.get(), app->cache_.get(), c.handlers);
   if (absl::Status s = p.Serve({{app->handlers_.get(), v1::ReportingService::service_full_name()}});
       !s.ok()) {
     return s;

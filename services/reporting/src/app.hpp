@@ -4,11 +4,14 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
+#include <set>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "config/config_loader.hpp"
 #include "kafka/dead_letter.hpp"
+#include "redis/write_behind_cache.hpp"
 #include "reporting/src/adapters/facts_store.hpp"
 #include "reporting/src/adapters/indicator_log.hpp"
 #include "reporting/src/adapters/reporting_handlers.hpp"
@@ -33,6 +36,7 @@ struct ReportingConfig {
   std::string dlq_topic;
   std::string consumer_group;
   int max_batch_messages = 500;
+  absl::Duration cache_ttl = absl::Hours(24);
 };
 
 // Reads reporting.yaml (and its environment overrides); errors name the key.
@@ -48,6 +52,7 @@ class ReportingApp {
 
   int port() const { return platform_->port(); }
   service::EventConsumer& consumer() { return *consumer_; }
+  redis::WriteBehindCache* cache() { return cache_.get(); }
   void Stop() {
     if (platform_ != nullptr) {
       platform_->Stop();
@@ -64,7 +69,10 @@ class ReportingApp {
   std::unique_ptr<ReportingStore> store_;
   std::unique_ptr<kafka::DeadLetterQueue> dlq_;
   std::unique_ptr<service::EventConsumer> consumer_;
+  std::unique_ptr<redis::WriteBehindCache> cache_;
   std::unique_ptr<ReportingHandlers> handlers_;
+  std::mutex moved_mu_;
+  std::set<SumsKey> moved_;  // moved by the batch in hand, invalidated once it committed
 };
 
 }  // namespace jieshui::reporting

@@ -33,6 +33,7 @@ absl::StatusOr<ReportingConfig> LoadReportingConfig(const config::ConfigLoader& 
             .Int("reporting.page_size_default", 1, 10000, &h.page_size_default)
             .Int("reporting.page_size_max", 1, 10000, &h.page_size_max)
             .Int("reporting.import_rows_max", 1, 10'000'000, &h.import_rows_max)
+            .Duration("reporting.cache_ttl", &out.cache_ttl, absl::Seconds(1))
             .Require(h.page_size_default <= h.page_size_max, "reporting.page_size_default",
                      "larger than reporting.page_size_max");
         if (!r.ok()) {

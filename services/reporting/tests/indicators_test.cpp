@@ -101,6 +101,8 @@ TEST(TargetsTest, TheVersionInForceIsTheLatestAndTheDefaultsAreTheTable) {
     EXPECT_TRUE(IsCode(code)) << code;
   }
   EXPECT_FALSE(IsCode("no_such_indicator"));
+  EXPECT_EQ(UnitOf(codes::kAudits), v1::INDICATOR_UNIT_COUNT);
+  EXPECT_EQ(UnitOf(codes::kCarrierCoverage), v1::INDICATOR_UNIT_RATIO);
 }
 
 }  // namespace

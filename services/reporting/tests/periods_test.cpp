@@ -23,6 +23,9 @@ TEST(PeriodsTest, KeysAndTheMonthsAChangeMoves) {
   EXPECT_EQ(keys,
             (std::vector<std::string>{"2025", "2025-YTD11", "2025-YTD12", "2025-Q4", "2025-11"}));
   EXPECT_EQ(PeriodsTouchedBy(2025, 1).size(), 15u);  // the year, 12 YTDs, Q1, January
+  for (const auto& p : all) {
+    EXPECT_EQ(PeriodKey(PeriodOfKey(PeriodKey(p))), PeriodKey(p));
+  }
 }
 
 TEST(PeriodsTest, ABadPeriodNamesItsField) {
@@ -50,6 +53,9 @@ TEST(PeriodsTest, AnEnterprisesScopes) {
   EXPECT_EQ(ScopeKey(scopes[1]), "town:甪直镇");
   EXPECT_EQ(ScopeKey(scopes[2]), "industry:C17");
   EXPECT_EQ(ScopesOf("木渎镇", "WZ-MD", "C3973").size(), 4u);
+  for (const auto& s : ScopesOf("木渎镇", "WZ-MD", "C3973")) {
+    EXPECT_EQ(ScopeKey(ScopeOfKey(ScopeKey(s))), ScopeKey(s));
+  }
 }
 
 }  // namespace

@@ -21,6 +21,7 @@
 #include "jieshui/events/v1/reporting_events.pb.h"
 #include "jieshui/reporting/v1/reporting_service.grpc.pb.h"
 #include "kafka/envelope.hpp"
+#include "redis_server.hpp"
 #include "reporting/src/app.hpp"
 #include "reporting/src/core/indicators.hpp"
 #include "service/start.hpp"
@@ -72,6 +73,12 @@ class ReportingIntegrationTest : public ::testing::Test {
     indicator_topic_ = env_->Unique("reporting.topics.indicator", "rep_indicator");
     env_->Unique("reporting.topics.dlq", "rep_dlq");
     env_->Unique("reporting.consumer_group", "rep_facts");
+    auto redis = redis::testing::RedisServerProcess::Start();
+    ASSERT_TRUE(redis.ok()) << redis.status();
+    redis_ = *std::move(redis);
+    env_->Set("redis.host", "127.0.0.1");
+    env_->Set("redis.port", absl::StrCat(redis_->port()));
+    env_->Unique("redis.key_prefix", "jieshui");
 
     Announce(kA, "甪直镇", true);
     Announce(kB, "木渎镇", false);
@@ -205,6 +212,7 @@ class ReportingIntegrationTest : public ::testing::Test {
   jieshui::testing::EventPublisher quota_{"quota"};
   jieshui::testing::EventPublisher certification_{"certification"};
   std::string enterprise_topic_, usage_topic_, status_topic_, activity_topic_, indicator_topic_;
+  std::unique_ptr<redis::testing::RedisServerProcess> redis_;
   std::unique_ptr<ReportingApp> app_;
   std::unique_ptr<v1::ReportingService::Stub> stub_;
 };
@@ -227,8 +235,13 @@ TEST_F(ReportingIntegrationTest, TheSixRowsOfASmallDistrictWorkedByHand) {
   // The import's events come back through the submission topic.
   ASSERT_TRUE(WaitFor([&] { return app_->consumer().applied() >= 2 + 24 + 3 + 2; }));
 
-  const v1::IndicatorSet set = Indicators(kPartner, v1::Scope());
-  EXPECT_EQ(set.served_from(), v1::SERVED_FROM_DATABASE);
+  // Once the cache has it, the same figures come from Redis.
+  v1::IndicatorSet set;
+  ASSERT_TRUE(WaitFor([&] {
+    set = Indicators(kPartner, v1::Scope());
+    return set.served_from() == v1::SERVED_FROM_CACHE &&
+           Find(set, codes::kWaterUseDecline).ratio().defined();
+  }));
   EXPECT_GT(set.as_of_unix_ms(), 0);
   // 1: 2025 uses 300,000 m³ over 40,000 万元 = 7.5 m³/万元 against 15: a 50.00% decline.
   const v1::Indicator& decline = Find(set, codes::kWaterUseDecline);
@@ -285,6 +298,7 @@ TEST_F(ReportingIntegrationTest, TheSixRowsOfASmallDistrictWorkedByHand) {
 
   // A replay: a new consumer group reads every topic from the start; the stored offsets skip it
   // and the figures stay as they are.
+  set.clear_served_from();
   const std::string before = set.SerializeAsString();
   app_->Stop();
   app_.reset();
@@ -293,7 +307,40 @@ TEST_F(ReportingIntegrationTest, TheSixRowsOfASmallDistrictWorkedByHand) {
   ASSERT_TRUE(WaitFor([&] { return app_->consumer().replayed() >= 2 + 24 + 3 + 2; }));
   EXPECT_EQ(app_->consumer().applied(), 0);
   v1::IndicatorSet after = Indicators(kPartner, v1::Scope());
+  after.clear_served_from();
   EXPECT_EQ(after.SerializeAsString(), before);
+}
+
+TEST_F(ReportingIntegrationTest, WithRedisDownReadsComeFromPostgresAndTheCacheHealsAfter) {
+  ASSERT_TRUE(WaitFor([&] { return app_->consumer().applied() >= 2 + 24 + 3; }));
+  v1::Scope town;
+  town.set_kind(v1::SCOPE_KIND_TOWN);
+  town.set_value("木渎镇");
+  ASSERT_TRUE(
+      WaitFor([&] { return Indicators(kPartner, town).served_from() == v1::SERVED_FROM_CACHE; }));
+  ASSERT_TRUE(redis_->Stop().ok());
+  // A second audit of B while Redis is down: served from PostgreSQL, never the old count.
+  Record("13", kB, cert::RECORD_KIND_AUDIT);
+  ASSERT_TRUE(WaitFor([&] { return app_->consumer().applied() >= 2 + 24 + 3 + 1; }));
+  v1::IndicatorSet down = Indicators(kPartner, town);
+  EXPECT_EQ(down.served_from(), v1::SERVED_FROM_DATABASE);
+  EXPECT_EQ(Find(down, codes::kAudits).count(), 2);
+  ASSERT_TRUE(redis_->Restart().ok());
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        const v1::IndicatorSet up = Indicators(kPartner, town);
+        return up.served_from() == v1::SERVED_FROM_CACHE && Find(up, codes::kAudits).count() == 2;
+      },
+      std::chrono::seconds(30)));
+  // A target edit resets the cache: the next answers carry the new target.
+  v1::SetTargetRequest target;
+  target.set_code(codes::kAudits);
+  target.set_year(2025);
+  target.set_count(3);
+  target.set_reason("区级加码");
+  v1::Target edited;
+  ASSERT_TRUE(stub_->SetTarget(Ctx(kWaterAffairs).get(), target, &edited).ok());
+  EXPECT_EQ(Find(Indicators(kPartner, town), codes::kAudits).target_count(), 3);
 }
 
 TEST_F(ReportingIntegrationTest, BadInputNamesTheFieldAndARefusedImportStoresNothing) {

@@ -8,45 +8,12 @@
 #include "db/outbox.hpp"
 #include "jieshui/events/v1/reporting_events.pb.h"
 #include "kafka/envelope.hpp"
+#include "reporting/src/core/periods.hpp"
 
 namespace jieshui::reporting {
 namespace {
 
 namespace ev = ::jieshui::events::v1;
-
-// Parses "district", "town:X", ... back into a scope.
-v1::Scope ScopeOfKey(const std::string& key) {
-  v1::Scope s;
-  const size_t colon = key.find(':');
-  const std::string kind = key.substr(0, colon);
-  const std::string value = colon == std::string::npos ? "" : key.substr(colon + 1);
-  s.set_kind(kind == "town"         ? v1::SCOPE_KIND_TOWN
-             : kind == "park"       ? v1::SCOPE_KIND_PARK
-             : kind == "industry"   ? v1::SCOPE_KIND_INDUSTRY
-             : kind == "enterprise" ? v1::SCOPE_KIND_ENTERPRISE
-                                    : v1::SCOPE_KIND_DISTRICT);
-  s.set_value(value);
-  return s;
-}
-
-// Parses "2025", "2025-YTD03", "2025-Q1", "2025-03".
-v1::IndicatorPeriod PeriodOfKey(const std::string& key) {
-  v1::IndicatorPeriod p;
-  p.set_year(std::stoi(key.substr(0, 4)));
-  if (key.size() == 4) {
-    p.set_kind(v1::PERIOD_KIND_YEAR);
-  } else if (key.compare(5, 3, "YTD") == 0) {
-    p.set_kind(v1::PERIOD_KIND_YEAR_TO_DATE);
-    p.set_month(std::stoi(key.substr(8)));
-  } else if (key[5] == 'Q') {
-    p.set_kind(v1::PERIOD_KIND_QUARTER);
-    p.set_quarter(std::stoi(key.substr(6)));
-  } else {
-    p.set_kind(v1::PERIOD_KIND_MONTH);
-    p.set_month(std::stoi(key.substr(5)));
-  }
-  return p;
-}
 
 }  // namespace
 

@@ -90,8 +90,49 @@ absl::StatusOr<v1::IndicatorPeriod> CheckPastPeriod(const v1::IndicatorPeriod& r
 
 }  // namespace
 
-ReportingHandlers::ReportingHandlers(ReportingStore* store, HandlerOptions options)
-    : store_(store), options_(std::move(options)) {}
+ReportingHandlers::ReportingHandlers(ReportingStore* store, redis::WriteBehindCache* cache,
+                                     HandlerOptions options)
+    : store_(store), cache_(cache), options_(std::move(options)) {}
+
+std::string CacheKey(const v1::Scope& scope, const v1::IndicatorPeriod& period) {
+  return absl::StrCat(ScopeKey(scope), "|", PeriodKey(period));
+}
+
+absl::StatusOr<std::string> LoadForCache(ReportingStore& store, const std::string& key) {
+  const size_t bar = key.find('|');
+  auto set = store.Indicators(ScopeOfKey(key.substr(0, bar)), PeriodOfKey(key.substr(bar + 1)), {});
+  if (!set.ok()) {
+    return set.status();
+  }
+  return set->SerializeAsString();
+}
+
+absl::StatusOr<v1::IndicatorSet> ReportingHandlers::Read(const v1::Scope& scope,
+                                                         const v1::IndicatorPeriod& period,
+                                                         const std::vector<std::string>& codes) {
+  // An enterprise's own figures are not cached (one read per enterprise, seldom).
+  if (cache_ != nullptr && scope.kind() != v1::SCOPE_KIND_ENTERPRISE) {
+    auto cached = cache_->Get(CacheKey(scope, period));
+    v1::IndicatorSet set;
+    if (cached.ok() && cached->has_value() && set.ParseFromString(**cached)) {
+      set.set_served_from(v1::SERVED_FROM_CACHE);
+      if (!codes.empty()) {
+        v1::IndicatorSet picked = set;
+        picked.clear_indicators();
+        for (const std::string& code : codes) {
+          for (const v1::Indicator& i : set.indicators()) {
+            if (i.code() == code) {
+              *picked.add_indicators() = i;
+            }
+          }
+        }
+        return picked;
+      }
+      return set;
+    }
+  }
+  return store_->Indicators(scope, period, codes);
+}
 
 absl::StatusOr<std::vector<v1::Target>> ReportingHandlers::AllTargets() {
   auto stored = store_->StoredTargets();
@@ -141,7 +182,7 @@ grpc::Status ReportingHandlers::SetTarget(grpc::ServerContext* ctx, const v1::Se
     v1::Target t;
     t.set_code(req->code());
     t.set_year(req->year());
-    t.set_unit(MakeIndicator(req->code(), {}, std::nullopt, 0).unit());
+    t.set_unit(UnitOf(req->code()));
     if (t.unit() == v1::INDICATOR_UNIT_COUNT) {
       if (req->count() < 0) {
         return InvalidArgument("count", "must not be negative");
@@ -156,7 +197,11 @@ grpc::Status ReportingHandlers::SetTarget(grpc::ServerContext* ctx, const v1::Se
     t.set_reason(req->reason());
     t.set_set_by(ActorLabel(p));
     t.set_set_at_unix_ms(absl::ToUnixMillis(options_.now()));
-    return store_->AddTarget(std::move(t));
+    auto added = store_->AddTarget(std::move(t));
+    if (added.ok() && cache_ != nullptr) {
+      cache_->Reset();  // every cached figure carries its target
+    }
+    return added;
   });
 }
 
@@ -321,7 +366,7 @@ grpc::Status ReportingHandlers::GetIndicators(grpc::ServerContext* ctx,
                                absl::StrCat("no indicator \"", codes[i], "\""));
       }
     }
-    auto set = store_->Indicators(*scope, *period, codes);
+    auto set = Read(*scope, *period, codes);
     if (!set.ok()) {
       return set.status();
     }
@@ -414,10 +459,11 @@ grpc::Status ReportingHandlers::WatchIndicators(grpc::ServerContext* ctx,
       }
       if (*latest != seen) {
         seen = *latest;
-        auto set = store_->Indicators(*scope, *period, codes);
+        auto set = Read(*scope, *period, codes);
         if (!set.ok()) {
           return set.status();
         }
+        set->clear_served_from();  // the same figures from either source are no change
         // A snapshot first, then only what differs from the last one sent.
         std::string figures = set->SerializeAsString();
         if (figures != last_sent) {

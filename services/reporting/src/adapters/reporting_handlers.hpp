@@ -6,6 +6,7 @@
 
 #include "absl/time/time.h"
 #include "jieshui/reporting/v1/reporting_service.grpc.pb.h"
+#include "redis/write_behind_cache.hpp"
 #include "reporting/src/adapters/reporting_store.hpp"
 #include "service/clock.hpp"
 
@@ -21,9 +22,16 @@ struct HandlerOptions {
   service::Clock now = service::SystemClock();
 };
 
+// The cache key of a scope and period ("district|2025-Q1"), and its value as PostgreSQL has it now
+// (a serialised IndicatorSet of every code): the cache's loader.
+std::string CacheKey(const v1::Scope& scope, const v1::IndicatorPeriod& period);
+absl::StatusOr<std::string> LoadForCache(ReportingStore& store, const std::string& key);
+
 class ReportingHandlers final : public v1::ReportingService::Service {
  public:
-  ReportingHandlers(ReportingStore* store, HandlerOptions options);
+  // `cache` holds each scope and period's IndicatorSet (every code) under "<scope>|<period>"; it
+  // may be null (reads then go to PostgreSQL).
+  ReportingHandlers(ReportingStore* store, redis::WriteBehindCache* cache, HandlerOptions options);
 
   grpc::Status ListTargets(grpc::ServerContext* ctx, const v1::ListTargetsRequest* req,
                            v1::ListTargetsResponse* resp) override;
@@ -52,7 +60,12 @@ class ReportingHandlers final : public v1::ReportingService::Service {
   // Every target: the defaults (version 0) and the stored versions.
   absl::StatusOr<std::vector<v1::Target>> AllTargets();
 
+  // The indicators from the cache when it has them current, else from PostgreSQL.
+  absl::StatusOr<v1::IndicatorSet> Read(const v1::Scope& scope, const v1::IndicatorPeriod& period,
+                                        const std::vector<std::string>& codes);
+
   ReportingStore* store_;
+  redis::WriteBehindCache* cache_;
   HandlerOptions options_;
 };
 

@@ -96,9 +96,11 @@ const std::vector<std::string>& AllCodes() {
 
 bool IsCode(const std::string& code) { return Definitions().contains(code); }
 
+v1::IndicatorUnit UnitOf(const std::string& code) { return Definitions().at(code).unit; }
+
 Value ValueOf(const std::string& code, const Sums& s, const std::optional<BaselineSums>& base) {
   Value v;
-  v.unit = Definitions().at(code).unit;
+  v.unit = UnitOf(code);
   using domain::Ratio;
   if (code == codes::kWaterUseDecline) {
     v.ratio = base.has_value() ? Ratio::DeclineFrom(Ratio(s.new_water, s.value_added_fen),

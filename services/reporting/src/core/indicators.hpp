@@ -35,6 +35,8 @@ inline constexpr char kKeyMonitoredOnline[] = "key_monitored_online";
 // Every code, in the order answers list them.
 const std::vector<std::string>& AllCodes();
 bool IsCode(const std::string& code);
+// Whether `code` (a known one) is a ratio or a count.
+reporting::v1::IndicatorUnit UnitOf(const std::string& code);
 
 // What the events of one scope and period add up to. Volumes in litres, value added in fen.
 struct Sums {

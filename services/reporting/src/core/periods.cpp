@@ -1,5 +1,6 @@
 #include "reporting/src/core/periods.hpp"
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "errors/field_error.hpp"
@@ -57,6 +58,25 @@ absl::StatusOr<v1::IndicatorPeriod> CheckPeriod(const v1::IndicatorPeriod& p,
   }
 }
 
+v1::IndicatorPeriod PeriodOfKey(const std::string& key) {
+  int year = 0;
+  int n = 0;
+  (void)absl::SimpleAtoi(key.substr(0, 4), &year);
+  if (key.size() == 4) {
+    return Make(v1::PERIOD_KIND_YEAR, year, 0, 0);
+  }
+  if (key.compare(5, 3, "YTD") == 0) {
+    (void)absl::SimpleAtoi(key.substr(8), &n);
+    return Make(v1::PERIOD_KIND_YEAR_TO_DATE, year, 0, n);
+  }
+  if (key.size() > 5 && key[5] == 'Q') {
+    (void)absl::SimpleAtoi(key.substr(6), &n);
+    return Make(v1::PERIOD_KIND_QUARTER, year, n, 0);
+  }
+  (void)absl::SimpleAtoi(key.substr(5), &n);
+  return Make(v1::PERIOD_KIND_MONTH, year, 0, n);
+}
+
 std::vector<v1::IndicatorPeriod> PeriodsOfYear(int year) {
   std::vector<v1::IndicatorPeriod> out = {Make(v1::PERIOD_KIND_YEAR, year, 0, 0)};
   for (int m = 1; m <= 12; ++m) {
@@ -94,6 +114,19 @@ std::string ScopeKey(const v1::Scope& scope) {
     default:
       return "district";
   }
+}
+
+v1::Scope ScopeOfKey(const std::string& key) {
+  v1::Scope s;
+  const size_t colon = key.find(':');
+  const std::string kind = key.substr(0, colon);
+  s.set_kind(kind == "town"         ? v1::SCOPE_KIND_TOWN
+             : kind == "park"       ? v1::SCOPE_KIND_PARK
+             : kind == "industry"   ? v1::SCOPE_KIND_INDUSTRY
+             : kind == "enterprise" ? v1::SCOPE_KIND_ENTERPRISE
+                                    : v1::SCOPE_KIND_DISTRICT);
+  s.set_value(colon == std::string::npos ? "" : key.substr(colon + 1));
+  return s;
 }
 
 std::vector<v1::Scope> ScopesOf(const std::string& town, const std::string& park_id,

@@ -19,6 +19,9 @@ std::string PeriodKey(const v1::IndicatorPeriod& period);
 absl::StatusOr<v1::IndicatorPeriod> CheckPeriod(const v1::IndicatorPeriod& period,
                                                 const std::string& field);
 
+// The period of a key PeriodKey made.
+v1::IndicatorPeriod PeriodOfKey(const std::string& key);
+
 // Every period of `year` (29: the year, 12 year-to-dates, 4 quarters, 12 months).
 std::vector<v1::IndicatorPeriod> PeriodsOfYear(int year);
 // The periods of `year` whose figures a change in `month` (1..12) can move: the year, the
@@ -27,6 +30,8 @@ std::vector<v1::IndicatorPeriod> PeriodsTouchedBy(int year, int month);
 
 // "district", "town:甪直镇", "park:WZ-ETDZ", "industry:C17", "enterprise:<USCC>".
 std::string ScopeKey(const v1::Scope& scope);
+// The scope of a key ScopeKey made.
+v1::Scope ScopeOfKey(const std::string& key);
 // An enterprise's aggregate scopes: the district, its town, its park (if any) and its GB/T 4754
 // division (the first three characters of its code, if any).
 std::vector<v1::Scope> ScopesOf(const std::string& town, const std::string& park_id,
