@@ -1,15 +1,22 @@
 // End to end: a small simulated district through every service, as users run them. The registry,
-// ingest and quota binaries run as child processes on their own topics and schemas against the
-// real Kafka, PostgreSQL and Redis; jieshui-simulator registers the district and streams its
-// readings (gRPC and HJ 212, with outages, back-fill, duplicates, late readings, roll-overs and
-// bursts). The test then works out, from the simulator's ground truth and the rules as DOMAIN.md
-// states them (not from quota's code), each enterprise's monthly intake by source, the alerts
-// that must have been raised and the surcharges due, and compares them with what quota serves.
+// ingest, quota and certification binaries run as child processes on their own topics and schemas
+// against the real Kafka, PostgreSQL and Redis; jieshui-simulator makes the applicants' enterprise
+// keys (the services start with them), registers the district, streams its readings (gRPC and
+// HJ 212, with outages, back-fill, duplicates, late readings, roll-overs and bursts) and loads its
+// certification history (records filed and reviewed, titles imported, applications driven by the
+// enterprises and the bureaus). The test then works out, from the simulator's ground truth and
+// the rules as DOMAIN.md and the certification contract state them (not from the services'
+// code), each enterprise's monthly intake by source, the alerts that must have been raised, the
+// surcharges due, the activity counted per year, who is certified today at which level, where
+// the applications stand and which titles have expired, and compares them with what quota and
+// certification serve.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <csignal>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <regex>
@@ -27,6 +34,7 @@
 #include "domain/period.hpp"
 #include "grpcpp/grpcpp.h"
 #include "grpcserver/auth.hpp"
+#include "jieshui/certification/v1/certification_service.grpc.pb.h"
 #include "jieshui/quota/v1/quota_service.grpc.pb.h"
 #include "kafka/topic_reader.hpp"
 #include "nlohmann/json.hpp"
@@ -38,9 +46,11 @@ namespace {
 
 namespace rv1 = ::jieshui::registry::v1;
 namespace qv1 = ::jieshui::quota::v1;
+namespace cv1 = ::jieshui::certification::v1;
 using ::jieshui::testing::ChildProcess;
 
 constexpr char kWaterAffairsKey[] = "e2e-water-affairs-key-0123456789abcdef";
+constexpr char kIndustryKey[] = "e2e-industry-key-0123456789abcdef";
 
 // DOMAIN.md's default bands (from the 2017 national guideline) and the illustrative base prices
 // of quota.yaml, in fen per m³: tap 4.10, self-supplied surface 0.50, self-supplied ground 2.00
@@ -95,9 +105,28 @@ struct Service {
   int hj212_port = 0;
 };
 
-std::string KeysYaml() {
-  return absl::StrCat("[{sha256: ", grpcserver::Sha256Hex(kWaterAffairsKey),
-                      ", principal: water_affairs, name: e2e bureau}]");
+// The bureaus' keys and every applicant's enterprise key (USCC → key), as auth.api_keys.
+std::string KeysYaml(const std::map<std::string, std::string>& enterprise_keys) {
+  std::string out = absl::StrCat("[{sha256: ", grpcserver::Sha256Hex(kWaterAffairsKey),
+                                 ", principal: water_affairs, name: e2e bureau}, {sha256: ",
+                                 grpcserver::Sha256Hex(kIndustryKey),
+                                 ", principal: industry, name: e2e industry}");
+  for (const auto& [uscc, key] : enterprise_keys) {
+    absl::StrAppend(&out, ", {sha256: ", grpcserver::Sha256Hex(key),
+                    ", principal: enterprise, uscc: ", uscc, ", name: e2e ", uscc, "}");
+  }
+  return out + "]";
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string out = text.str();
+  while (!out.empty() && std::isspace(static_cast<unsigned char>(out.back())) != 0) {
+    out.pop_back();
+  }
+  return out;
 }
 
 // Starts `binary` and returns its address once it serves; the port is the one it logged.
@@ -145,6 +174,9 @@ std::unique_ptr<grpc::ClientContext> Context() {
   return context;
 }
 
+// The highest level of a water-saving enterprise; a leader title is not one.
+int Rank(cv1::Level level) { return level == cv1::LEVEL_LEADER ? 0 : static_cast<int>(level); }
+
 common::v1::YearMonth YearMonthOf(const std::string& key) {
   common::v1::YearMonth ym;
   ym.set_year(std::stoi(key.substr(0, 4)));
@@ -168,7 +200,9 @@ rv1::MeasuredFlow FlowOf(qv1::WaterSource source) {
 }
 
 // A district of `enterprises` whose seed, from `start` on, gives at least one HJ 212 gateway,
-// one outage, one enterprise over plan and one with a product quota, so every path is taken.
+// one outage, one enterprise over plan and one with a product quota, and a certification history
+// with an expired and a valid title, a returned record and a provincial application in its public
+// notice (the gates checked, both bureaus' approvals given), so every path is taken.
 Options ChooseDistrict(uint64_t start, int enterprises, absl::Time from, absl::Time to) {
   Options o;
   o.enterprises = enterprises;
@@ -182,6 +216,7 @@ Options ChooseDistrict(uint64_t start, int enterprises, absl::Time from, absl::T
   o.faults.rollover_share = 0.2;
   o.faults.spike_share = 0.002;
   o.faults.over_plan_share = 0.5;
+  o.certification_share = 1.0;
   for (uint64_t seed = start;; ++seed) {
     o.seed = seed;
     const District d(o);
@@ -195,7 +230,23 @@ Options ChooseDistrict(uint64_t start, int enterprises, absl::Time from, absl::T
       over = over || e.over_plan;
       product = product || !e.product.empty();
     }
-    if (hj212 && outage && over && product) {
+    const CertificationHistory& h = d.certification();
+    const absl::CivilDay today = ShanghaiDay(absl::Now());
+    const bool expired = std::any_of(h.titles.begin(), h.titles.end(), [&](const SimTitle& t) {
+      return DayOf(t.title.valid_until()) < today;
+    });
+    const bool valid = std::any_of(h.titles.begin(), h.titles.end(), [&](const SimTitle& t) {
+      return DayOf(t.title.valid_until()) >= today;
+    });
+    const bool returned = std::any_of(h.records.begin(), h.records.end(),
+                                      [](const SimRecord& r) { return !r.accept; });
+    // A provincial title's final review needs both Water Affairs and Industry (DOMAIN.md).
+    const bool both_approved =
+        std::any_of(h.applications.begin(), h.applications.end(), [](const SimApplication& a) {
+          return a.level == cv1::LEVEL_PROVINCIAL &&
+                 a.state == cv1::APPLICATION_STATE_PUBLIC_NOTICE;
+        });
+    if (hj212 && outage && over && product && expired && valid && returned && both_approved) {
       return o;
     }
   }
@@ -207,7 +258,8 @@ std::vector<std::string> FaultFlags(const Options& o) {
           absl::StrCat("--out-of-order=", o.faults.out_of_order_share),
           absl::StrCat("--rollovers=", o.faults.rollover_share),
           absl::StrCat("--spikes=", o.faults.spike_share),
-          absl::StrCat("--over-plan=", o.faults.over_plan_share)};
+          absl::StrCat("--over-plan=", o.faults.over_plan_share),
+          absl::StrCat("--certification-share=", o.certification_share)};
 }
 
 TEST(DistrictEndToEnd, ASimulatedDistrictFlowsThroughEveryServiceAndMatchesTheGroundTruth) {
@@ -215,11 +267,55 @@ TEST(DistrictEndToEnd, ASimulatedDistrictFlowsThroughEveryServiceAndMatchesTheGr
   const std::string enterprise_topic = run + "_enterprise";
   const std::string meter_topic = run + "_meter";
   const std::string reading_topic = run + "_reading";
+  const std::string activity_topic = run + "_cert_activity";
+
+  // From the 1st of last month to the last whole hour. A fresh seed per run: quota's Redis cache
+  // is shared by the stack, keyed by USCC.
+  const absl::Time to = absl::FromUnixSeconds(absl::ToUnixSeconds(absl::Now()) / 3600 * 3600);
+  const absl::Time from = domain::StartOf(domain::MonthOf(to).Prev());
+  const Options options = ChooseDistrict(
+      static_cast<uint64_t>(absl::ToUnixMicros(absl::Now()) % 1'000'000'000), 8, from, to);
+  const District district(options);
+  const absl::TimeZone tz = domain::ShanghaiTimeZone();
+  std::vector<std::string> district_flags = {
+      absl::StrCat("--seed=", options.seed), absl::StrCat("--enterprises=", options.enterprises),
+      absl::StrCat("--from=", absl::FormatTime("%Y-%m-%d", from, tz)),
+      absl::StrCat("--to=", absl::FormatTime("%Y-%m-%dT%H", to, tz)),
+      absl::StrCat("--hj212-share=", options.hj212_share)};
+  for (std::string& flag : FaultFlags(options)) {
+    district_flags.push_back(std::move(flag));
+  }
+
+  // The applicants' enterprise keys, made by the simulator before the services start (as
+  // start.sh does), and an industry key for the second final-review approval.
+  const std::string keys_dir = (std::filesystem::temp_directory_path() / (run + "_keys")).string();
+  ChildProcess keys;
+  std::vector<std::string> keys_argv = {JIESHUI_SIMULATOR_BINARY, "keys", "--dir", keys_dir};
+  keys_argv.insert(keys_argv.end(), district_flags.begin(), district_flags.end());
+  ASSERT_TRUE(keys.Start(keys_argv));
+  ASSERT_EQ(keys.Wait(std::chrono::seconds(60)).value_or(-1), 0)
+      << ::testing::PrintToString(keys.Lines());
+  std::map<std::string, std::string> enterprise_keys;
+  for (const int e : district.Applicants()) {
+    const std::string& uscc =
+        district.enterprises()[static_cast<size_t>(e)].enterprise.uscc().value();
+    const std::string path = keys_dir + "/" + uscc + ".key";
+    EXPECT_EQ(std::filesystem::status(path).permissions() & std::filesystem::perms::all,
+              std::filesystem::perms::owner_read | std::filesystem::perms::owner_write)
+        << path;
+    enterprise_keys[uscc] = ReadFile(path);
+    ASSERT_FALSE(enterprise_keys[uscc].empty()) << path;
+  }
+  ASSERT_FALSE(enterprise_keys.empty());
+  const std::string industry_key_file = keys_dir + "/industry.key";
+  std::ofstream(industry_key_file) << kIndustryKey << "\n";
+
   const std::map<std::string, std::string> common = {
       {"GRPC_LISTEN", "127.0.0.1:0"},    {"GRPC_DRAIN_TIMEOUT", "1s"},
       {"METRICS_LISTEN", "127.0.0.1:0"}, {"LOG_LEVEL", "info"},
-      {"KAFKA_TOPIC_PARTITIONS", "3"},   {"AUTH_API_KEYS", KeysYaml()}};
-  for (const char* prefix : {"JIESHUI_REGISTRY_", "JIESHUI_INGEST_", "JIESHUI_QUOTA_"}) {
+      {"KAFKA_TOPIC_PARTITIONS", "3"},   {"AUTH_API_KEYS", KeysYaml(enterprise_keys)}};
+  for (const char* prefix :
+       {"JIESHUI_REGISTRY_", "JIESHUI_INGEST_", "JIESHUI_QUOTA_", "JIESHUI_CERTIFICATION_"}) {
     std::map<std::string, std::string> env;
     for (const auto& [key, value] : common) {
       env[prefix + key] = value;
@@ -230,6 +326,7 @@ TEST(DistrictEndToEnd, ASimulatedDistrictFlowsThroughEveryServiceAndMatchesTheGr
   SetEnv(PostgresEnv("JIESHUI_REGISTRY_", run + "_registry"));
   SetEnv(PostgresEnv("JIESHUI_INGEST_", run + "_ingest"));
   SetEnv(PostgresEnv("JIESHUI_QUOTA_", run + "_quota"));
+  SetEnv(PostgresEnv("JIESHUI_CERTIFICATION_", run + "_certification"));
   SetEnv({{"JIESHUI_REGISTRY_REGISTRY_TOPICS_ENTERPRISE", enterprise_topic},
           {"JIESHUI_REGISTRY_REGISTRY_TOPICS_METER", meter_topic},
           {"JIESHUI_INGEST_INGEST_TOPICS_READING", reading_topic},
@@ -240,18 +337,33 @@ TEST(DistrictEndToEnd, ASimulatedDistrictFlowsThroughEveryServiceAndMatchesTheGr
           {"JIESHUI_INGEST_VEE_BACKFILL_WINDOW", "1600h"},
           {"JIESHUI_QUOTA_QUOTA_TOPICS_READING", reading_topic},
           {"JIESHUI_QUOTA_QUOTA_TOPICS_REGISTRY_ENTERPRISE", enterprise_topic},
+          {"JIESHUI_QUOTA_QUOTA_TOPICS_CERTIFICATION_ACTIVITY", activity_topic},
           {"JIESHUI_QUOTA_QUOTA_TOPICS_USAGE", run + "_usage"},
           {"JIESHUI_QUOTA_QUOTA_TOPICS_ALERT", run + "_alert"},
           {"JIESHUI_QUOTA_QUOTA_TOPICS_DLQ", run + "_dlq"},
           {"JIESHUI_QUOTA_QUOTA_CONSUMER_GROUP", run + "_usage"},
+          {"JIESHUI_QUOTA_QUOTA_BALANCE_TEST_CONSUMER_GROUP", run + "_balance_tests"},
           {"JIESHUI_QUOTA_REDIS_HOST", jieshui::testing::RedisHost()},
           {"JIESHUI_QUOTA_REDIS_PORT", absl::StrCat(jieshui::testing::RedisPort())},
           // The stack's Redis is shared: a prefix of this run's own.
-          {"JIESHUI_QUOTA_REDIS_KEY_PREFIX", jieshui::testing::UniqueName("jieshui")}});
+          {"JIESHUI_QUOTA_REDIS_KEY_PREFIX", jieshui::testing::UniqueName("jieshui")},
+          // Certification reads the registry's enterprises and meters and quota's usage and
+          // alerts, on this run's topics.
+          {"JIESHUI_CERTIFICATION_CERTIFICATION_TOPICS_REGISTRY_ENTERPRISE", enterprise_topic},
+          {"JIESHUI_CERTIFICATION_CERTIFICATION_TOPICS_REGISTRY_METER", meter_topic},
+          {"JIESHUI_CERTIFICATION_CERTIFICATION_TOPICS_QUOTA_USAGE", run + "_usage"},
+          {"JIESHUI_CERTIFICATION_CERTIFICATION_TOPICS_QUOTA_ALERT", run + "_alert"},
+          {"JIESHUI_CERTIFICATION_CERTIFICATION_TOPICS_STATUS", run + "_cert_status"},
+          {"JIESHUI_CERTIFICATION_CERTIFICATION_TOPICS_ACTIVITY", activity_topic},
+          {"JIESHUI_CERTIFICATION_CERTIFICATION_TOPICS_DLQ", run + "_cert_dlq"},
+          {"JIESHUI_CERTIFICATION_CERTIFICATION_CONSUMER_GROUP", run + "_cert_facts"},
+          {"JIESHUI_CERTIFICATION_CERTIFICATION_SCHEMES_FILE",
+           JIESHUI_SOURCE_DIR "/services/certification/schemes.yaml"}});
 
   Service registry;
   Service ingest;
   Service quota;
+  Service certification;
   ASSERT_NO_FATAL_FAILURE(StartService(
       JIESHUI_REGISTRY_BINARY, JIESHUI_SOURCE_DIR "/services/registry/registry.yaml", &registry));
   ASSERT_NO_FATAL_FAILURE(StartService(JIESHUI_INGEST_BINARY,
@@ -259,32 +371,19 @@ TEST(DistrictEndToEnd, ASimulatedDistrictFlowsThroughEveryServiceAndMatchesTheGr
   ASSERT_GT(ingest.hj212_port, 0) << "ingest logged no HJ 212 port";
   ASSERT_NO_FATAL_FAILURE(
       StartService(JIESHUI_QUOTA_BINARY, JIESHUI_SOURCE_DIR "/services/quota/quota.yaml", &quota));
-
-  // From the 1st of last month to the last whole hour. A fresh seed per run: quota's Redis cache
-  // is shared by the stack, keyed by USCC.
-  const absl::Time to = absl::FromUnixSeconds(absl::ToUnixSeconds(absl::Now()) / 3600 * 3600);
-  const absl::Time from = domain::StartOf(domain::MonthOf(to).Prev());
-  const Options options = ChooseDistrict(
-      static_cast<uint64_t>(absl::ToUnixMicros(absl::Now()) % 1'000'000'000), 8, from, to);
-  const District district(options);
-  const absl::TimeZone tz = domain::ShanghaiTimeZone();
+  ASSERT_NO_FATAL_FAILURE(StartService(
+      JIESHUI_CERTIFICATION_BINARY, JIESHUI_SOURCE_DIR "/services/certification/certification.yaml",
+      &certification));
 
   ChildProcess simulator;
-  std::vector<std::string> argv = {JIESHUI_SIMULATOR_BINARY,
-                                   "run",
-                                   "--json",
-                                   absl::StrCat("--seed=", options.seed),
-                                   absl::StrCat("--enterprises=", options.enterprises),
-                                   absl::StrCat("--from=", absl::FormatTime("%Y-%m-%d", from, tz)),
-                                   absl::StrCat("--to=", absl::FormatTime("%Y-%m-%dT%H", to, tz)),
-                                   absl::StrCat("--hj212-share=", options.hj212_share),
-                                   "--registry=" + registry.target,
-                                   "--ingest=" + ingest.target,
-                                   absl::StrCat("--hj212=127.0.0.1:", ingest.hj212_port),
-                                   "--quota=" + quota.target,
-                                   "--settle-timeout=400"};
-  for (std::string& flag : FaultFlags(options)) {
-    argv.push_back(std::move(flag));
+  std::vector<std::string> argv = {JIESHUI_SIMULATOR_BINARY, "run", "--json"};
+  argv.insert(argv.end(), district_flags.begin(), district_flags.end());
+  for (const std::string& flag :
+       {"--registry=" + registry.target, "--ingest=" + ingest.target,
+        absl::StrCat("--hj212=127.0.0.1:", ingest.hj212_port), "--quota=" + quota.target,
+        "--certification=" + certification.target, "--enterprise-keys=" + keys_dir,
+        "--industry-key-file=" + industry_key_file, std::string("--settle-timeout=400")}) {
+    argv.push_back(flag);
   }
   ASSERT_EQ(setenv("JIESHUI_API_KEY", kWaterAffairsKey, 1), 0);
   ASSERT_TRUE(simulator.Start(argv));
@@ -339,6 +438,9 @@ TEST(DistrictEndToEnd, ASimulatedDistrictFlowsThroughEveryServiceAndMatchesTheGr
       grpc::CreateChannel(quota.target, grpc::InsecureChannelCredentials()));
   int over_plan_months = 0;
   int alerts_expected = 0;
+  // An annual alert at 100% opens a revocation review of each valid title (certification's
+  // contract): such a title reads UNDER_REVIEW, still valid.
+  std::set<std::string> reviewed_for_over_plan;
   for (size_t e = 0; e < district.enterprises().size(); ++e) {
     const SimEnterprise& sim = district.enterprises()[e];
     const std::string& uscc = sim.enterprise.uscc().value();
@@ -424,6 +526,9 @@ TEST(DistrictEndToEnd, ASimulatedDistrictFlowsThroughEveryServiceAndMatchesTheGr
       for (const int threshold : {80, 100}) {
         if (used > 0 && used * 100 >= threshold * sim.annual_plan_litres.at(year)) {
           expected_alerts.emplace(qv1::ALERT_KIND_ANNUAL_PLAN, absl::StrCat(year), threshold, "");
+          if (threshold == 100) {
+            reviewed_for_over_plan.insert(uscc);
+          }
         }
       }
     }
@@ -448,6 +553,200 @@ TEST(DistrictEndToEnd, ASimulatedDistrictFlowsThroughEveryServiceAndMatchesTheGr
   EXPECT_GT(over_plan_months, 0);
   EXPECT_GT(alerts_expected, 0);
 
+  // 6. Certification: the history as the district generated it, worked out here from the
+  // contract's rules (CountActivity counts accepted records in the year of a test's or audit's
+  // period end or a project's year, and titles in the year of their valid_from; ListCertified
+  // lists each enterprise once, at its highest valid water-saving level, leaders only when asked
+  // by level; a title is valid through its last valid day, Shanghai time, then reads EXPIRED).
+  const CertificationHistory& history = district.certification();
+  const absl::CivilDay today = ShanghaiDay(absl::Now());
+  struct Activity {
+    int balance_tests = 0, audits = 0, retrofit = 0, contract = 0, demonstrations = 0;
+    std::map<cv1::Level, int> granted;
+  };
+  std::map<int, Activity> activity;
+  for (const SimRecord& r : history.records) {
+    if (!r.accept) {
+      continue;
+    }
+    const cv1::Record& x = r.record;
+    if (x.has_balance_test()) {
+      ++activity[x.balance_test().period_end().year()].balance_tests;
+    } else if (x.has_audit()) {
+      ++activity[x.audit().period_end().year()].audits;
+    } else if (x.has_retrofit()) {
+      ++activity[x.retrofit().year()].retrofit;
+    } else if (x.has_contract()) {
+      ++activity[x.contract().year()].contract;
+    } else if (x.has_demonstration()) {
+      ++activity[x.demonstration().year()].demonstrations;
+    }
+  }
+  std::map<std::string, cv1::Level> certified_today;
+  std::set<std::string> leaders_today;
+  for (const SimTitle& t : history.titles) {
+    ++activity[t.title.valid_from().year()].granted[t.title.level()];
+    const bool valid =
+        DayOf(t.title.valid_from()) <= today && today <= DayOf(t.title.valid_until());
+    const std::string& uscc = t.title.uscc().value();
+    if (valid && t.title.level() == cv1::LEVEL_LEADER) {
+      leaders_today.insert(uscc);
+    } else if (valid && Rank(t.title.level()) > Rank(certified_today[uscc])) {
+      certified_today[uscc] = t.title.level();
+    }
+  }
+  for (auto it = certified_today.begin(); it != certified_today.end();) {
+    it = it->second == cv1::LEVEL_UNSPECIFIED ? certified_today.erase(it) : std::next(it);
+  }
+  ASSERT_FALSE(activity.empty());
+  auto certification_stub = cv1::CertificationService::NewStub(
+      grpc::CreateChannel(certification.target, grpc::InsecureChannelCredentials()));
+  for (const auto& [year, figures] : activity) {
+    SCOPED_TRACE(year);
+    const Activity& want = figures;
+    cv1::CountActivityRequest request;
+    request.set_year(year);
+    cv1::ActivityCounts counts;
+    ASSERT_TRUE(certification_stub->CountActivity(Context().get(), request, &counts).ok());
+    EXPECT_EQ(counts.balance_tests(), want.balance_tests);
+    EXPECT_EQ(counts.audits(), want.audits);
+    EXPECT_EQ(counts.retrofit_projects(), want.retrofit);
+    EXPECT_EQ(counts.contract_projects(), want.contract);
+    EXPECT_EQ(counts.demonstrations(), want.demonstrations);
+    const auto granted = [&want](cv1::Level level) {
+      const auto it = want.granted.find(level);
+      return it == want.granted.end() ? 0 : it->second;
+    };
+    EXPECT_EQ(counts.granted_district(), granted(cv1::LEVEL_DISTRICT));
+    EXPECT_EQ(counts.granted_municipal(), granted(cv1::LEVEL_MUNICIPAL));
+    EXPECT_EQ(counts.granted_provincial(), granted(cv1::LEVEL_PROVINCIAL));
+    EXPECT_EQ(counts.granted_leader(), granted(cv1::LEVEL_LEADER));
+  }
+  {
+    cv1::ListCertifiedRequest request;
+    *request.mutable_on() = ToDate(today);
+    cv1::ListCertifiedResponse response;
+    ASSERT_TRUE(certification_stub->ListCertified(Context().get(), request, &response).ok());
+    std::map<std::string, cv1::Level> served;
+    for (const cv1::CertifiedEnterprise& e : response.enterprises()) {
+      EXPECT_TRUE(served.emplace(e.uscc().value(), e.level()).second) << "listed twice";
+    }
+    EXPECT_EQ(served, certified_today);
+    EXPECT_FALSE(served.empty());
+    request.set_level(cv1::LEVEL_LEADER);
+    ASSERT_TRUE(certification_stub->ListCertified(Context().get(), request, &response).ok());
+    std::set<std::string> leaders;
+    for (const cv1::CertifiedEnterprise& e : response.enterprises()) {
+      leaders.insert(e.uscc().value());
+    }
+    EXPECT_EQ(leaders, leaders_today);
+  }
+  std::map<cv1::ApplicationState, int> applications_expected;
+  for (const SimApplication& a : history.applications) {
+    ++applications_expected[a.state];
+  }
+  for (int s = cv1::APPLICATION_STATE_DRAFT; s <= cv1::APPLICATION_STATE_WITHDRAWN; ++s) {
+    const auto state = static_cast<cv1::ApplicationState>(s);
+    cv1::ListApplicationsRequest request;
+    request.set_state(state);
+    cv1::ListApplicationsResponse response;
+    ASSERT_TRUE(certification_stub->ListApplications(Context().get(), request, &response).ok());
+    EXPECT_EQ(response.applications_size(), applications_expected[state])
+        << cv1::ApplicationState_Name(state);
+    for (const cv1::Application& a : response.applications()) {
+      // An enterprise applied, scored itself and submitted; the bureaus did the rest.
+      ASSERT_GE(a.history_size(), 1);
+      EXPECT_EQ(a.history(0).by().substr(0, 11), "enterprise:") << a.application_id();
+      if (a.level() == cv1::LEVEL_PROVINCIAL && state == cv1::APPLICATION_STATE_PUBLIC_NOTICE) {
+        EXPECT_THAT(a.approvals(), ::testing::UnorderedElementsAre("water_affairs", "industry"));
+        EXPECT_FALSE(a.gates().empty());
+        EXPECT_EQ(a.scores_size(), 3) << "self, preliminary and final score sheets";
+      }
+      for (const cv1::Transition& t : a.history()) {
+        if (t.action() == cv1::ACTION_SUBMIT) {
+          EXPECT_EQ(t.by().substr(0, 11), "enterprise:");
+        } else if (t.action() != cv1::ACTION_UNSPECIFIED) {
+          EXPECT_NE(t.by().substr(0, 11), "enterprise:") << cv1::Action_Name(t.action());
+        }
+      }
+    }
+  }
+  std::set<int> with_history;
+  for (const SimRecord& r : history.records) {
+    with_history.insert(r.enterprise);
+  }
+  for (const SimTitle& t : history.titles) {
+    with_history.insert(t.enterprise);
+  }
+  int expired_titles = 0;
+  for (const int e : with_history) {
+    const std::string& uscc =
+        district.enterprises()[static_cast<size_t>(e)].enterprise.uscc().value();
+    SCOPED_TRACE(uscc);
+    // Titles: every certificate, EXPIRED once past its last valid day.
+    cv1::ListTitlesRequest titles_request;
+    titles_request.mutable_uscc()->set_value(uscc);
+    cv1::ListTitlesResponse titles;
+    ASSERT_TRUE(certification_stub->ListTitles(Context().get(), titles_request, &titles).ok());
+    std::map<std::pair<int, std::string>, cv1::TitleStatus> served_titles;
+    for (const cv1::Title& t : titles.titles()) {
+      served_titles[{t.level(), t.certificate_number()}] = t.status();
+    }
+    std::map<std::pair<int, std::string>, cv1::TitleStatus> expected_titles;
+    for (const SimTitle& t : history.titles) {
+      if (t.enterprise != e) {
+        continue;
+      }
+      const bool expired = DayOf(t.title.valid_until()) < today;
+      expired_titles += expired ? 1 : 0;
+      expected_titles[{t.title.level(), t.title.certificate_number()}] =
+          expired                                 ? cv1::TITLE_STATUS_EXPIRED
+          : reviewed_for_over_plan.contains(uscc) ? cv1::TITLE_STATUS_UNDER_REVIEW
+                                                  : cv1::TITLE_STATUS_ACTIVE;
+    }
+    EXPECT_EQ(served_titles, expected_titles);
+    // Records: each filed once, accepted or returned as the district says, the audit items the
+    // bureau closed closed.
+    cv1::ListRecordsRequest records_request;
+    records_request.mutable_uscc()->set_value(uscc);
+    cv1::ListRecordsResponse records;
+    ASSERT_TRUE(certification_stub->ListRecords(Context().get(), records_request, &records).ok());
+    int expected_records = 0;
+    for (const SimRecord& r : history.records) {
+      if (r.enterprise != e) {
+        continue;
+      }
+      ++expected_records;
+      int found = 0;
+      for (const cv1::Record& x : records.records()) {
+        if (RecordText(x).find(r.reference) == std::string::npos) {
+          continue;
+        }
+        ++found;
+        EXPECT_EQ(x.status(), r.accept ? cv1::RECORD_STATUS_ACCEPTED : cv1::RECORD_STATUS_RETURNED)
+            << r.reference;
+        EXPECT_EQ(x.year(), r.year) << r.reference;
+        std::set<std::string> closed;
+        for (const cv1::RectificationItem& item : x.audit().rectifications()) {
+          if (item.closed()) {
+            closed.insert(item.item_id());
+          }
+        }
+        EXPECT_EQ(closed, std::set<std::string>(r.closed_items.begin(), r.closed_items.end()));
+      }
+      EXPECT_EQ(found, 1) << r.reference;
+    }
+    EXPECT_EQ(records.records_size(), expected_records);
+  }
+  EXPECT_GT(expired_titles, 0);
+  // The simulator's own comparison agreed.
+  const nlohmann::json& checked = outcome["certification"];
+  EXPECT_TRUE(checked["loaded"].get<bool>());
+  EXPECT_TRUE(checked["checked"].get<bool>());
+  EXPECT_EQ(checked["mismatches"].size(), 0U) << checked["mismatches"].dump();
+  EXPECT_EQ(checked["records"]["filed"].get<size_t>(), history.records.size());
+  EXPECT_EQ(checked["titles"]["imported"].get<size_t>(), history.titles.size());
+
   // The whole district sent again, as a gateway or a partner system resends its files: every
   // re-sent reading is a duplicate, and nothing new reaches the reading topic, whose records are
   // what the ledger and quota's usage are made of (HJ 212 uploads included, whose answers carry
@@ -471,11 +770,22 @@ TEST(DistrictEndToEnd, ASimulatedDistrictFlowsThroughEveryServiceAndMatchesTheGr
   const auto ends_after = (*reading_reader)->EndOffsets();
   ASSERT_TRUE(ends_after.ok()) << ends_after.status();
   EXPECT_EQ(*ends_after, *ends_before);
+  // The certification history is found, not filed again: the figures stand as they were.
+  const nlohmann::json resent = nlohmann::json::parse(resend_output);
+  const nlohmann::json& history_again = resent["outcome"]["certification"];
+  EXPECT_EQ(history_again["records"]["filed"].get<int>(), 0) << history_again.dump();
+  EXPECT_EQ(history_again["records"]["found"].get<size_t>(), history.records.size());
+  EXPECT_EQ(history_again["titles"]["imported"].get<int>(), 0);
+  EXPECT_EQ(history_again["titles"]["already_held"].get<size_t>(), history.titles.size());
+  EXPECT_EQ(history_again["applications"]["created"].get<int>(), 0);
+  EXPECT_EQ(history_again["applications"]["steps"].get<int>(), 0);
+  EXPECT_EQ(history_again["mismatches"].size(), 0U) << history_again["mismatches"].dump();
 
-  for (Service* s : {&quota, &ingest, &registry}) {
+  for (Service* s : {&certification, &quota, &ingest, &registry}) {
     s->process.Signal(SIGTERM);
     EXPECT_EQ(s->process.Wait(std::chrono::seconds(60)).value_or(-1), 0);
   }
+  std::filesystem::remove_all(keys_dir);
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "calls.hpp"
 #include "domain/period.hpp"
 #include "grpcpp/grpcpp.h"
 #include "hj212/frame.hpp"
@@ -24,7 +25,6 @@
 #include "jieshui/ingest/v1/ingest_service.grpc.pb.h"
 #include "jieshui/quota/v1/quota_service.grpc.pb.h"
 #include "jieshui/registry/v1/registry_service.grpc.pb.h"
-#include "retry.hpp"
 
 namespace jieshui::simulator {
 namespace {
@@ -33,47 +33,9 @@ namespace rv1 = ::jieshui::registry::v1;
 namespace iv1 = ::jieshui::ingest::v1;
 namespace qv1 = ::jieshui::quota::v1;
 
-constexpr auto kCallTimeout = std::chrono::seconds(60);
-
 std::unique_ptr<grpc::ClientContext> Context(const RunOptions& options,
                                              std::chrono::seconds timeout = kCallTimeout) {
-  auto context = std::make_unique<grpc::ClientContext>();
-  context->set_deadline(std::chrono::system_clock::now() + timeout);
-  if (!options.targets.api_key.empty()) {
-    context->AddMetadata("authorization", "Bearer " + options.targets.api_key);
-  }
-  return context;
-}
-
-absl::Status FromGrpc(const grpc::Status& status, const std::string& what,
-                      const std::string& target) {
-  return {static_cast<absl::StatusCode>(status.error_code()),
-          absl::StrCat(what, " (", target, "): ", status.error_message())};
-}
-
-std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target) {
-  return grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
-}
-
-// Calls `call` until it does not return NOT_FOUND (a service that has not yet read the
-// registry's change) or UNAVAILABLE (a service restarting), or the deadline passes.
-template <typename Call>
-grpc::Status RetryWhileNotFound(absl::Duration timeout, Call call) {
-  return CallWithRetry({.timeout = timeout,
-                        .first = absl::Milliseconds(200),
-                        .longest = absl::Seconds(5),
-                        .also_retry = grpc::StatusCode::NOT_FOUND},
-                       call);
-}
-
-// Calls `call` again while its service is unavailable (retry.hpp), for up to `timeout`.
-template <typename Call>
-grpc::Status Retry(absl::Duration timeout, Call call) {
-  return CallWithRetry({.timeout = timeout,
-                        .first = absl::Milliseconds(100),
-                        .longest = absl::Seconds(5),
-                        .also_retry = std::nullopt},
-                       call);
+  return KeyContext(options.targets.api_key, timeout);
 }
 
 void AddSummary(const rv1::ImportSummary& summary, ImportTally* tally) {

@@ -2,7 +2,9 @@
 // the parks, enterprises and meters with the registry, sets plans, quotas and prices with quota,
 // streams the gateways' readings to ingest (gRPC streams, and HJ 212-2017 over TCP for the
 // enterprises with such gateways), reports output, waits until quota's figures equal the ground
-// truth, and gathers what happened.
+// truth, and gathers what happened; then it loads the certification history (records filed and
+// reviewed, titles imported, applications driven) and compares what certification serves with
+// the ground truth.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +14,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "district.hpp"
 #include "gateway.hpp"
@@ -24,8 +27,13 @@ struct Targets {
   std::string ingest = "127.0.0.1:50052";
   std::string quota = "127.0.0.1:50053";
   std::string hj212 = "127.0.0.1:9212";
-  // A water_affairs key: it registers, sets plans and submits readings.
+  // Empty: the certification history is left out.
+  std::string certification = "127.0.0.1:50054";
+  // A water_affairs key: it registers, sets plans, submits readings, files records on the
+  // enterprises' behalf and reviews them, imports titles and reviews applications.
   std::string api_key;
+  // An industry key: the second final-review approval of provincial and leader applications.
+  std::string industry_key;
 };
 
 struct RunOptions {
@@ -38,6 +46,9 @@ struct RunOptions {
   absl::Duration pace = absl::ZeroDuration();
   // How long to wait for the services to catch up (meters known, usage complete).
   absl::Duration settle_timeout = absl::Minutes(15);
+  // The applicants' enterprise keys, <dir>/<USCC>.key (WriteEnterpriseKeys); empty: the
+  // applications are left out (an enterprise creates, scores and submits its own).
+  std::string enterprise_keys_dir;
   // Progress lines.
   std::function<void(const std::string&)> progress = [](const std::string&) {};
 };
@@ -76,6 +87,44 @@ struct OverPlanLine {
   int64_t used_litres = 0;
 };
 
+// One year as CountActivity counts it.
+struct YearActivity {
+  int year = 0;
+  ActivityFigures expected;  // the district's, from the ground truth
+  // Other enterprises' accepted records the service holds too (a stack shared with another
+  // district); their titles cannot be listed by year, so `granted` stays 0 here.
+  ActivityFigures others;
+  ActivityFigures served;
+};
+
+struct CertificationReport {
+  bool loaded = false;   // the whole history went in
+  bool checked = false;  // and certification's figures were compared with the ground truth
+  int titles_imported = 0;
+  int titles_already_held = 0;  // imported by an earlier run
+  int records_filed = 0;
+  int records_found = 0;  // filed by an earlier run
+  int records_accepted = 0;
+  int records_returned = 0;
+  int rectifications_closed = 0;
+  int applications_created = 0;
+  int applications_found = 0;
+  int application_steps = 0;          // score sheets and actions taken
+  bool applications_skipped = false;  // no enterprise keys
+  std::string on;                     // the day the figures were compared on (Shanghai)
+  std::vector<YearActivity> activity;
+  // Ground truth on `on`, by level name: titles valid and expired.
+  std::map<std::string, int> titles_valid;
+  std::map<std::string, int> titles_expired;
+  // Served: the district's enterprises ListCertified lists on `on`, by level name, and leaders.
+  std::map<std::string, int> certified;
+  int leaders = 0;
+  // Served: the district's applications by state name.
+  std::map<std::string, int> applications;
+  int titles_checked = 0;  // titles read back with ListTitles
+  std::vector<std::string> mismatches;
+};
+
 struct Report {
   ImportTally enterprises;
   ImportTally meters;
@@ -91,6 +140,7 @@ struct Report {
   std::vector<MonthSurcharge> surcharges;
   std::vector<OverPlanLine> over_plan;  // furthest over first, per month, at most 5 each
   bool summarized = false;              // alerts, surcharges and over_plan were gathered
+  CertificationReport certification;
 };
 
 // Each step returns the first failure; `report` keeps what was done so far.
@@ -103,5 +153,24 @@ absl::Status WaitForUsage(const District& district, const GroundTruth& truth,
                           const RunOptions& options, Report* report);
 absl::Status Summarize(const District& district, const GroundTruth& truth,
                        const RunOptions& options, Report* report);
+
+// A new random API key per applicant enterprise, <dir>/<USCC>.key (mode 600, the folder 700);
+// existing keys are kept. deploy/local/stack/keys.sh gives the services their SHA-256 as
+// enterprise keys of that USCC, so the services started afterwards accept them. `created`
+// counts the new ones.
+absl::Status WriteEnterpriseKeys(const District& district, const std::string& dir, int* created);
+// The applicants' keys from `dir`; FAILED_PRECONDITION naming the first one missing.
+absl::StatusOr<std::map<std::string, std::string>> ReadEnterpriseKeys(const District& district,
+                                                                      const std::string& dir);
+
+// Files and reviews the history's records, imports its titles and drives its applications to
+// the states they stand in. Safe to run again: what an earlier run did is found, not repeated.
+absl::Status LoadCertificationHistory(const District& district, const RunOptions& options,
+                                      Report* report);
+// Compares certification's figures with the ground truth: CountActivity per year, ListCertified
+// and its leaders today, ListApplications by state, ListTitles of some enterprises. Differences
+// go to report->certification.mismatches; an error is a call that failed.
+absl::Status CheckCertification(const District& district, const CertificationTruth& truth,
+                                const RunOptions& options, Report* report);
 
 }  // namespace jieshui::simulator

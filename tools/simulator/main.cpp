@@ -1,20 +1,29 @@
-// jieshui-simulator: generates a district (parks, enterprises, meters, plans, quotas) from a seed
-// and runs it through the platform: registers it, streams a simulated period of readings through
-// gRPC and HJ 212 with the faults asked for, reports output, waits until quota's usage equals the
-// ground truth, and prints what happened. See tools/simulator/README.md.
+// jieshui-simulator: generates a district (parks, enterprises, meters, plans, quotas and a
+// certification history) from a seed and runs it through the platform: registers it, streams a
+// simulated period of readings through gRPC and HJ 212 with the faults asked for, reports output,
+// waits until quota's usage equals the ground truth, loads the certification history, compares
+// certification's figures with the ground truth, and prints what happened. See
+// tools/simulator/README.md.
 //
 //   jieshui-simulator run [--seed N] [--enterprises N] [--from DATE] [--to DATE|now]
 //                         [--faults none|default] [--outages S] ... [--json]
+//                         [--certification HOST:PORT] [--enterprise-keys DIR]
+//                         [--industry-key-file FILE]
+//   jieshui-simulator keys --dir DIR [same district options]
 //   jieshui-simulator describe [same district options] [--json]
 //
 // The API key (water_affairs) comes from JIESHUI_API_KEY.
-// Exit status: 0 done and quota matches the ground truth, 1 it does not, 2 usage or a call failed.
+// Exit status: 0 done and quota and certification match the ground truth, 1 they do not, 2 usage
+// or a call failed.
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "CLI/CLI.hpp"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
@@ -44,6 +53,7 @@ struct DistrictFlags {
   double spikes = -1;
   double over_plan = -1;
   double hj212_share = 0.2;
+  double certification_share = 0.15;
 };
 
 void AddDistrictFlags(CLI::App* app, DistrictFlags* f) {
@@ -70,6 +80,10 @@ void AddDistrictFlags(CLI::App* app, DistrictFlags* f) {
                   "share of enterprises whose gateways speak HJ 212 over TCP")
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
+  app->add_option("--certification-share", f->certification_share,
+                  "share of enterprises with a certification history")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
 }
 
 absl::StatusOr<sim::Options> BuildOptions(const DistrictFlags& f) {
@@ -78,6 +92,7 @@ absl::StatusOr<sim::Options> BuildOptions(const DistrictFlags& f) {
   o.seed = f.seed;
   o.enterprises = f.enterprises;
   o.hj212_share = f.hj212_share;
+  o.certification_share = f.certification_share;
   const absl::Time now = absl::Now();
   if (f.to == "now") {
     o.to = absl::FromUnixSeconds(absl::ToUnixSeconds(now) / 3600 * 3600);
@@ -159,7 +174,58 @@ nlohmann::json DistrictJson(const sim::District& d) {
           {"gateway_outages", outages},
           {"from", absl::FormatTime("%Y-%m-%dT%H:%M:%S%Ez", d.options().from, tz)},
           {"to", absl::FormatTime("%Y-%m-%dT%H:%M:%S%Ez", d.options().to, tz)},
-          {"hourly_steps", d.last_step()}};
+          {"hourly_steps", d.last_step()},
+          {"certification",
+           {{"as_of", absl::FormatCivilTime(d.certification().as_of)},
+            {"titles", d.certification().titles.size()},
+            {"records", d.certification().records.size()},
+            {"applications", d.certification().applications.size()}}}};
+}
+
+nlohmann::json ActivityJson(const sim::ActivityFigures& f) {
+  return {{"balance_tests", f.balance_tests},
+          {"audits", f.audits},
+          {"retrofit_projects", f.retrofit_projects},
+          {"contract_projects", f.contract_projects},
+          {"demonstrations", f.demonstrations},
+          {"granted",
+           {{"district", f.granted[1]},
+            {"municipal", f.granted[2]},
+            {"provincial", f.granted[3]},
+            {"leader", f.granted[4]}}}};
+}
+
+nlohmann::json CertificationJson(const sim::CertificationReport& c) {
+  nlohmann::json activity = nlohmann::json::array();
+  for (const sim::YearActivity& y : c.activity) {
+    activity.push_back({{"year", y.year},
+                        {"expected", ActivityJson(y.expected)},
+                        {"others", ActivityJson(y.others)},
+                        {"served", ActivityJson(y.served)}});
+  }
+  return {{"loaded", c.loaded},
+          {"checked", c.checked},
+          {"titles", {{"imported", c.titles_imported}, {"already_held", c.titles_already_held}}},
+          {"records",
+           {{"filed", c.records_filed},
+            {"found", c.records_found},
+            {"accepted", c.records_accepted},
+            {"returned", c.records_returned},
+            {"rectifications_closed", c.rectifications_closed}}},
+          {"applications",
+           {{"created", c.applications_created},
+            {"found", c.applications_found},
+            {"steps", c.application_steps},
+            {"skipped", c.applications_skipped},
+            {"by_state", c.applications}}},
+          {"on", c.on},
+          {"activity", activity},
+          {"titles_valid", c.titles_valid},
+          {"titles_expired", c.titles_expired},
+          {"certified", c.certified},
+          {"leaders", c.leaders},
+          {"titles_checked", c.titles_checked},
+          {"mismatches", c.mismatches}};
 }
 
 nlohmann::json ReportJson(const sim::Report& r) {
@@ -205,10 +271,95 @@ nlohmann::json ReportJson(const sim::Report& r) {
           {"usage", {{"checked", r.usage_checked}, {"matching_ground_truth", r.usage_matching}}},
           {"alerts", r.alerts},
           {"surcharges", surcharges},
-          {"over_plan", over_plan}};
+          {"over_plan", over_plan},
+          {"certification", CertificationJson(r.certification)}};
 }
 
-void PrintText(const sim::District& d, const sim::Report& r) {
+std::string Join(const std::map<std::string, int>& counts, const std::vector<std::string>& order) {
+  std::string out;
+  for (const std::string& key : order) {
+    const auto it = counts.find(key);
+    if (it != counts.end() && it->second > 0) {
+      absl::StrAppend(&out, out.empty() ? "" : ", ", key, " ", it->second);
+    }
+  }
+  return out.empty() ? "none" : out;
+}
+
+void PrintCertification(const sim::District& d, const sim::CertificationReport& c) {
+  const std::vector<std::string> levels = {"district", "municipal", "provincial", "leader"};
+  std::printf("Certification history (dated back from %s):\n",
+              absl::FormatCivilTime(d.certification().as_of).c_str());
+  std::printf("  Titles: %d imported from their certificates, %d held from an earlier run\n",
+              c.titles_imported, c.titles_already_held);
+  if (!c.on.empty()) {
+    std::printf("    valid on %s: %s\n", c.on.c_str(), Join(c.titles_valid, levels).c_str());
+    std::printf("    expired: %s\n", Join(c.titles_expired, levels).c_str());
+  }
+  std::printf(
+      "  Records: %d filed, %d found from an earlier run; %d accepted, %d returned; %d "
+      "rectification items closed\n",
+      c.records_filed, c.records_found, c.records_accepted, c.records_returned,
+      c.rectifications_closed);
+  for (const sim::YearActivity& y : c.activity) {
+    const sim::ActivityFigures& f = y.served;
+    std::printf(
+        "    %d accepted: %d balance tests, %d audits, %d retrofit, %d contract, %d "
+        "demonstrations; titles granted: district %d, municipal %d, provincial %d, leader %d\n",
+        y.year, f.balance_tests, f.audits, f.retrofit_projects, f.contract_projects,
+        f.demonstrations, f.granted[1], f.granted[2], f.granted[3], f.granted[4]);
+  }
+  std::map<std::string, int> returned;
+  for (const sim::SimRecord& r : d.certification().records) {
+    if (!r.accept) {
+      switch (r.record.detail_case()) {
+        case jieshui::certification::v1::Record::kBalanceTest:
+          ++returned["balance tests"];
+          break;
+        case jieshui::certification::v1::Record::kAudit:
+          ++returned["audits"];
+          break;
+        default:
+          ++returned["projects"];
+          break;
+      }
+    }
+  }
+  std::printf("    returned: %s\n",
+              Join(returned, {"balance tests", "audits", "projects"}).c_str());
+  if (c.applications_skipped) {
+    std::printf("  Applications: left out (no --enterprise-keys)\n");
+  } else {
+    std::printf("  Applications: %d (%d found from an earlier run), %d steps taken; %s\n",
+                c.applications_created + c.applications_found, c.applications_found,
+                c.application_steps,
+                Join(c.applications, {"draft", "submitted", "preliminary review", "final review",
+                                      "public notice", "granted", "refused", "withdrawn"})
+                    .c_str());
+  }
+  if (!c.checked) {
+    return;
+  }
+  int certified = 0;
+  for (const auto& [level, n] : c.certified) {
+    certified += n;
+  }
+  std::printf("  Certified on %s (ListCertified): %d enterprises (%s), %d leaders\n", c.on.c_str(),
+              certified, Join(c.certified, levels).c_str(), c.leaders);
+  if (c.mismatches.empty()) {
+    std::printf(
+        "  Check: certification equals the ground truth (CountActivity of %zu years, "
+        "ListCertified, ListApplications by state, ListTitles: %d titles)\n",
+        c.activity.size(), c.titles_checked);
+  } else {
+    std::printf("  Check: %zu differences from the ground truth:\n", c.mismatches.size());
+    for (const std::string& m : c.mismatches) {
+      std::printf("    %s\n", m.c_str());
+    }
+  }
+}
+
+void PrintText(const sim::District& d, const sim::Report& r, bool certification) {
   const nlohmann::json district = DistrictJson(d);
   std::printf(
       "District (seed %s): %s enterprises in %s parks and 16 towns, %s meters (%s over "
@@ -277,6 +428,9 @@ void PrintText(const sim::District& d, const sim::Report& r) {
     std::printf("  %s %s: %s m³ of a %s m³ plan\n", o.uscc.c_str(), o.name.c_str(),
                 CubicMetres(o.used_litres).c_str(), CubicMetres(o.plan_litres).c_str());
   }
+  if (certification) {
+    PrintCertification(d, r.certification);
+  }
 }
 
 int Run(int argc, char** argv) {
@@ -304,6 +458,19 @@ int Run(int argc, char** argv) {
   run_cmd->add_option("--quota", run.targets.quota, "quota host:port")
       ->envname("JIESHUI_QUOTA_TARGET")
       ->capture_default_str();
+  run_cmd
+      ->add_option("--certification", run.targets.certification,
+                   "certification host:port ('' leaves the certification history out)")
+      ->envname("JIESHUI_CERTIFICATION_TARGET")
+      ->capture_default_str();
+  run_cmd->add_option("--enterprise-keys", run.enterprise_keys_dir,
+                      "the applicants' keys, DIR/<USCC>.key (jieshui-simulator keys); without "
+                      "them no application is made");
+  std::string industry_key_file;
+  run_cmd
+      ->add_option("--industry-key-file", industry_key_file,
+                   "an industry key: the second final-review approval of provincial titles")
+      ->envname("JIESHUI_INDUSTRY_KEY_FILE");
   run_cmd->add_option("--batch", run.batch, "readings per gRPC batch")
       ->check(CLI::Range(1, 10000))
       ->capture_default_str();
@@ -315,7 +482,20 @@ int Run(int argc, char** argv) {
       ->capture_default_str();
   CLI::App* describe_cmd =
       app.add_subcommand("describe", "print the district a seed gives, without calling anything");
-  app.footer("The API key (water_affairs) is read from JIESHUI_API_KEY.");
+  std::string keys_dir;
+  CLI::App* keys_cmd = app.add_subcommand(
+      "keys",
+      "write a random API key per applicant enterprise, DIR/<USCC>.key (kept when there); "
+      "deploy/local/stack/keys.sh hands the services their SHA-256");
+  keys_cmd->add_option("--dir", keys_dir, "the folder of the keys")->required();
+  // The district's options count here (the applicants follow from them); `run`'s own may follow
+  // too, as start.sh passes the same ones, and are ignored.
+  AddDistrictFlags(keys_cmd, &flags);
+  keys_cmd->fallthrough(false);
+  keys_cmd->allow_extras();
+  app.footer(
+      "The API key (water_affairs) is read from JIESHUI_API_KEY; an applicant's from "
+      "--enterprise-keys.");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -331,6 +511,27 @@ int Run(int argc, char** argv) {
   if (describe_cmd->parsed()) {
     std::printf("%s\n", DistrictJson(district).dump(2).c_str());
     return kExitOk;
+  }
+  if (keys_cmd->parsed()) {
+    int created = 0;
+    if (const absl::Status s = sim::WriteEnterpriseKeys(district, keys_dir, &created); !s.ok()) {
+      std::fprintf(stderr, "jieshui-simulator: %s\n", std::string(s.message()).c_str());
+      return kExitFailed;
+    }
+    std::printf("%zu applicant enterprise keys in %s (%d new)\n", district.Applicants().size(),
+                keys_dir.c_str(), created);
+    return kExitOk;
+  }
+  if (!industry_key_file.empty()) {
+    std::ifstream in(industry_key_file);
+    std::stringstream text;
+    text << in.rdbuf();
+    run.targets.industry_key = std::string(absl::StripAsciiWhitespace(text.str()));
+    if (!in.is_open() || run.targets.industry_key.empty()) {
+      std::fprintf(stderr, "jieshui-simulator: --industry-key-file: no key in %s\n",
+                   industry_key_file.c_str());
+      return kExitFailed;
+    }
   }
   if (const char* key = std::getenv("JIESHUI_API_KEY"); key != nullptr) {
     run.targets.api_key = key;
@@ -356,14 +557,25 @@ int Run(int argc, char** argv) {
     usage = sim::WaitForUsage(district, truth, run, &report);
     status = sim::Summarize(district, truth, run, &report);
   }
+  const bool certification = !run.targets.certification.empty();
+  if (status.ok() && certification) {
+    status = sim::LoadCertificationHistory(district, run, &report);
+  }
+  if (status.ok() && certification) {
+    status = sim::CheckCertification(district, sim::CertificationTruth(district), run, &report);
+  }
+  const bool certification_matches = report.certification.mismatches.empty();
   if (json) {
     nlohmann::json out = {{"district", DistrictJson(district)}, {"outcome", ReportJson(report)}};
     if (!status.ok() || !usage.ok()) {
       out["error"] = std::string(status.ok() ? usage.message() : status.message());
+    } else if (!certification_matches) {
+      out["error"] =
+          "certification differs from the ground truth: " + report.certification.mismatches.front();
     }
     std::printf("%s\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
   } else {
-    PrintText(district, report);
+    PrintText(district, report, certification);
   }
   if (!status.ok()) {
     std::fprintf(stderr, "jieshui-simulator: %s\n", status.ToString().c_str());
@@ -371,6 +583,11 @@ int Run(int argc, char** argv) {
   }
   if (!usage.ok()) {
     std::fprintf(stderr, "jieshui-simulator: %s\n", usage.ToString().c_str());
+    return kExitMismatch;
+  }
+  if (!certification_matches) {
+    std::fprintf(stderr, "jieshui-simulator: certification differs from the ground truth: %s\n",
+                 report.certification.mismatches.front().c_str());
     return kExitMismatch;
   }
   return kExitOk;
