@@ -1,11 +1,14 @@
 # shellcheck shell=bash
 # stack.sh's local API keys (sourced, not run): one key per principal kind in $STATE/keys, made
-# once and kept; the services get their SHA-256 at every start (services.sh).
+# once and kept, and enterprise keys in $STATE/keys/enterprises/<USCC>.key (made by
+# `jieshui-simulator keys` for the simulated district's applicants); the services get their
+# SHA-256 at every start (services.sh).
 
 # Principal kinds that get a local API key in $KEYS_DIR/<principal>.key ("enterprise" needs a USCC
-# per key and is left out).
+# per key: those are the files of $ENTERPRISE_KEYS_DIR).
 KEY_PRINCIPALS=(water_affairs partner industry development_reform statistics meter_gateway)
 KEYS_DIR="$STATE/keys"
+ENTERPRISE_KEYS_DIR="$KEYS_DIR/enterprises"
 
 # A new random API key: from tools/apikey when it is built, else 32 random bytes, base64url.
 new_api_key() {
@@ -32,14 +35,30 @@ ensure_keys() {
   [ ${#made[@]} -eq 0 ] || say "keys: created ${made[*]} in $KEYS_DIR (stack.sh keys)"
 }
 
-# The auth.api_keys value for the services: a YAML flow list of every local key's SHA-256.
-api_keys_yaml() {
-  local p key hash items=()
-  for p in "${KEY_PRINCIPALS[@]}"; do
-    key="$(tr -d '[:space:]' <"$KEYS_DIR/$p.key")"
-    hash="$(printf '%s' "$key" | sha256sum | cut -d' ' -f1)"
-    items+=("{sha256: $hash, principal: $p, name: local $p key}")
+# The SHA-256 (hex) of the key in file $1, surrounding white space left out.
+key_file_hash() { tr -d '[:space:]' <"$1" | sha256sum | cut -d' ' -f1; }
+
+# The enterprise key files, one per line: those named <USCC>.key (GB 32100-2015: 18 characters of
+# 0-9 and A-Y without I, O, S, V, Z) that hold something; any other file is left out.
+enterprise_key_files() {
+  local f
+  for f in "$ENTERPRISE_KEYS_DIR"/*.key; do
+    [ -s "$f" ] && [[ "$(basename "$f" .key)" =~ ^[0-9ABCDEFGHJKLMNPQRTUWXY]{18}$ ]] && echo "$f"
   done
+  return 0
+}
+
+# The auth.api_keys value for the services: a YAML flow list of every local key's SHA-256, an
+# enterprise key's with its USCC (the file's name).
+api_keys_yaml() {
+  local p f uscc items=()
+  for p in "${KEY_PRINCIPALS[@]}"; do
+    items+=("{sha256: $(key_file_hash "$KEYS_DIR/$p.key"), principal: $p, name: local $p key}")
+  done
+  while IFS= read -r f; do
+    uscc="$(basename "$f" .key)"
+    items+=("{sha256: $(key_file_hash "$f"), principal: enterprise, uscc: $uscc, name: local enterprise $uscc}")
+  done < <(enterprise_key_files)
   local joined
   joined="$(printf ', %s' "${items[@]}")"
   echo "[${joined:2}]"
@@ -52,6 +71,9 @@ keys_show() {
   for p in "${KEY_PRINCIPALS[@]}"; do
     printf '  %-20s %s\n' "$p" "$KEYS_DIR/$p.key"
   done
+  local n
+  n="$(enterprise_key_files | wc -l)"
+  printf '  %-20s %s\n' "enterprise" "$ENTERPRISE_KEYS_DIR/<USCC>.key ($n; jieshui-simulator keys)"
   say "Use one (gRPC metadata \"authorization: Bearer <key>\"):"
   say "  export JIESHUI_API_KEY=\$(cat $KEYS_DIR/water_affairs.key)"
   say "  grpcurl -plaintext -H \"authorization: Bearer \$JIESHUI_API_KEY\" -d '{}' \\"
