@@ -43,6 +43,7 @@ constexpr char kWaterAffairs[] = "rep-wa-key";
 constexpr char kStatistics[] = "rep-statistics-key";
 constexpr char kPartner[] = "rep-partner-key";
 constexpr char kEnterpriseA[] = "rep-enterprise-a-key";
+constexpr char kIndustry[] = "rep-industry-key";
 
 std::string FieldOf(const grpc::ClientContext& ctx) {
   auto detail = grpcserver::ErrorDetailFromTrailers(ctx);
@@ -64,7 +65,8 @@ class ReportingIntegrationTest : public ::testing::Test {
         std::vector<jieshui::testing::TestKey>{{kWaterAffairs, "water_affairs", "", "区水务局"},
                                                {kStatistics, "statistics", "", "区统计局"},
                                                {kPartner, "partner", "", "市平台"},
-                                               {kEnterpriseA, "enterprise", kA, "企业A"}});
+                                               {kEnterpriseA, "enterprise", kA, "企业A"},
+                                               {kIndustry, "industry", "", "区工信局"}});
     enterprise_topic_ = env_->Unique("reporting.topics.registry_enterprise", "rep_ent");
     usage_topic_ = env_->Unique("reporting.topics.quota_usage", "rep_usage");
     status_topic_ = env_->Unique("reporting.topics.certification_status", "rep_status");
@@ -343,7 +345,7 @@ TEST_F(ReportingIntegrationTest, WithRedisDownReadsComeFromPostgresAndTheCacheHe
   EXPECT_EQ(Find(Indicators(kPartner, town), codes::kAudits).target_count(), 3);
 }
 
-TEST_F(ReportingIntegrationTest, BadInputNamesTheFieldAndARefusedImportStoresNothing) {
+TEST_F(ReportingIntegrationTest, BadInputNamesTheFieldAndSubmissionsAreKeptAsVersions) {
   ASSERT_TRUE(WaitFor([&] { return app_->consumer().applied() >= 2 + 24 + 3; }));
   // One unknown enterprise and one negative value: both rows named, nothing stored.
   v1::ImportValueAddedResponse refused;
@@ -420,6 +422,42 @@ TEST_F(ReportingIntegrationTest, BadInputNamesTheFieldAndARefusedImportStoresNot
     }
   }
   EXPECT_EQ(coverage_rows, 1);
+
+  // Annual reports, due 10 December: on 2026-12-02 water affairs files 2026's on time and
+  // industry 2025's late; for 2025 the others are overdue, for 2026 pending.
+  v1::FileAnnualReportRequest report;
+  report.set_year(2026);
+  report.set_text("2026年节水行动实施情况");
+  report.add_document_refs("吴水〔2026〕120号");
+  v1::AnnualReport filed;
+  ASSERT_TRUE(stub_->FileAnnualReport(Ctx(kWaterAffairs).get(), report, &filed).ok());
+  EXPECT_EQ(filed.status(), v1::REPORT_STATUS_ON_TIME);
+  EXPECT_EQ(filed.department(), "water_affairs");
+  report.set_year(2025);
+  ASSERT_TRUE(stub_->FileAnnualReport(Ctx(kIndustry).get(), report, &filed).ok());
+  EXPECT_EQ(filed.status(), v1::REPORT_STATUS_LATE);
+  ASSERT_TRUE(stub_->FileAnnualReport(Ctx(kIndustry).get(), report, &filed).ok());
+  EXPECT_EQ(filed.version(), 2);  // a resubmission is kept
+  EXPECT_EQ(stub_->FileAnnualReport(Ctx(kPartner).get(), report, &filed).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  v1::ListAnnualReportsRequest reports;
+  reports.set_year(2025);
+  v1::ListAnnualReportsResponse status;
+  ASSERT_TRUE(stub_->ListAnnualReports(Ctx(kPartner).get(), reports, &status).ok());
+  ASSERT_EQ(status.reports_size(), 4);  // the four departments
+  int overdue = 0;
+  for (const v1::AnnualReport& r : status.reports()) {
+    overdue += r.status() == v1::REPORT_STATUS_OVERDUE ? 1 : 0;
+  }
+  EXPECT_EQ(overdue, 3);
+  reports.set_year(2026);
+  ASSERT_TRUE(stub_->ListAnnualReports(Ctx(kPartner).get(), reports, &status).ok());
+  int pending = 0;
+  for (const v1::AnnualReport& r : status.reports()) {
+    pending += r.status() == v1::REPORT_STATUS_PENDING ? 1 : 0;
+  }
+  EXPECT_EQ(pending, 3);
+  EXPECT_EQ(status.due_on().day(), 10);
 }
 
 TEST_F(ReportingIntegrationTest, AChangeIsKeptInTheHistoryAnnouncedAndSentToAWatch) {

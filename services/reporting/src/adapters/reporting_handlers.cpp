@@ -1,5 +1,6 @@
 #include "reporting/src/adapters/reporting_handlers.hpp"
 
+#include <algorithm>
 #include <optional>
 #include <utility>
 
@@ -344,6 +345,69 @@ grpc::Status ReportingHandlers::SetBaseline(grpc::ServerContext* ctx,
     b.set_set_by(ActorLabel(p));
     b.set_set_at_unix_ms(absl::ToUnixMillis(options_.now()));
     return store_->AddBaseline(std::move(b));
+  });
+}
+
+// The annual implementation reports are due on 10 December of their year, Shanghai time.
+domain::Date DueOn(int year) { return *domain::Date::Create(year, 12, 10); }
+
+grpc::Status ReportingHandlers::FileAnnualReport(grpc::ServerContext* ctx,
+                                                 const v1::FileAnnualReportRequest* req,
+                                                 v1::AnnualReport* resp) {
+  return Handle(ctx, grpcserver::principals::kDepartments, resp,
+                [&](const Principal& p) -> absl::StatusOr<v1::AnnualReport> {
+                  const domain::Date today = domain::DateOf(options_.now());
+                  if (req->year() < 2023 || req->year() > today.year()) {
+                    return InvalidArgument(
+                        "year", absl::StrCat("must be 2023-", today.year(), ", got ", req->year()));
+                  }
+                  if (req->text().empty()) {
+                    return InvalidArgument("text", "the report's text is required");
+                  }
+                  v1::AnnualReport r;
+                  r.set_department(std::string(grpcserver::PrincipalKindName(p.kind)));
+                  r.set_year(req->year());
+                  r.set_text(req->text());
+                  *r.mutable_document_refs() = req->document_refs();
+                  r.set_status(DueOn(req->year()) < today ? v1::REPORT_STATUS_LATE
+                                                          : v1::REPORT_STATUS_ON_TIME);
+                  r.set_filed_at_unix_ms(absl::ToUnixMillis(options_.now()));
+                  r.set_filed_by(ActorLabel(p));
+                  return store_->AddAnnualReport(std::move(r));
+                });
+}
+
+grpc::Status ReportingHandlers::ListAnnualReports(grpc::ServerContext* ctx,
+                                                  const v1::ListAnnualReportsRequest* req,
+                                                  v1::ListAnnualReportsResponse* resp) {
+  return Handle(ctx, kDistrictReaders, resp, [&](const Principal&) -> absl::Status {
+    if (absl::Status s = grpcserver::CheckYear(req->year()); !s.ok()) {
+      return s;
+    }
+    auto filed = store_->LatestAnnualReports(req->year());
+    if (!filed.ok()) {
+      return filed.status();
+    }
+    const domain::Date today = domain::DateOf(options_.now());
+    const domain::Date due = DueOn(req->year());
+    resp->mutable_due_on()->set_year(due.year());
+    resp->mutable_due_on()->set_month(due.month());
+    resp->mutable_due_on()->set_day(due.day());
+    for (PrincipalKind kind : grpcserver::principals::kDepartments.Kinds()) {
+      const std::string department(grpcserver::PrincipalKindName(kind));
+      auto it = std::find_if(filed->begin(), filed->end(), [&](const v1::AnnualReport& r) {
+        return r.department() == department;
+      });
+      if (it != filed->end()) {
+        *resp->add_reports() = *it;
+        continue;
+      }
+      v1::AnnualReport* missing = resp->add_reports();
+      missing->set_department(department);
+      missing->set_year(req->year());
+      missing->set_status(due < today ? v1::REPORT_STATUS_OVERDUE : v1::REPORT_STATUS_PENDING);
+    }
+    return absl::OkStatus();
   });
 }
 

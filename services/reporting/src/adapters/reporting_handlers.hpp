@@ -1,7 +1,7 @@
 // gRPC handlers of jieshui.reporting.v1.ReportingService: who may call what, request validation
 // (errors name the field), the indicators worked out from the stored sums (core/indicators.hpp),
-// targets, the baseline, Statistics' imports, history and the watch stream. Not yet served
-// (UNIMPLEMENTED): annual reports, exports.
+// targets, the baseline, Statistics' imports, annual reports, history and the watch stream. Not
+// yet served (UNIMPLEMENTED): exports.
 #pragma once
 
 #include "absl/time/time.h"
@@ -46,6 +46,10 @@ class ReportingHandlers final : public v1::ReportingService::Service {
                            v1::Baseline* resp) override;
   grpc::Status SetBaseline(grpc::ServerContext* ctx, const v1::SetBaselineRequest* req,
                            v1::Baseline* resp) override;
+  grpc::Status FileAnnualReport(grpc::ServerContext* ctx, const v1::FileAnnualReportRequest* req,
+                                v1::AnnualReport* resp) override;
+  grpc::Status ListAnnualReports(grpc::ServerContext* ctx, const v1::ListAnnualReportsRequest* req,
+                                 v1::ListAnnualReportsResponse* resp) override;
   grpc::Status GetIndicators(grpc::ServerContext* ctx, const v1::GetIndicatorsRequest* req,
                              v1::IndicatorSet* resp) override;
   grpc::Status ListIndicatorHistory(grpc::ServerContext* ctx,

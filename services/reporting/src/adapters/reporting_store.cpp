@@ -216,6 +216,42 @@ absl::StatusOr<v1::Baseline> ReportingStore::AddBaseline(v1::Baseline baseline) 
   });
 }
 
+absl::StatusOr<v1::AnnualReport> ReportingStore::AddAnnualReport(v1::AnnualReport report) {
+  return db::Transact<v1::AnnualReport>(
+      pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::AnnualReport> {
+        const int version = tx.exec_params(
+                                  "SELECT coalesce(max(version), 0) + 1 FROM annual_reports WHERE "
+                                  "department = $1 AND year = $2",
+                                  report.department(), report.year())[0][0]
+                                .as<int>();
+        report.set_version(version);
+        tx.exec_params(
+            "INSERT INTO annual_reports (department, year, version, report) VALUES ($1, $2, $3, "
+            "$4)",
+            report.department(), report.year(), version,
+            pqxx::binarystring(report.SerializeAsString()));
+        return report;
+      });
+}
+
+absl::StatusOr<std::vector<v1::AnnualReport>> ReportingStore::LatestAnnualReports(int year) {
+  using Out = std::vector<v1::AnnualReport>;
+  return db::Transact<Out>(pool_, [&](pqxx::work& tx) -> absl::StatusOr<Out> {
+    Out out;
+    for (const pqxx::row& row : tx.exec_params(
+             "SELECT DISTINCT ON (department) report FROM annual_reports WHERE year = $1 "
+             "ORDER BY department, version DESC",
+             year)) {
+      auto r = Parse<v1::AnnualReport>(row[0], "annual report");
+      if (!r.ok()) {
+        return r.status();
+      }
+      out.push_back(*std::move(r));
+    }
+    return out;
+  });
+}
+
 absl::StatusOr<v1::ImportValueAddedResponse> ReportingStore::ImportValueAdded(
     const std::string& source, const std::vector<v1::ValueAddedRow>& rows, const std::string& actor,
     int64_t now_ms) {

@@ -73,6 +73,11 @@ class ReportingStore {
   // The next version; FAILED_PRECONDITION naming "reason" when one exists and no reason is given.
   absl::StatusOr<v1::Baseline> AddBaseline(v1::Baseline baseline);
 
+  // The next version of a department's report for a year.
+  absl::StatusOr<v1::AnnualReport> AddAnnualReport(v1::AnnualReport report);
+  // Each department's latest report for the year.
+  absl::StatusOr<std::vector<v1::AnnualReport>> LatestAnnualReports(int year);
+
   // An import: every row known and valid, or nothing is stored (the caller checked the rows
   // themselves). Unknown enterprises come back as row errors on "uscc". The accepted rows become
   // one version, each stored and announced as a ValueAddedSubmitted on the submission topic.
