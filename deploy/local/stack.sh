@@ -9,14 +9,15 @@
 #   stack.sh keys [--yaml]            where the local API keys are, and how to use one
 #                                     (--yaml: their auth.api_keys list, e.g. for docker-compose)
 #
-# COMPONENT: kafka redis postgres, or a service (registry, ingest, quota, certification). Default:
-# all, services only if built; services start in that order (quota reads the topics of registry and
-# ingest, certification those of registry and quota). A service
+# COMPONENT: kafka redis postgres, or a service (registry, ingest, quota, certification,
+# reporting). Default: all, services only if built; services start in that order (quota reads the
+# topics of registry and ingest, certification those of registry and quota, reporting those of
+# registry, quota and certification). A service
 # is ready when grpc.health.v1.Health/Check answers SERVING (jieshui-health, tools/health).
 # Ports: Kafka 127.0.0.1:19092 (controller 19093), Redis 127.0.0.1:16379, PostgreSQL
 # 127.0.0.1:15432 (user/password/database jieshui); registry gRPC 50051, metrics 9151; ingest gRPC
 # 50052, metrics 9152, HJ 212 on 9212 (JIESHUI_INGEST_HJ212_LISTEN moves it); quota gRPC 50053,
-# metrics 9153; certification gRPC 50054, metrics 9154.
+# metrics 9153; certification gRPC 50054, metrics 9154; reporting gRPC 50055, metrics 9155.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

@@ -15,6 +15,7 @@ SERVICE_TABLE=(
   "ingest services/ingest/jieshui-ingest services/ingest/ingest.yaml 50052 9152"
   "quota services/quota/jieshui-quota services/quota/quota.yaml 50053 9153"
   "certification services/certification/jieshui-certification services/certification/certification.yaml 50054 9154"
+  "reporting services/reporting/jieshui-reporting services/reporting/reporting.yaml 50055 9155"
 )
 # The readiness probe (tools/health): a service is ready when it answers SERVING.
 HEALTH_PROBE="$BUILD_DIR/tools/health/jieshui-health"
