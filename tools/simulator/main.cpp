@@ -301,13 +301,35 @@ void PrintCertification(const sim::District& d, const sim::CertificationReport& 
       "rectification items closed\n",
       c.records_filed, c.records_found, c.records_accepted, c.records_returned,
       c.rectifications_closed);
+  // As certification counts them (the served figures, equal to the ground truth when the check
+  // passes).
+  std::string granted;
   for (const sim::YearActivity& y : c.activity) {
     const sim::ActivityFigures& f = y.served;
-    std::printf(
-        "    %d accepted: %d balance tests, %d audits, %d retrofit, %d contract, %d "
-        "demonstrations; titles granted: district %d, municipal %d, provincial %d, leader %d\n",
-        y.year, f.balance_tests, f.audits, f.retrofit_projects, f.contract_projects,
-        f.demonstrations, f.granted[1], f.granted[2], f.granted[3], f.granted[4]);
+    std::string records;
+    for (const auto& [n, what] :
+         std::vector<std::pair<int, const char*>>{{f.balance_tests, "balance tests"},
+                                                  {f.audits, "audits"},
+                                                  {f.retrofit_projects, "retrofit projects"},
+                                                  {f.contract_projects, "contract projects"},
+                                                  {f.demonstrations, "demonstrations"}}) {
+      if (n > 0) {
+        absl::StrAppend(&records, records.empty() ? "" : ", ", n, " ", what);
+      }
+    }
+    if (!records.empty()) {
+      std::printf("    accepted in %d: %s\n", y.year, records.c_str());
+    }
+    std::string titles;
+    for (size_t level = 1; level < f.granted.size(); ++level) {
+      if (f.granted[level] > 0) {
+        absl::StrAppend(&titles, titles.empty() ? "" : ", ", levels[level - 1], " ",
+                        f.granted[level]);
+      }
+    }
+    if (!titles.empty()) {
+      absl::StrAppend(&granted, granted.empty() ? "" : "; ", y.year, " ", titles);
+    }
   }
   std::map<std::string, int> returned;
   for (const sim::SimRecord& r : d.certification().records) {
@@ -327,6 +349,9 @@ void PrintCertification(const sim::District& d, const sim::CertificationReport& 
   }
   std::printf("    returned: %s\n",
               Join(returned, {"balance tests", "audits", "projects"}).c_str());
+  if (!granted.empty()) {
+    std::printf("  Titles granted, by the year they were valid from: %s\n", granted.c_str());
+  }
   if (c.applications_skipped) {
     std::printf("  Applications: left out (no --enterprise-keys)\n");
   } else {
