@@ -2,8 +2,9 @@
 # The start command of Jieshui (README "Start the system"): installs what is missing, builds (release
 # preset), starts Kafka, Redis, PostgreSQL and every service on loopback, loads a simulated Wuzhong
 # district through the services (jieshui-simulator: registry, plans and quotas, a period of meter
-# readings by gRPC and HJ 212 with gateway faults) and prints where to look and what happened.
-# `bash deploy/local/stop.sh` ends everything it started.
+# readings by gRPC and HJ 212 with gateway faults, and a certification history: titles, some
+# expired, balance tests, audits and projects, applications in progress) and prints where to look
+# and what happened. `bash deploy/local/stop.sh` ends everything it started.
 #
 #   bash deploy/local/start.sh [--no-district] [SIMULATOR OPTIONS]
 #
@@ -46,14 +47,25 @@ bash "$HERE/fetch-kafka.sh"
 step "building (preset $JIESHUI_PRESET)"
 cmake --preset "$JIESHUI_PRESET" >/dev/null
 cmake --build --preset "$JIESHUI_PRESET" --target jieshui-registry jieshui-ingest jieshui-quota \
-  jieshui-health jieshui-apikey jieshui-simulator jieshui-cli jieshui-registry-cli
+  jieshui-certification jieshui-health jieshui-apikey jieshui-simulator jieshui-cli \
+  jieshui-registry-cli
+
+simulator="$BUILD/tools/simulator/jieshui-simulator"
+key_file="$JIESHUI_STATE_DIR/keys/water_affairs.key"
+enterprise_keys="$JIESHUI_STATE_DIR/keys/enterprises"
 
 step "starting the stack"
-# Services run from this build with this back-fill window: restart any started otherwise.
-bash "$HERE/stack.sh" stop registry ingest quota >/dev/null
+# Services run from this build with this back-fill window, and with the enterprise keys below:
+# restart any started otherwise.
+bash "$HERE/stack.sh" stop registry ingest quota certification >/dev/null
+if [ "$load" -eq 1 ]; then
+  # The district's applicants apply with keys of their own (an enterprise key per USCC): made
+  # before the services start, which take every key of $enterprise_keys (stack/keys.sh).
+  (umask 077 && mkdir -p "$JIESHUI_STATE_DIR/keys")
+  "$simulator" keys --dir "$enterprise_keys" "${sim_args[@]}"
+fi
 bash "$HERE/stack.sh" start
 
-key_file="$JIESHUI_STATE_DIR/keys/water_affairs.key"
 outcome="$JIESHUI_STATE_DIR/simulator/district-seed-$seed.txt"
 if [ "$load" -eq 1 ]; then
   mkdir -p "$JIESHUI_STATE_DIR/simulator"
@@ -62,7 +74,9 @@ if [ "$load" -eq 1 ]; then
     cat "$outcome"
   else
     step "loading the simulated district (seed $seed)"
-    if JIESHUI_API_KEY="$(cat "$key_file")" "$BUILD/tools/simulator/jieshui-simulator" run \
+    if JIESHUI_API_KEY="$(cat "$key_file")" "$simulator" run \
+      --enterprise-keys "$enterprise_keys" \
+      --industry-key-file "$JIESHUI_STATE_DIR/keys/industry.key" \
       "${sim_args[@]}" >"$outcome.tmp"; then
       mv "$outcome.tmp" "$outcome"
       cat "$outcome"
@@ -78,16 +92,21 @@ fi
 cat <<EOF
 
 ==> Jieshui is running (stop it: bash deploy/local/stop.sh)
-  registry  gRPC 127.0.0.1:50051  metrics http://127.0.0.1:9151/metrics
-  ingest    gRPC 127.0.0.1:50052  metrics http://127.0.0.1:9152/metrics  HJ 212 127.0.0.1:9212
-  quota     gRPC 127.0.0.1:50053  metrics http://127.0.0.1:9153/metrics
+  registry       gRPC 127.0.0.1:50051  metrics http://127.0.0.1:9151/metrics
+  ingest         gRPC 127.0.0.1:50052  metrics http://127.0.0.1:9152/metrics  HJ 212 127.0.0.1:9212
+  quota          gRPC 127.0.0.1:50053  metrics http://127.0.0.1:9153/metrics
+  certification  gRPC 127.0.0.1:50054  metrics http://127.0.0.1:9154/metrics
   Kafka 127.0.0.1:19092, Redis 127.0.0.1:16379,
   PostgreSQL postgresql://jieshui:jieshui@127.0.0.1:15432/jieshui
   logs: $JIESHUI_STATE_DIR/<service>/<service>.log; API keys: $JIESHUI_STATE_DIR/keys/
+  (the simulated applicants': $JIESHUI_STATE_DIR/keys/enterprises/<USCC>.key)
 
 Look around with the operator CLI (tools/cli/README.md):
   export JIESHUI_API_KEY=\$(cat $key_file)
   ${BUILD#"$ROOT"/}/tools/cli/jieshui-cli enterprises list
   ${BUILD#"$ROOT"/}/tools/cli/jieshui-cli over-plan --month $(TZ=Asia/Shanghai date +%Y-%m)
   ${BUILD#"$ROOT"/}/tools/cli/jieshui-cli alerts --status open
+  grpcurl -plaintext -H "authorization: Bearer \$JIESHUI_API_KEY" \\
+    -d '{"on": {"year": $(TZ=Asia/Shanghai date +%Y), "month": $(TZ=Asia/Shanghai date +%-m), "day": $(TZ=Asia/Shanghai date +%-d)}}' \\
+    127.0.0.1:50054 jieshui.certification.v1.CertificationService/ListCertified
 EOF
