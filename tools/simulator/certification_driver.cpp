@@ -138,6 +138,9 @@ class HistoryLoader {
     for (const SimApplication& a : h.applications) {
       enterprises.insert(a.enterprise);
     }
+    options_.progress(absl::StrFormat(
+        "certification: the history of %d enterprises (%d records, %d titles, %d applications)",
+        enterprises.size(), h.records.size(), h.titles.size(), h.applications.size()));
     // Certification learns of enterprises from the registry's topic, in the background.
     for (const int e : enterprises) {
       if (absl::Status s = WaitUntilKnown(e); !s.ok()) {
@@ -789,6 +792,8 @@ absl::Status CheckCertification(const District& district, const CertificationTru
     }
   }
   c.checked = true;
+  options.progress(absl::StrFormat("certification: compared with the ground truth, %d differences",
+                                   c.mismatches.size()));
   return absl::OkStatus();
 }
 
