@@ -11,7 +11,7 @@
 #include "grpcserver/handler.hpp"
 #include "grpcserver/requests.hpp"
 #include "grpcserver/status.hpp"
-#include "paging/page_token.hpp"
+#include "paging/page_request.hpp"
 
 namespace jieshui::certification {
 namespace {
@@ -76,41 +76,26 @@ std::vector<std::string> ReasonsOf(const google::protobuf::RepeatedPtrField<std:
   return {r.begin(), r.end()};
 }
 
-// A list's page: its size and where it continues; the token is bound to the request's filter.
-struct PageCursor {
-  int size = 0;
-  int64_t after_id = 0;
-};
-
+// A list's page; its token continues after the page's last id.
 template <typename Req>
-std::string QueryOf(const Req& req) {
-  Req copy = req;
-  copy.clear_page();
-  return copy.SerializeAsString();
+absl::StatusOr<std::pair<paging::PageAsked, int64_t>> CursorOf(const Req& req,
+                                                               const HandlerOptions& options) {
+  auto page = paging::PageOf(req, options.page_size_default, options.page_size_max);
+  if (!page.ok()) {
+    return page.status();
+  }
+  auto after = page->AfterId();
+  if (!after.ok()) {
+    return after.status();
+  }
+  return std::make_pair(*std::move(page), *after);
 }
 
-template <typename Req>
-absl::StatusOr<PageCursor> CursorOf(const Req& req, const HandlerOptions& options) {
-  auto size =
-      paging::PageSize(req.page().page_size(), options.page_size_default, options.page_size_max);
-  if (!size.ok()) {
-    return size.status();
-  }
-  auto last = paging::DecodePageToken(req.page().page_token(), QueryOf(req));
-  if (!last.ok()) {
-    return last.status();
-  }
-  PageCursor c{.size = *size, .after_id = 0};
-  if (!last->empty() && !absl::SimpleAtoi(*last, &c.after_id)) {
-    return InvalidArgument("page.page_token", "not a token of this list");
-  }
-  return c;
-}
-
-template <typename Req, typename T>
-void SetNextToken(const Req& req, const Page<T>& page, common::v1::PageResponse* out) {
+template <typename T>
+void SetNextToken(const paging::PageAsked& asked, const Page<T>& page,
+                  common::v1::PageResponse* out) {
   if (page.last_id.has_value()) {
-    out->set_next_page_token(paging::EncodePageToken(QueryOf(req), absl::StrCat(*page.last_id)));
+    out->set_next_page_token(asked.NextToken(absl::StrCat(*page.last_id)));
   }
 }
 
@@ -202,14 +187,14 @@ grpc::Status CertificationHandlers::ListRecords(grpc::ServerContext* ctx,
     }
     auto page = store_->ListRecords(
         {.uscc = *uscc, .kind = req->kind(), .year = req->year(), .status = req->status()},
-        cursor->after_id, cursor->size);
+        cursor->second, cursor->first.size);
     if (!page.ok()) {
       return page.status();
     }
     for (v1::Record& r : page->rows) {
       *resp->add_records() = std::move(r);
     }
-    SetNextToken(*req, *page, resp->mutable_page());
+    SetNextToken(cursor->first, *page, resp->mutable_page());
     return absl::OkStatus();
   });
 }
@@ -399,14 +384,14 @@ grpc::Status CertificationHandlers::ListApplications(grpc::ServerContext* ctx,
     }
     auto page =
         store_->ListApplications({.uscc = *uscc, .level = req->level(), .state = req->state()},
-                                 cursor->after_id, cursor->size);
+                                 cursor->second, cursor->first.size);
     if (!page.ok()) {
       return page.status();
     }
     for (v1::Application& a : page->rows) {
       *resp->add_applications() = std::move(a);
     }
-    SetNextToken(*req, *page, resp->mutable_page());
+    SetNextToken(cursor->first, *page, resp->mutable_page());
     return absl::OkStatus();
   });
 }
@@ -631,14 +616,14 @@ grpc::Status CertificationHandlers::ListCertified(grpc::ServerContext* ctx,
                                        .town = req->town(),
                                        .park_id = req->park_id(),
                                        .industry_code = req->industry_code()},
-                                      cursor->after_id, cursor->size);
+                                      cursor->second, cursor->first.size);
     if (!page.ok()) {
       return page.status();
     }
     for (v1::CertifiedEnterprise& e : page->rows) {
       *resp->add_enterprises() = std::move(e);
     }
-    SetNextToken(*req, *page, resp->mutable_page());
+    SetNextToken(cursor->first, *page, resp->mutable_page());
     return absl::OkStatus();
   });
 }

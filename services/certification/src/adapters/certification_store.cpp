@@ -9,6 +9,7 @@
 #include "certification/src/core/lifecycle.hpp"
 #include "certification/src/core/records.hpp"
 #include "db/outbox.hpp"
+#include "db/proto_column.hpp"
 #include "errors/field_error.hpp"
 #include "jieshui/events/v1/certification_events.pb.h"
 #include "jieshui/events/v1/quota_events.pb.h"
@@ -23,16 +24,10 @@ namespace reg = ::jieshui::registry::v1;
 
 template <typename T>
 absl::StatusOr<T> Parse(const pqxx::field& field, const char* what) {
-  T out;
-  if (!out.ParseFromString(pqxx::binarystring(field).str())) {
-    return absl::DataLossError(absl::StrCat("a stored ", what, " does not parse"));
-  }
-  return out;
+  return db::ParseColumn<T>(field, what);
 }
 
-pqxx::binarystring Bytes(const google::protobuf::Message& m) {
-  return pqxx::binarystring(m.SerializeAsString());
-}
+using db::Bytes;
 
 std::string DateText(const common::v1::Date& d) { return FromProto(d).ToString(); }
 

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "db/outbox.hpp"
+#include "db/proto_column.hpp"
 #include "jieshui/events/v1/reporting_events.pb.h"
 #include "kafka/envelope.hpp"
 #include "reporting/src/core/periods.hpp"
@@ -20,11 +21,11 @@ namespace ev = ::jieshui::events::v1;
 absl::StatusOr<std::vector<v1::Target>> LoadTargets(pqxx::work& tx) {
   std::vector<v1::Target> out = DefaultTargets();
   for (const pqxx::row& row : tx.exec("SELECT target FROM targets ORDER BY code, year, version")) {
-    v1::Target t;
-    if (!t.ParseFromString(pqxx::binarystring(row[0]).str())) {
-      return absl::DataLossError("a stored target does not parse");
+    auto t = db::ParseColumn<v1::Target>(row[0], "target");
+    if (!t.ok()) {
+      return t.status();
     }
-    out.push_back(std::move(t));
+    out.push_back(*std::move(t));
   }
   return out;
 }
@@ -34,13 +35,13 @@ absl::StatusOr<std::optional<BaselineSums>> LoadBaseline(pqxx::work& tx) {
   if (r.empty()) {
     return std::optional<BaselineSums>();
   }
-  v1::Baseline b;
-  if (!b.ParseFromString(pqxx::binarystring(r[0][0]).str())) {
-    return absl::DataLossError("a stored baseline does not parse");
+  auto b = db::ParseColumn<v1::Baseline>(r[0][0], "baseline");
+  if (!b.ok()) {
+    return b.status();
   }
-  return std::optional<BaselineSums>(BaselineSums{.new_water = b.new_water().litres(),
-                                                  .value_added_fen = b.value_added().fen(),
-                                                  .reclaimed = b.reclaimed_water().litres()});
+  return std::optional<BaselineSums>(BaselineSums{.new_water = b->new_water().litres(),
+                                                  .value_added_fen = b->value_added().fen(),
+                                                  .reclaimed = b->reclaimed_water().litres()});
 }
 
 std::vector<v1::Indicator> WorkOut(const ScopeSums& sums, int year,
@@ -101,7 +102,7 @@ absl::StatusOr<int> IndicatorLog::RecordChanges(pqxx::work& tx, const std::set<S
       tx.exec_params(
           "INSERT INTO indicator_history (scope, period, code, changed_ms, indicator) "
           "VALUES ($1, $2, $3, $4, $5)",
-          scope, period, i.code(), now_ms, pqxx::binarystring(i.SerializeAsString()));
+          scope, period, i.code(), now_ms, db::Bytes(i));
       ev::IndicatorChanged event;
       *event.mutable_scope() = ScopeOfKey(scope);
       *event.mutable_period() = p;

@@ -13,7 +13,7 @@
 #include "grpcserver/handler.hpp"
 #include "grpcserver/requests.hpp"
 #include "grpcserver/status.hpp"
-#include "paging/page_token.hpp"
+#include "paging/page_request.hpp"
 #include "reporting/src/core/indicators.hpp"
 #include "reporting/src/core/periods.hpp"
 
@@ -284,26 +284,18 @@ grpc::Status ReportingHandlers::ListValueAdded(grpc::ServerContext* ctx,
     if (!uscc.ok()) {
       return uscc.status();
     }
-    auto size = paging::PageSize(req->page().page_size(), options_.page_size_default,
-                                 options_.page_size_max);
-    if (!size.ok()) {
-      return size.status();
-    }
-    v1::ListValueAddedRequest query = *req;
-    query.clear_page();
-    auto after = paging::DecodePageToken(req->page().page_token(), query.SerializeAsString());
-    if (!after.ok()) {
-      return after.status();
-    }
-    std::string last;
-    auto page = store_->ListValueAdded(req->year(), *uscc, *after, *size, &last);
+    auto page = paging::PageOf(*req, options_.page_size_default, options_.page_size_max);
     if (!page.ok()) {
       return page.status();
     }
-    *resp = *std::move(page);
+    std::string last;
+    auto rows = store_->ListValueAdded(req->year(), *uscc, page->after, page->size, &last);
+    if (!rows.ok()) {
+      return rows.status();
+    }
+    *resp = *std::move(rows);
     if (!last.empty()) {
-      resp->mutable_page()->set_next_page_token(
-          paging::EncodePageToken(query.SerializeAsString(), last));
+      resp->mutable_page()->set_next_page_token(page->NextToken(last));
     }
     return absl::OkStatus();
   });
@@ -458,33 +450,27 @@ grpc::Status ReportingHandlers::ListIndicatorHistory(grpc::ServerContext* ctx,
         req->range().end_unix_ms() < req->range().start_unix_ms()) {
       return InvalidArgument("range.end_unix_ms", "before range.start_unix_ms");
     }
-    auto size = paging::PageSize(req->page().page_size(), options_.page_size_default,
-                                 options_.page_size_max);
-    if (!size.ok()) {
-      return size.status();
+    auto page = paging::PageOf(*req, options_.page_size_default, options_.page_size_max);
+    if (!page.ok()) {
+      return page.status();
     }
-    v1::ListIndicatorHistoryRequest query = *req;
-    query.clear_page();
-    auto after = paging::DecodePageToken(req->page().page_token(), query.SerializeAsString());
-    if (!after.ok()) {
-      return after.status();
+    auto after_id = page->AfterId();
+    if (!after_id.ok()) {
+      return after_id.status();
     }
-    int64_t after_id = 0;
-    if (!after->empty() && !absl::SimpleAtoi(*after, &after_id)) {
-      return InvalidArgument("page.page_token", "not a token of this list");
-    }
+    const int size = page->size;
     auto rows =
         store_->History(ScopeKey(*scope), PeriodKey(*period), req->code(),
-                        req->range().start_unix_ms(), req->range().end_unix_ms(), after_id, *size);
+                        req->range().start_unix_ms(), req->range().end_unix_ms(), *after_id, size);
     if (!rows.ok()) {
       return rows.status();
     }
-    for (size_t i = 0; i < rows->size() && static_cast<int>(i) < *size; ++i) {
+    for (size_t i = 0; i < rows->size() && static_cast<int>(i) < size; ++i) {
       *resp->add_snapshots() = (*rows)[i].second;
     }
-    if (static_cast<int>(rows->size()) > *size) {
-      resp->mutable_page()->set_next_page_token(paging::EncodePageToken(
-          query.SerializeAsString(), absl::StrCat((*rows)[*size - 1].first)));
+    if (static_cast<int>(rows->size()) > size) {
+      resp->mutable_page()->set_next_page_token(
+          page->NextToken(absl::StrCat((*rows)[size - 1].first)));
     }
     return absl::OkStatus();
   });
@@ -563,18 +549,12 @@ grpc::Status ReportingHandlers::ListContributors(grpc::ServerContext* ctx,
     if (!IsCode(req->code())) {
       return InvalidArgument("code", absl::StrCat("no indicator \"", req->code(), "\""));
     }
-    auto size = paging::PageSize(req->page().page_size(), options_.page_size_default,
-                                 options_.page_size_max);
-    if (!size.ok()) {
-      return size.status();
+    auto page = paging::PageOf(*req, options_.page_size_default, options_.page_size_max);
+    if (!page.ok()) {
+      return page.status();
     }
-    v1::ListContributorsRequest query = *req;
-    query.clear_page();
-    auto after = paging::DecodePageToken(req->page().page_token(), query.SerializeAsString());
-    if (!after.ok()) {
-      return after.status();
-    }
-    auto rows = store_->Contributors(ScopeKey(*scope), PeriodKey(*period), *after, *size);
+    const int size = page->size;
+    auto rows = store_->Contributors(ScopeKey(*scope), PeriodKey(*period), page->after, size);
     auto set = store_->Indicators(*scope, *period, {req->code()});
     if (!rows.ok() || !set.ok()) {
       return !rows.ok() ? rows.status() : set.status();
@@ -582,7 +562,7 @@ grpc::Status ReportingHandlers::ListContributors(grpc::ServerContext* ctx,
     *resp->mutable_indicator() = set->indicators(0);
     const bool against_base =
         req->code() == codes::kWaterUseDecline || req->code() == codes::kReclaimedIncrease;
-    for (size_t i = 0; i < rows->size() && static_cast<int>(i) < *size; ++i) {
+    for (size_t i = 0; i < rows->size() && static_cast<int>(i) < size; ++i) {
       const ContributorRow& row = (*rows)[i];
       v1::Contribution* c = resp->add_contributions();
       c->mutable_uscc()->set_value(row.uscc);
@@ -607,9 +587,8 @@ grpc::Status ReportingHandlers::ListContributors(grpc::ServerContext* ctx,
         }
       }
     }
-    if (static_cast<int>(rows->size()) > *size) {
-      resp->mutable_page()->set_next_page_token(
-          paging::EncodePageToken(query.SerializeAsString(), (*rows)[*size - 1].uscc));
+    if (static_cast<int>(rows->size()) > size) {
+      resp->mutable_page()->set_next_page_token(page->NextToken((*rows)[size - 1].uscc));
     }
     return absl::OkStatus();
   });

@@ -7,6 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "db/outbox.hpp"
+#include "db/proto_column.hpp"
 #include "errors/field_error.hpp"
 #include "jieshui/events/v1/reporting_events.pb.h"
 #include "kafka/envelope.hpp"
@@ -20,11 +21,7 @@ namespace ev = ::jieshui::events::v1;
 
 template <typename T>
 absl::StatusOr<T> Parse(const pqxx::field& field, const char* what) {
-  T out;
-  if (!out.ParseFromString(pqxx::binarystring(field).str())) {
-    return absl::DataLossError(absl::StrCat("a stored ", what, " does not parse"));
-  }
-  return out;
+  return db::ParseColumn<T>(field, what);
 }
 
 }  // namespace
@@ -179,8 +176,7 @@ absl::StatusOr<v1::Target> ReportingStore::AddTarget(v1::Target target) {
             .as<int>();
     target.set_version(version);
     tx.exec_params("INSERT INTO targets (code, year, version, target) VALUES ($1, $2, $3, $4)",
-                   target.code(), target.year(), version,
-                   pqxx::binarystring(target.SerializeAsString()));
+                   target.code(), target.year(), version, db::Bytes(target));
     return target;
   });
 }
@@ -211,7 +207,7 @@ absl::StatusOr<v1::Baseline> ReportingStore::AddBaseline(v1::Baseline baseline) 
     }
     baseline.set_version(version);
     tx.exec_params("INSERT INTO baselines (version, baseline) VALUES ($1, $2)", version,
-                   pqxx::binarystring(baseline.SerializeAsString()));
+                   db::Bytes(baseline));
     return baseline;
   });
 }
@@ -228,8 +224,7 @@ absl::StatusOr<v1::AnnualReport> ReportingStore::AddAnnualReport(v1::AnnualRepor
         tx.exec_params(
             "INSERT INTO annual_reports (department, year, version, report) VALUES ($1, $2, $3, "
             "$4)",
-            report.department(), report.year(), version,
-            pqxx::binarystring(report.SerializeAsString()));
+            report.department(), report.year(), version, db::Bytes(report));
         return report;
       });
 }
