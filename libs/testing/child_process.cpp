@@ -2,9 +2,10 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <cerrno>
 
 extern char** environ;
 
@@ -25,27 +26,52 @@ bool ChildProcess::Start(const std::vector<std::string>& argv) {
   if (pipe2(fds, O_CLOEXEC) != 0) {
     return false;
   }
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
+  // Closed by a successful exec; written with errno by a failed one.
+  int exec_fds[2];
+  if (pipe2(exec_fds, O_CLOEXEC) != 0) {
+    close(fds[0]);
+    close(fds[1]);
+    return false;
+  }
   std::vector<char*> args;
   args.reserve(argv.size() + 1);
   for (const auto& a : argv) {
     args.push_back(const_cast<char*>(a.c_str()));
   }
   args.push_back(nullptr);
-  // The child must not inherit signals the test process blocked (a server waits on SIGTERM).
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t none;
-  sigemptyset(&none);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-  const int rc = posix_spawn(&pid_, argv[0].c_str(), &actions, &attr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
+  const pid_t parent = getpid();
+  pid_ = fork();
+  if (pid_ == 0) {
+    // In the child, only async-signal-safe calls. It dies with the test process (SIGKILL when the
+    // thread that started it ends: tests start children from their own thread), so a test that
+    // crashes leaves no service running and ctest does not wait out its timeout.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) {
+      _exit(127);
+    }
+    dup2(fds[1], STDOUT_FILENO);
+    // The child must not inherit signals the test process blocked (a server waits on SIGTERM).
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    execve(args[0], args.data(), environ);
+    const int error = errno;
+    (void)!write(exec_fds[1], &error, sizeof(error));
+    _exit(127);
+  }
   close(fds[1]);
-  if (rc != 0) {
+  close(exec_fds[1]);
+  if (pid_ < 0) {
+    close(fds[0]);
+    close(exec_fds[0]);
+    pid_ = -1;
+    return false;
+  }
+  int exec_error = 0;
+  const ssize_t got = read(exec_fds[0], &exec_error, sizeof(exec_error));
+  close(exec_fds[0]);
+  if (got > 0) {  // the exec failed: the child is gone
+    waitpid(pid_, nullptr, 0);
     close(fds[0]);
     pid_ = -1;
     return false;

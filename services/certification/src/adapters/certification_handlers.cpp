@@ -133,7 +133,7 @@ grpc::Status CertificationHandlers::CreateRecord(grpc::ServerContext* ctx,
     if (absl::Status s = PrepareRecord(record, options_.records); !s.ok()) {
       return s;
     }
-    if (absl::Status s = ActFor(p, *uscc, "a record"); !s.ok()) {
+    if (absl::Status s = ActFor(p, *uscc, "file a record"); !s.ok()) {
       return s;
     }
     record.clear_record_id();
@@ -154,7 +154,7 @@ grpc::Status CertificationHandlers::GetRecord(grpc::ServerContext* ctx,
     }
     auto record = store_->GetRecord(*id);
     if (record.ok()) {
-      if (absl::Status s = ActFor(p, record->uscc().value(), "record"); !s.ok()) {
+      if (absl::Status s = ActFor(p, record->uscc().value(), "read the records"); !s.ok()) {
         return s;
       }
     }
@@ -166,7 +166,7 @@ grpc::Status CertificationHandlers::ListRecords(grpc::ServerContext* ctx,
                                                 const v1::ListRecordsRequest* req,
                                                 v1::ListRecordsResponse* resp) {
   return Handle(ctx, kReaders, resp, [&](const Principal& p) -> absl::Status {
-    auto uscc = ListScope(p, req->uscc(), "records");
+    auto uscc = ListScope(p, req->uscc(), "list the records");
     if (!uscc.ok()) {
       return uscc.status();
     }
@@ -241,7 +241,7 @@ grpc::Status CertificationHandlers::UpdateRectification(grpc::ServerContext* ctx
       return InvalidArgument("item_id", "the rectification item is required");
     }
     return store_->UpdateRecord(*id, [&](v1::Record& record) -> absl::Status {
-      if (absl::Status s = ActFor(p, record.uscc().value(), "record"); !s.ok()) {
+      if (absl::Status s = ActFor(p, record.uscc().value(), "update the audits"); !s.ok()) {
         return s;
       }
       if (!record.has_audit()) {
@@ -326,7 +326,7 @@ grpc::Status CertificationHandlers::CreateApplication(grpc::ServerContext* ctx,
     if (!scheme.ok()) {
       return InvalidArgument("level", std::string(scheme.status().message()));
     }
-    if (absl::Status s = ActFor(p, *uscc, "an application"); !s.ok()) {
+    if (absl::Status s = ActFor(p, *uscc, "apply for a title"); !s.ok()) {
       return s;
     }
     v1::Application app;
@@ -356,7 +356,7 @@ grpc::Status CertificationHandlers::GetApplication(grpc::ServerContext* ctx,
     }
     auto app = store_->GetApplication(*id);
     if (app.ok()) {
-      if (absl::Status s = ActFor(p, app->uscc().value(), "application"); !s.ok()) {
+      if (absl::Status s = ActFor(p, app->uscc().value(), "read the applications"); !s.ok()) {
         return s;
       }
     }
@@ -368,7 +368,7 @@ grpc::Status CertificationHandlers::ListApplications(grpc::ServerContext* ctx,
                                                      const v1::ListApplicationsRequest* req,
                                                      v1::ListApplicationsResponse* resp) {
   return Handle(ctx, kReaders, resp, [&](const Principal& p) -> absl::Status {
-    auto uscc = ListScope(p, req->uscc(), "applications");
+    auto uscc = ListScope(p, req->uscc(), "list the applications");
     if (!uscc.ok()) {
       return uscc.status();
     }
@@ -409,7 +409,7 @@ grpc::Status CertificationHandlers::ScoreApplication(grpc::ServerContext* ctx,
     }
     return store_->UpdateApplication(
         *id, [&](pqxx::work& tx, v1::Application& app, ApplicationEffects&) -> absl::Status {
-          if (absl::Status s = ActFor(p, app.uscc().value(), "application"); !s.ok()) {
+          if (absl::Status s = ActFor(p, app.uscc().value(), "score the applications"); !s.ok()) {
             return s;
           }
           if (absl::Status s = CheckScoreAllowed(app, req->stage(), RoleOf(p)); !s.ok()) {
@@ -462,7 +462,7 @@ grpc::Status CertificationHandlers::Act(grpc::ServerContext* ctx, const v1::ActR
     return store_->UpdateApplication(
         *id,
         [&](pqxx::work& tx, v1::Application& app, ApplicationEffects& effects) -> absl::Status {
-          if (absl::Status s = ActFor(p, app.uscc().value(), "application"); !s.ok()) {
+          if (absl::Status s = ActFor(p, app.uscc().value(), "act on the applications"); !s.ok()) {
             return s;
           }
           // A submission is judged under the scheme in force on the day it is submitted.
@@ -563,7 +563,7 @@ grpc::Status CertificationHandlers::ListTitles(grpc::ServerContext* ctx,
                                                const v1::ListTitlesRequest* req,
                                                v1::ListTitlesResponse* resp) {
   return Handle(ctx, kReaders, resp, [&](const Principal& p) -> absl::Status {
-    auto uscc = ListScope(p, req->uscc(), "titles");
+    auto uscc = ListScope(p, req->uscc(), "list the titles");
     if (!uscc.ok()) {
       return uscc.status();
     }
@@ -715,7 +715,7 @@ grpc::Status CertificationHandlers::ListTitleReviews(grpc::ServerContext* ctx,
                                                      const v1::ListTitleReviewsRequest* req,
                                                      v1::ListTitleReviewsResponse* resp) {
   return Handle(ctx, kReaders, resp, [&](const Principal& p) -> absl::Status {
-    auto uscc = ListScope(p, req->uscc(), "title reviews");
+    auto uscc = ListScope(p, req->uscc(), "list the title reviews");
     if (!uscc.ok()) {
       return uscc.status();
     }
@@ -845,7 +845,7 @@ grpc::Status CertificationHandlers::GetEligibility(grpc::ServerContext* ctx,
       }
       on = *d;
     }
-    if (absl::Status s = ActFor(p, *uscc, "eligibility"); !s.ok()) {
+    if (absl::Status s = ActFor(p, *uscc, "read the eligibility"); !s.ok()) {
       return s;
     }
     auto scheme = SchemeInForce(options_.schemes, req->level(), on);

@@ -67,7 +67,7 @@ absl::StatusOr<v1::Scope> CheckScope(const Principal& p, const v1::Scope& reques
   }
   if (p.kind == PrincipalKind::kEnterprise &&
       (scope.kind() != v1::SCOPE_KIND_ENTERPRISE || scope.value() != p.uscc)) {
-    return grpcserver::Denied(p, absl::StrCat("figures of ", ScopeKey(scope)));
+    return grpcserver::Denied(p, absl::StrCat("read the figures of ", ScopeKey(scope)));
   }
   return scope;
 }
@@ -280,7 +280,7 @@ grpc::Status ReportingHandlers::ListValueAdded(grpc::ServerContext* ctx,
     if (absl::Status s = grpcserver::CheckYear(req->year()); !s.ok()) {
       return s;
     }
-    auto uscc = grpcserver::ListScope(p, req->uscc(), "value added");
+    auto uscc = grpcserver::ListScope(p, req->uscc(), "list the value added");
     if (!uscc.ok()) {
       return uscc.status();
     }
