@@ -47,7 +47,7 @@ bash "$HERE/fetch-kafka.sh"
 step "building (preset $JIESHUI_PRESET)"
 cmake --preset "$JIESHUI_PRESET" >/dev/null
 cmake --build --preset "$JIESHUI_PRESET" --target jieshui-registry jieshui-ingest jieshui-quota \
-  jieshui-certification jieshui-health jieshui-apikey jieshui-simulator jieshui-cli \
+  jieshui-certification jieshui-reporting jieshui-health jieshui-apikey jieshui-simulator jieshui-cli \
   jieshui-registry-cli
 
 simulator="$BUILD/tools/simulator/jieshui-simulator"
@@ -57,7 +57,7 @@ enterprise_keys="$JIESHUI_STATE_DIR/keys/enterprises"
 step "starting the stack"
 # Services run from this build with this back-fill window, and with the enterprise keys below:
 # restart any started otherwise.
-bash "$HERE/stack.sh" stop registry ingest quota certification >/dev/null
+bash "$HERE/stack.sh" stop registry ingest quota certification reporting >/dev/null
 if [ "$load" -eq 1 ]; then
   # The district's applicants apply with keys of their own (an enterprise key per USCC): made
   # before the services start, which take every key of $enterprise_keys (stack/keys.sh).
@@ -96,6 +96,7 @@ cat <<EOF
   ingest         gRPC 127.0.0.1:50052  metrics http://127.0.0.1:9152/metrics  HJ 212 127.0.0.1:9212
   quota          gRPC 127.0.0.1:50053  metrics http://127.0.0.1:9153/metrics
   certification  gRPC 127.0.0.1:50054  metrics http://127.0.0.1:9154/metrics
+  reporting      gRPC 127.0.0.1:50055  metrics http://127.0.0.1:9155/metrics
   Kafka 127.0.0.1:19092, Redis 127.0.0.1:16379,
   PostgreSQL postgresql://jieshui:jieshui@127.0.0.1:15432/jieshui
   logs: $JIESHUI_STATE_DIR/<service>/<service>.log; API keys: $JIESHUI_STATE_DIR/keys/
@@ -109,4 +110,9 @@ Look around with the operator CLI (tools/cli/README.md):
   grpcurl -plaintext -H "authorization: Bearer \$JIESHUI_API_KEY" \\
     -d '{"on": {"year": $(TZ=Asia/Shanghai date +%Y), "month": $(TZ=Asia/Shanghai date +%-m), "day": $(TZ=Asia/Shanghai date +%-d)}}' \\
     127.0.0.1:50054 jieshui.certification.v1.CertificationService/ListCertified
+  grpcurl -plaintext -H "authorization: Bearer \$JIESHUI_API_KEY" \\
+    -d '{"period": {"kind": "PERIOD_KIND_YEAR_TO_DATE", "year": $(TZ=Asia/Shanghai date +%Y), "month": $(TZ=Asia/Shanghai date +%-m)}}' \\
+    127.0.0.1:50055 jieshui.reporting.v1.ReportingService/GetIndicators
+  (the district's indicators from its usage and certification; the simulator does not yet submit
+  value added or the 2020 baseline, so the rows against 2020 read undefined)
 EOF
