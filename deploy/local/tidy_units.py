@@ -126,9 +126,16 @@ def main():
     units, unit_db = [], []  # units: (tidy source, db dir, member files)
     for (directory, flags), members in sorted(groups.items()):
         members.sort()
-        count = -(-len(members) // MAX_UNIT_FILES)
-        size = -(-len(members) // count)
-        for chunk in (members[i : i + size] for i in range(0, len(members), size)):
+        # Each program's main() in a unit of its own kind: two main.cpp never share one.
+        mains = [m for m in members if os.path.basename(m) == "main.cpp"]
+        others = [m for m in members if os.path.basename(m) != "main.cpp"]
+        count = max(-(-len(members) // MAX_UNIT_FILES), len(mains))
+        chunks = [[] for _ in range(count)]
+        for i, m in enumerate(mains):
+            chunks[i].append(m)
+        for m in others:
+            min(chunks, key=len).append(m)
+        for chunk in (sorted(c) for c in chunks if c):
             if len(chunk) == 1:
                 units.append((chunk[0], build_dir, chunk))
                 continue

@@ -18,7 +18,6 @@ namespace cert = ::jieshui::certification::v1;
 using Fields = std::vector<std::pair<std::string, std::string>>;
 using Align = Table::Align;
 
-std::string YesNo(bool value) { return value ? "yes" : "no"; }
 std::string PassedFailed(bool passed) { return passed ? "passed" : "failed"; }
 
 std::string TitleStatusLabel(cert::TitleStatus status) {

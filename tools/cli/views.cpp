@@ -23,8 +23,6 @@ namespace quota = ::jieshui::quota::v1;
 using Fields = std::vector<std::pair<std::string, std::string>>;
 using Align = Table::Align;
 
-std::string YesNo(bool value) { return value ? "yes" : "no"; }
-
 std::string DateText(const jieshui::common::v1::Date& date) {
   if (date.year() == 0) {
     return "";
@@ -88,6 +86,8 @@ std::string CubicMetres(int64_t litres) {
 }
 
 std::string Yuan(int64_t fen) { return domain::Money::Fen(fen).ToYuanString(); }
+
+std::string YesNo(bool value) { return value ? "yes" : "no"; }
 
 std::string Percent(int64_t basis_points) {
   // Basis points are hundredths of a percent: the same digits as fen are of a yuan.

@@ -23,6 +23,8 @@ std::string CubicMetres(int64_t litres);
 std::string Yuan(int64_t fen);
 // Basis points as a percentage with 2 decimals: 8000 -> "80.00%".
 std::string Percent(int64_t basis_points);
+// "yes" or "no".
+std::string YesNo(bool value);
 // A Unix-millisecond instant as Asia/Shanghai local time, "2026-11-28 10:00:00".
 std::string ShanghaiTime(int64_t unix_ms);
 

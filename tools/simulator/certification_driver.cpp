@@ -107,7 +107,7 @@ grpc::Status AllPages(absl::Duration timeout, Call call, Each each) {
   std::string token;
   do {
     Response response;
-    const grpc::Status s = Retry(timeout, [&] { return call(token, &response); });
+    grpc::Status s = Retry(timeout, [&] { return call(token, &response); });
     if (!s.ok()) {
       return s;
     }

@@ -724,7 +724,9 @@ cv1::Record District::BalanceTest(int index, absl::CivilDay end, bool exemplary)
   std::vector<int64_t> weights;
   int64_t weight_sum = 0;
   for (int j = 0; j < workshops; ++j) {
-    weights.push_back(100 + static_cast<int64_t>(Hash(kWorkshopWeight, i, day + 977 * j) % 100));
+    weights.push_back(
+        100 +
+        static_cast<int64_t>(Hash(kWorkshopWeight, i, day + 977 * static_cast<int64_t>(j)) % 100));
     weight_sum += weights.back();
   }
   const int64_t gap_bp = Between(Hash(kClosureGap, i, day), 50, 600);

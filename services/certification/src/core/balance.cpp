@@ -5,6 +5,7 @@
 #include "absl/numeric/int128.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "domain/ratio.hpp"
 #include "errors/field_error.hpp"
 
 namespace jieshui::certification {
@@ -18,9 +19,6 @@ std::string PathOf(const std::string& parent, const WaterUnit& unit) {
 int64_t Bp(int64_t part, int64_t whole) {
   return static_cast<int64_t>((absl::int128(part) * 20000 + whole) / (absl::int128(whole) * 2));
 }
-
-// "10.00%" from 1000 basis points.
-std::string Percent(int64_t bp) { return absl::StrFormat("%d.%02d%%", bp / 100, bp % 100); }
 
 absl::Status CheckUnit(const std::string& path, const WaterUnit& unit, int64_t tolerance_bp) {
   if (unit.parts.empty()) {
@@ -37,8 +35,9 @@ absl::Status CheckUnit(const std::string& path, const WaterUnit& unit, int64_t t
         path,
         absl::StrFormat("its parts' new water is %d L against its own %d L, a difference of "
                         "%d L (%s of its own), more than the %s allowed",
-                        parts, own, error, own > 0 ? Percent(Bp(error, own)) : std::string("all"),
-                        Percent(tolerance_bp)));
+                        parts, own, error,
+                        own > 0 ? domain::BasisPointsText(Bp(error, own)) : std::string("all"),
+                        domain::BasisPointsText(tolerance_bp)));
   }
   for (const WaterUnit& part : unit.parts) {
     if (absl::Status s = CheckUnit(PathOf(path, part), part, tolerance_bp); !s.ok()) {

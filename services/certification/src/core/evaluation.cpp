@@ -10,12 +10,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "domain/ratio.hpp"
 #include "errors/field_error.hpp"
 
 namespace jieshui::certification {
 namespace {
-
-std::string Percent(int64_t bp) { return absl::StrFormat("%d.%02d%%", bp / 100, bp % 100); }
 
 std::string M3(int64_t litres) { return absl::StrFormat("%d m³", litres / 1000); }
 
@@ -304,10 +303,10 @@ absl::StatusOr<v1::ScoreSheet> Score(const v1::Scheme& scheme, const std::string
       out->set_figure_basis_points(figure->second);
       out->set_threshold_basis_points(*threshold);
       out->set_points(MetricPoints(item, figure->second, *threshold));
-      out->set_working(absl::StrCat(Percent(figure->second),
+      out->set_working(absl::StrCat(domain::BasisPointsText(figure->second),
                                     item.lower_is_better() ? " against at most " : " against ",
-                                    Percent(*threshold), ": ", out->points(), " of ", item.points(),
-                                    " (", figures.source, ")"));
+                                    domain::BasisPointsText(*threshold), ": ", out->points(),
+                                    " of ", item.points(), " (", figures.source, ")"));
     } else {
       auto it = given.find(item.item_id());
       if (it == given.end()) {
