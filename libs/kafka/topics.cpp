@@ -55,7 +55,9 @@ TopicSpec SpecFor(const CatalogueEntry& entry, int partitions, int replication,
 std::vector<TopicSpec> StandardTopicSpecs(int partitions, int replication, int retention_days) {
   std::vector<TopicSpec> specs;
   for (const auto& entry : Catalogue()) {
-    specs.push_back(SpecFor(entry, partitions, replication, retention_days));
+    // A topic the catalogue keeps for good (reporting's submissions) stays so.
+    specs.push_back(
+        SpecFor(entry, partitions, replication, entry.retention_days < 0 ? -1 : retention_days));
   }
   return specs;
 }

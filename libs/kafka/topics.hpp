@@ -49,7 +49,8 @@ TopicSpec SpecFor(const CatalogueEntry& entry, int partitions, int replication);
 // retained topics keep `retention_days` days (-1: forever).
 TopicSpec SpecFor(const CatalogueEntry& entry, int partitions, int replication, int retention_days);
 
-// All catalogue topics with the given sizing.
+// All catalogue topics with the given sizing (`retention_days` for those the catalogue does not
+// keep for good).
 std::vector<TopicSpec> StandardTopicSpecs(int partitions = 6, int replication = 1,
                                           int retention_days = 400);
 

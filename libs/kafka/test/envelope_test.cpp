@@ -76,13 +76,18 @@ TEST(EnvelopeTest, EventIdsAreUuidV7UniqueAndOrderedByTime) {
 
 TEST(TopicsTest, CompactedTopicsAreCompactedAndOthersRetained) {
   auto specs = topics::StandardTopicSpecs(3, 1, 400);
-  ASSERT_EQ(specs.size(), 10u);
+  ASSERT_EQ(specs.size(), 11u);
   for (const auto& spec : specs) {
     EXPECT_EQ(spec.partitions, 3);
     bool compacted = spec.name == topics::kRegistryEnterprise ||
                      spec.name == topics::kRegistryMeter ||
                      spec.name == topics::kCertificationStatus;
     EXPECT_EQ(spec.configs.at("cleanup.policy"), compacted ? "compact" : "delete") << spec.name;
+    if (spec.name == topics::kReportingSubmission) {
+      EXPECT_EQ(spec.configs.at("retention.ms"), "-1");  // the record of what was submitted
+    } else if (!compacted) {
+      EXPECT_EQ(spec.configs.at("retention.ms"), "34560000000") << spec.name;  // 400 days
+    }
   }
 }
 
