@@ -63,6 +63,24 @@ TEST(ContributionTest, YearToDateIsAnnualisedByDefaultAndActualWhenConfigured) {
   EXPECT_EQ(LastDayOf(ytd), D(2025, 3, 31));
 }
 
+TEST(ContributionTest, AnnualisedOverTheMonthsWithUsageReported) {
+  // Metered from November only: 20,000 m³ in each of November and December. The year's 40,000 m³
+  // over its 2 reported months is 240,000 m³ a year: in the carrier set. Actual: 40,000, not.
+  EnterpriseYear e;
+  e.year = 2025;
+  for (int m : {10, 11}) {
+    e.months[m].tap = 20'000'000;
+    e.months[m].reported = true;
+  }
+  EXPECT_EQ(ThresholdIntake(e, Year(2025), {}), 240'000'000);
+  EXPECT_EQ(ContributionOf(e, Year(2025), {}).carrier_set, 1);
+  Rules actual;
+  actual.basis = ThresholdBasis::kActual;
+  EXPECT_EQ(ContributionOf(e, Year(2025), actual).carrier_set, 0);
+  // Nothing reported: nothing to scale.
+  EXPECT_EQ(ThresholdIntake(EnterpriseYear{}, Year(2025), {}), 0);
+}
+
 TEST(ContributionTest, ATitleValidOnTheYearsLastDayCountsOneExpiredTheDayBeforeDoesNot) {
   EnterpriseYear e = Taking(20'000'000);  // 240,000 m³: in the carrier set
   e.titles.push_back({.level = 1,

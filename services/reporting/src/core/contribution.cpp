@@ -78,14 +78,18 @@ std::optional<int64_t> ThresholdIntake(const EnterpriseYear& e, const v1::Indica
   }
   const std::vector<int> months = MonthsOf(p);
   int64_t sum = 0;
+  int64_t reported = 0;
   for (int m : months) {
     sum += e.months[m - 1].NewWater();
+    reported += e.months[m - 1].reported ? 1 : 0;
   }
-  if (rules.basis == ThresholdBasis::kActual || months.empty()) {
+  if (rules.basis == ThresholdBasis::kActual || reported == 0) {
     return sum;
   }
-  // Scaled to a year, rounded down: a threshold is reached, not approached.
-  return static_cast<int64_t>(absl::int128(sum) * 12 / static_cast<int64_t>(months.size()));
+  // Scaled to a year over the months with usage reported (an enterprise metered from November on
+  // is judged by its months, not by ten months of nothing), rounded down: a threshold is reached,
+  // not approached.
+  return static_cast<int64_t>(absl::int128(sum) * 12 / reported);
 }
 
 bool CertifiedOn(const EnterpriseYear& e, const domain::Date& day) {

@@ -62,8 +62,8 @@ struct EnterpriseYear {
 // Which intake decides the threshold sets (≥ 200,000 m³ for carriers, ≥ 500,000 m³ self-supplied,
 // ≥ 100,000 t specialists), a configured rule (README "Denominator rules").
 enum class ThresholdBasis {
-  // The period's intake scaled to a year: a month × 12, a quarter × 4, year-to-date × 12 / months;
-  // the year's own for a year. The default.
+  // The period's intake scaled to a year over its months with usage reported: a month × 12, a
+  // full quarter × 4, a year to date × 12 / its reported months, a full year its own. The default.
   kAnnualised,
   // The period's intake as it stands (a month's must itself reach the annual threshold).
   kActual,
