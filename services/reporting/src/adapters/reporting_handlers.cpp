@@ -89,6 +89,42 @@ absl::StatusOr<v1::IndicatorPeriod> CheckPastPeriod(const v1::IndicatorPeriod& r
   return period;
 }
 
+// The scope and period a read asks for, checked (an enterprise only its own scope).
+struct Asked {
+  v1::Scope scope;
+  v1::IndicatorPeriod period;
+};
+absl::StatusOr<Asked> CheckAsked(const Principal& p, const v1::Scope& scope,
+                                 const v1::IndicatorPeriod& period, const domain::Date& today) {
+  auto checked_scope = CheckScope(p, scope);
+  if (!checked_scope.ok()) {
+    return checked_scope.status();
+  }
+  auto checked_period = CheckPastPeriod(period, today);
+  if (!checked_period.ok()) {
+    return checked_period.status();
+  }
+  return Asked{.scope = *std::move(checked_scope), .period = *std::move(checked_period)};
+}
+
+// Indicator codes asked for; INVALID_ARGUMENT naming `field` ("code", "codes[1]").
+absl::Status CheckCode(const std::string& code, const std::string& field) {
+  if (!IsCode(code)) {
+    return InvalidArgument(field, absl::StrCat("no indicator \"", code, "\""));
+  }
+  return absl::OkStatus();
+}
+absl::StatusOr<std::vector<std::string>> CheckCodes(
+    const google::protobuf::RepeatedPtrField<std::string>& asked) {
+  std::vector<std::string> codes(asked.begin(), asked.end());
+  for (size_t i = 0; i < codes.size(); ++i) {
+    if (absl::Status s = CheckCode(codes[i], absl::StrCat("codes[", i, "]")); !s.ok()) {
+      return s;
+    }
+  }
+  return codes;
+}
+
 }  // namespace
 
 ReportingHandlers::ReportingHandlers(ReportingStore* store, redis::WriteBehindCache* cache,
@@ -171,8 +207,8 @@ grpc::Status ReportingHandlers::ListTargets(grpc::ServerContext* ctx,
 grpc::Status ReportingHandlers::SetTarget(grpc::ServerContext* ctx, const v1::SetTargetRequest* req,
                                           v1::Target* resp) {
   return Handle(ctx, kTargetEditors, resp, [&](const Principal& p) -> absl::StatusOr<v1::Target> {
-    if (!IsCode(req->code())) {
-      return InvalidArgument("code", absl::StrCat("no indicator \"", req->code(), "\""));
+    if (absl::Status s = CheckCode(req->code(), "code"); !s.ok()) {
+      return s;
     }
     if (req->year() < 2023 || req->year() > 2100) {
       return InvalidArgument("year", absl::StrCat("must be 2023-2100, got ", req->year()));
@@ -407,22 +443,17 @@ grpc::Status ReportingHandlers::GetIndicators(grpc::ServerContext* ctx,
                                               const v1::GetIndicatorsRequest* req,
                                               v1::IndicatorSet* resp) {
   return Handle(ctx, kReaders, resp, [&](const Principal& p) -> absl::Status {
-    auto scope = CheckScope(p, req->scope());
-    if (!scope.ok()) {
-      return scope.status();
+    auto asked = CheckAsked(p, req->scope(), req->period(), domain::DateOf(options_.now()));
+    if (!asked.ok()) {
+      return asked.status();
     }
-    auto period = CheckPastPeriod(req->period(), domain::DateOf(options_.now()));
-    if (!period.ok()) {
-      return period.status();
+    const v1::Scope* scope = &asked->scope;
+    const v1::IndicatorPeriod* period = &asked->period;
+    auto codes = CheckCodes(req->codes());
+    if (!codes.ok()) {
+      return codes.status();
     }
-    std::vector<std::string> codes(req->codes().begin(), req->codes().end());
-    for (size_t i = 0; i < codes.size(); ++i) {
-      if (!IsCode(codes[i])) {
-        return InvalidArgument(absl::StrCat("codes[", i, "]"),
-                               absl::StrCat("no indicator \"", codes[i], "\""));
-      }
-    }
-    auto set = Read(*scope, *period, codes);
+    auto set = Read(*scope, *period, *codes);
     if (!set.ok()) {
       return set.status();
     }
@@ -435,16 +466,14 @@ grpc::Status ReportingHandlers::ListIndicatorHistory(grpc::ServerContext* ctx,
                                                      const v1::ListIndicatorHistoryRequest* req,
                                                      v1::ListIndicatorHistoryResponse* resp) {
   return Handle(ctx, kReaders, resp, [&](const Principal& p) -> absl::Status {
-    auto scope = CheckScope(p, req->scope());
-    if (!scope.ok()) {
-      return scope.status();
+    auto asked = CheckAsked(p, req->scope(), req->period(), domain::DateOf(options_.now()));
+    if (!asked.ok()) {
+      return asked.status();
     }
-    auto period = CheckPastPeriod(req->period(), domain::DateOf(options_.now()));
-    if (!period.ok()) {
-      return period.status();
-    }
-    if (!IsCode(req->code())) {
-      return InvalidArgument("code", absl::StrCat("no indicator \"", req->code(), "\""));
+    const v1::Scope* scope = &asked->scope;
+    const v1::IndicatorPeriod* period = &asked->period;
+    if (absl::Status s = CheckCode(req->code(), "code"); !s.ok()) {
+      return s;
     }
     if (req->range().end_unix_ms() != 0 &&
         req->range().end_unix_ms() < req->range().start_unix_ms()) {
@@ -481,20 +510,15 @@ grpc::Status ReportingHandlers::WatchIndicators(grpc::ServerContext* ctx,
                                                 grpc::ServerWriter<v1::IndicatorSet>* writer) {
   v1::IndicatorSet unused;
   return Handle(ctx, kReaders, &unused, [&](const Principal& p) -> absl::Status {
-    auto scope = CheckScope(p, req->scope());
-    if (!scope.ok()) {
-      return scope.status();
+    auto asked = CheckAsked(p, req->scope(), req->period(), domain::DateOf(options_.now()));
+    if (!asked.ok()) {
+      return asked.status();
     }
-    auto period = CheckPastPeriod(req->period(), domain::DateOf(options_.now()));
-    if (!period.ok()) {
-      return period.status();
-    }
-    std::vector<std::string> codes(req->codes().begin(), req->codes().end());
-    for (size_t i = 0; i < codes.size(); ++i) {
-      if (!IsCode(codes[i])) {
-        return InvalidArgument(absl::StrCat("codes[", i, "]"),
-                               absl::StrCat("no indicator \"", codes[i], "\""));
-      }
+    const v1::Scope* scope = &asked->scope;
+    const v1::IndicatorPeriod* period = &asked->period;
+    auto codes = CheckCodes(req->codes());
+    if (!codes.ok()) {
+      return codes.status();
     }
     // The district's changes drive an enterprise's watch too (its figures move with them).
     const std::string watched =
@@ -509,7 +533,7 @@ grpc::Status ReportingHandlers::WatchIndicators(grpc::ServerContext* ctx,
       }
       if (*latest != seen) {
         seen = *latest;
-        auto set = Read(*scope, *period, codes);
+        auto set = Read(*scope, *period, *codes);
         if (!set.ok()) {
           return set.status();
         }
@@ -546,8 +570,8 @@ grpc::Status ReportingHandlers::ListContributors(grpc::ServerContext* ctx,
     if (!period.ok()) {
       return period.status();
     }
-    if (!IsCode(req->code())) {
-      return InvalidArgument("code", absl::StrCat("no indicator \"", req->code(), "\""));
+    if (absl::Status s = CheckCode(req->code(), "code"); !s.ok()) {
+      return s;
     }
     auto page = paging::PageOf(*req, options_.page_size_default, options_.page_size_max);
     if (!page.ok()) {
