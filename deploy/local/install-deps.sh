@@ -16,6 +16,8 @@ BUILD_PACKAGES=(
   # libraries
   libabsl-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libyaml-cpp-dev libcli11-dev
   prometheus-cpp-dev libcpp-httplib-dev libssl-dev zlib1g-dev libjemalloc-dev
+  # spreadsheets: XLSX written with libxlsxwriter, read back with libzip + expat
+  libxlsxwriter-dev libzip-dev libexpat1-dev
   # the build configures the tests too
   libgtest-dev libgmock-dev
 )
