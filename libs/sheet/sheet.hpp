@@ -2,6 +2,7 @@
 // with a UTF-8 byte-order mark, and an XLSX reader (libzip + expat) for imports and for tests.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -22,21 +23,24 @@ struct Fixed {
 // An empty cell, text, a whole number, or an exact decimal.
 using Cell = std::variant<std::monostate, std::string, int64_t, Fixed>;
 
+// (The empty {} initializers below let designated initializers leave members out without GCC's
+// -Wmissing-field-initializers.)
+
 struct Column {
-  std::string header;  // Chinese header text, e.g. "取水量(m³)"
-  std::string group;   // optional: a group header above it ("2023年"); adjacent equal groups merge
-  double width = 12;   // in characters
+  std::string header{};  // Chinese header text, e.g. "取水量(m³)"
+  std::string group{};  // optional: a group header above it ("2023年"); adjacent equal groups merge
+  double width = 12;    // in characters
 };
 
 struct Sheet {
-  std::string name;                // the tab's name (≤ 31 characters, no []:*?/\)
-  std::vector<std::string> title;  // optional lines above the header (title, scope, as of)
-  std::vector<Column> columns;
-  std::vector<std::vector<Cell>> rows;
+  std::string name{};                // the tab's name (≤ 31 characters, no []:*?/\)
+  std::vector<std::string> title{};  // optional lines above the header (title, scope, as of)
+  std::vector<Column> columns{};
+  std::vector<std::vector<Cell>> rows{};
 };
 
 struct Workbook {
-  std::vector<Sheet> sheets;
+  std::vector<Sheet> sheets{};
 };
 
 // The bytes of an .xlsx file: each sheet with its title lines (bold, the first larger), a group
@@ -52,8 +56,11 @@ struct Workbook {
 //     without a group has a blank shaded cell there); then the header row; then the data rows.
 //     A sheet without columns has no header row.
 //   - Text is written as text (never as a formula); an empty string is an empty cell, as is
-//     std::monostate. Numbers are spreadsheet numbers (doubles): int64 as is, Fixed as
-//     units / 10^scale, so 1234567 at scale 3 reads back as "1234.567".
+//     std::monostate; a literal "_xHHHH_" is escaped so that it reads back as written. Numbers
+//     are spreadsheet numbers (doubles): int64 as is, Fixed as units / 10^scale, so 1234567 at
+//     scale 3 reads back as "1234.567". A spreadsheet shows 15 significant digits and the file
+//     holds 16 (9007199254.740991 reads back "9007199254.740992"); our volumes and sums of money
+//     have fewer.
 //   - INVALID_ARGUMENT, naming the sheet (and the cell or column): no sheet at all; a sheet name
 //     that is empty, longer than 31 characters (UTF-16 units, as Excel counts), holds one of
 //     []:*?/\, starts or ends with an apostrophe, is "History" (reserved by Excel) or repeats
@@ -88,11 +95,18 @@ std::string CellRef(int64_t row, int64_t column);
 
 // Reading an .xlsx file (what Excel, WPS and LibreOffice save, and what WriteXlsx writes).
 struct ReadSheet {
-  std::string name;
+  std::string name{};
   // Each row as cells from column A: text as stored (shared or inline strings, UTF-8), numbers as
   // the file stores them (the <v> text, e.g. "1234.567"), booleans "1"/"0", empty cells "". Rows
   // keep their position: row index i is spreadsheet row i+1 (missing rows are empty vectors).
-  std::vector<std::vector<std::string>> rows;
+  std::vector<std::vector<std::string>> rows{};
+
+  // The cell at 0-based (row, column): "" past the last row or a row's last cell, so a reader of
+  // imports need not check either (rows end at their last non-empty cell; see ReadXlsx).
+  std::string_view At(std::size_t row, std::size_t column) const {
+    return row < rows.size() && column < rows[row].size() ? std::string_view(rows[row][column])
+                                                          : std::string_view();
+  }
 };
 
 // Every sheet in workbook order. Errors (INVALID_ARGUMENT): not a zip, no workbook, a sheet part
@@ -112,15 +126,25 @@ struct ReadSheet {
 //     cell reference that is malformed, beyond XFD1048576, in another row than its <row>, or not
 //     after the cell before it (rows and cells must come in order, as Excel writes them); a
 //     shared-string index out of range; an unknown cell type; a DOCTYPE (OOXML has none); an
-//     encrypted entry; a part over 256 MiB uncompressed or more than 16,777,216 cells or shared
-//     strings in all (bounds on what an uploaded file may make the reader allocate).
+//     encrypted entry; a file beyond the ReadLimits.
 absl::StatusOr<std::vector<ReadSheet>> ReadXlsx(std::string_view bytes);
+
+// Bounds on what ReadXlsx allocates for a file, which may come from anyone: a zip of a few
+// kilobytes can hold gigabytes of XML, and one cell in column XFD makes its row 16,384 cells long.
+struct ReadLimits {
+  // Each part (a sheet, the shared strings), uncompressed; at most 2 GiB - 1 (what expat takes).
+  uint64_t max_part_bytes = uint64_t{256} << 20;
+  // What the rows and shared strings may take in all: 32 bytes a cell (counting the empty cells
+  // before a row's last), 24 a row, plus the text.
+  uint64_t max_result_bytes = uint64_t{512} << 20;
+};
+absl::StatusOr<std::vector<ReadSheet>> ReadXlsx(std::string_view bytes, const ReadLimits& limits);
 
 // One part of an .xlsx (any zip) file, uncompressed, e.g. ReadXlsxPart(bytes,
 // "xl/worksheets/sheet1.xml") to check what WriteXlsx wrote (a frozen pane, merged cells). Part
 // names compare without regard to ASCII case, as OPC names do. Errors: INVALID_ARGUMENT when
-// `bytes` is not a zip (or the part is encrypted or over 256 MiB), NOT_FOUND when it lacks the
-// part.
+// `bytes` is not a zip (or the part is encrypted or over ReadLimits' max_part_bytes), NOT_FOUND
+// when it lacks the part.
 absl::StatusOr<std::string> ReadXlsxPart(std::string_view bytes, std::string_view part);
 
 }  // namespace jieshui::sheet
