@@ -4,6 +4,7 @@
 // an error per row naming the line and column, or accepted as one version), an enterprise reading
 // only its own figures, bad requests naming the field, and a replay of every topic (a new consumer
 // group) changing nothing.
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <string>
@@ -14,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "domain/period.hpp"
+#include "domain/ratio.hpp"
 #include "grpcserver/status.hpp"
 #include "jieshui/events/v1/certification_events.pb.h"
 #include "jieshui/events/v1/quota_events.pb.h"
@@ -25,6 +27,7 @@
 #include "reporting/src/app.hpp"
 #include "reporting/src/core/indicators.hpp"
 #include "service/start.hpp"
+#include "sheet/sheet.hpp"
 #include "testing/service_env.hpp"
 #include "testing/stack.hpp"
 
@@ -48,6 +51,19 @@ constexpr char kIndustry[] = "rep-industry-key";
 std::string FieldOf(const grpc::ClientContext& ctx) {
   auto detail = grpcserver::ErrorDetailFromTrailers(ctx);
   return detail && detail->field_violations_size() > 0 ? detail->field_violations(0).field() : "";
+}
+
+// A percent from basis points as a spreadsheet stores the number: 9300 → "93", -3125 → "-31.25".
+std::string PercentNumber(int64_t basis_points) {
+  std::string text = domain::BasisPointsText(basis_points);
+  text.pop_back();  // the '%'
+  while (text.back() == '0') {
+    text.pop_back();
+  }
+  if (text.back() == '.') {
+    text.pop_back();
+  }
+  return text;
 }
 
 v1::IndicatorPeriod Year(int y) {
@@ -93,6 +109,15 @@ class ReportingIntegrationTest : public ::testing::Test {
       a.mutable_month()->set_month(m);
       a.mutable_intake_municipal_tap()->set_litres(20'000'000);
       a.mutable_recirculated()->set_litres(230'000'000);
+      a.mutable_discharge()->set_litres(15'000'000);
+      a.mutable_new_water()->set_litres(20'000'000);
+      a.set_plan_known(true);
+      a.mutable_plan()->set_litres(22'000'000);
+      if (m == 7) {  // July: 3,000 m³ over a lower plan, 450.00 元 due (as quota announces it)
+        a.mutable_plan()->set_litres(17'000'000);
+        a.mutable_over_plan()->set_litres(3'000'000);
+        a.mutable_surcharge_due()->set_fen(45'000);
+      }
       quota_.Publish(usage_topic_, kA, a);
       ev::UsageChanged b;
       b.mutable_uscc()->set_value(kB);
@@ -189,6 +214,24 @@ class ReportingIntegrationTest : public ::testing::Test {
     return r;
   }
 
+  // Statistics' value added and the 2020 baseline, applied through the submission topic.
+  void SubmitFigures() {
+    // Statistics: A 30,000 万元 (above scale), B 10,000 万元.
+    v1::ImportValueAddedResponse imported;
+    ASSERT_TRUE(Import({Row(kA, 30'000, true, 2), Row(kB, 10'000, false, 3)}, &imported).ok());
+    EXPECT_EQ(imported.accepted(), 2);
+    EXPECT_EQ(imported.version(), 1);
+    // The 2020 baseline: 375,000 m³ over 25,000 万元 (15 m³/万元), 8,000 m³ reclaimed.
+    v1::SetBaselineRequest base;
+    base.mutable_new_water()->set_litres(375'000'000);
+    base.mutable_value_added()->set_fen(25'000'000'000);
+    base.mutable_reclaimed_water()->set_litres(8'000'000);
+    v1::Baseline baseline;
+    ASSERT_TRUE(stub_->SetBaseline(Ctx(kWaterAffairs).get(), base, &baseline).ok());
+    // The import's events come back through the submission topic.
+    ASSERT_TRUE(WaitFor([&] { return app_->consumer().applied() >= 2 + 24 + 3 + 2; }));
+  }
+
   v1::IndicatorSet Indicators(const std::string& key, const v1::Scope& scope) {
     v1::GetIndicatorsRequest req;
     *req.mutable_scope() = scope;
@@ -222,20 +265,7 @@ class ReportingIntegrationTest : public ::testing::Test {
 TEST_F(ReportingIntegrationTest, TheSixRowsOfASmallDistrictWorkedByHand) {
   ASSERT_TRUE(WaitFor([&] { return app_->consumer().applied() >= 2 + 24 + 3; }));
 
-  // Statistics: A 30,000 万元 (above scale), B 10,000 万元.
-  v1::ImportValueAddedResponse imported;
-  ASSERT_TRUE(Import({Row(kA, 30'000, true, 2), Row(kB, 10'000, false, 3)}, &imported).ok());
-  EXPECT_EQ(imported.accepted(), 2);
-  EXPECT_EQ(imported.version(), 1);
-  // The 2020 baseline: 375,000 m³ over 25,000 万元 (15 m³/万元), 8,000 m³ reclaimed.
-  v1::SetBaselineRequest base;
-  base.mutable_new_water()->set_litres(375'000'000);
-  base.mutable_value_added()->set_fen(25'000'000'000);
-  base.mutable_reclaimed_water()->set_litres(8'000'000);
-  v1::Baseline baseline;
-  ASSERT_TRUE(stub_->SetBaseline(Ctx(kWaterAffairs).get(), base, &baseline).ok());
-  // The import's events come back through the submission topic.
-  ASSERT_TRUE(WaitFor([&] { return app_->consumer().applied() >= 2 + 24 + 3 + 2; }));
+  ASSERT_NO_FATAL_FAILURE(SubmitFigures());
 
   // Once the cache has it, the same figures come from Redis.
   v1::IndicatorSet set;
@@ -291,6 +321,32 @@ TEST_F(ReportingIntegrationTest, TheSixRowsOfASmallDistrictWorkedByHand) {
   const v1::IndicatorSet own = Indicators(kEnterpriseA, v1::Scope());
   EXPECT_EQ(own.scope().kind(), v1::SCOPE_KIND_ENTERPRISE);
   EXPECT_EQ(Find(own, codes::kRepeatUtilisation).ratio().basis_points(), 9200);
+  // Its share in the district's figures: all of the above-scale sums (it alone is above scale),
+  // 240,000 of the 300,000 m³ of new water (80.00%) and 30,000 of the 40,000 万元 (75.00%), none of
+  // the reclaimed water and the one balance test of one.
+  EXPECT_EQ(Find(own, codes::kRepeatUtilisation).share_of_numerator().basis_points(), 10000);
+  EXPECT_EQ(Find(own, codes::kRepeatUtilisation).share_of_denominator().basis_points(), 10000);
+  EXPECT_EQ(Find(own, codes::kWaterUseDecline).share_of_numerator().basis_points(), 8000);
+  EXPECT_EQ(Find(own, codes::kWaterUseDecline).share_of_denominator().basis_points(), 7500);
+  EXPECT_EQ(Find(own, codes::kReclaimedIncrease).share_of_numerator().numerator(), "0");
+  EXPECT_EQ(Find(own, codes::kReclaimedIncrease).share_of_numerator().denominator(), "10000000");
+  EXPECT_EQ(Find(own, codes::kBalanceTests).share_of_numerator().basis_points(), 10000);
+  EXPECT_EQ(Find(own, codes::kAudits).share_of_numerator().basis_points(), 0);
+  // Its own figures: R = 92.00% whether above scale or not; 240,000 of its 259,000 m³ plan used;
+  // July's over-plan volume and surcharge; its district title valid on 2025-12-31.
+  const v1::EnterpriseFigures& mine = own.enterprise();
+  EXPECT_EQ(mine.months_reported(), 12);
+  EXPECT_EQ(mine.new_water().litres(), 240'000'000);
+  EXPECT_EQ(mine.repeated().litres(), 2'760'000'000);
+  EXPECT_EQ(mine.repeat_utilisation().basis_points(), 9200);
+  EXPECT_EQ(mine.plan().litres(), 259'000'000);     // 11 × 22,000 + 17,000 m³
+  EXPECT_EQ(mine.plan_use().basis_points(), 9266);  // 240,000 / 259,000 = 92.664…%
+  EXPECT_EQ(mine.over_plan().litres(), 3'000'000);
+  EXPECT_EQ(mine.surcharge_due().fen(), 45'000);
+  ASSERT_EQ(mine.titles_size(), 1);
+  EXPECT_EQ(mine.titles(0).level(), "district");
+  EXPECT_TRUE(mine.titles(0).valid_on_last_day());
+  EXPECT_FALSE(set.has_enterprise());  // the district's set carries none
   v1::GetIndicatorsRequest other;
   *other.mutable_period() = Year(2025);
   other.mutable_scope()->set_kind(v1::SCOPE_KIND_DISTRICT);
@@ -504,6 +560,155 @@ TEST_F(ReportingIntegrationTest, AChangeIsKeptInTheHistoryAnnouncedAndSentToAWat
   ASSERT_TRUE(last.ok());
   EXPECT_EQ(last->indicator().count(), 2);
   EXPECT_EQ(last->period().year(), 2025);
+}
+
+TEST_F(ReportingIntegrationTest, ExportsReadBackAsTheFiguresTheRpcsGive) {
+  ASSERT_TRUE(WaitFor([&] { return app_->consumer().applied() >= 2 + 24 + 3; }));
+  ASSERT_NO_FATAL_FAILURE(SubmitFigures());
+  auto fetch = [&](v1::ExportKind kind, v1::ExportFormat format, const v1::IndicatorPeriod& period,
+                   const std::string& code, std::string* name) {
+    v1::ExportRequest req;
+    req.set_kind(kind);
+    req.set_format(format);
+    *req.mutable_period() = period;
+    req.set_code(code);
+    auto ctx = Ctx(kPartner);
+    auto reader = stub_->Export(ctx.get(), req);
+    std::string bytes;
+    v1::ExportChunk chunk;
+    bool last = false;
+    int chunks = 0;
+    while (reader->Read(&chunk)) {
+      if (chunks++ == 0) {
+        *name = chunk.file_name();
+      }
+      EXPECT_FALSE(last) << "a chunk after the last";
+      bytes += chunk.data();
+      last = chunk.last();
+    }
+    const grpc::Status s = reader->Finish();
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    EXPECT_TRUE(last);
+    return bytes;
+  };
+  const v1::IndicatorSet set = Indicators(kPartner, v1::Scope());
+
+  // The annual report: the attachment table's rows, 2023 to 2025 (the clock says 2026-12-02, so
+  // 2026 would be the year to date; 2025 is asked), each year's target, actual, gap and on-track.
+  std::string name;
+  auto book = sheet::ReadXlsx(
+      fetch(v1::EXPORT_KIND_ANNUAL_REPORT, v1::EXPORT_FORMAT_XLSX, Year(2025), "", &name));
+  ASSERT_TRUE(book.ok()) << book.status();
+  EXPECT_EQ(name, "分年度实施计划表_district_2025.xlsx");
+  ASSERT_EQ(book->size(), 2u);
+  const sheet::ReadSheet& table = (*book)[0];
+  EXPECT_EQ(table.name, "分年度实施计划表");
+  // Four title lines, the year groups, the header; then the six rows.
+  ASSERT_EQ(table.rows.size(), 4u + 2u + 6u);
+  const std::vector<std::string>& groups = table.rows[4];
+  const std::vector<std::string>& header = table.rows[5];
+  ASSERT_EQ(header.size(), 3u + 3u * 4u);
+  EXPECT_EQ(header[1], "主要目标");
+  EXPECT_EQ(groups[3 + 2 * 4], "2025年");
+  EXPECT_EQ(header[3 + 2 * 4], "目标");
+  for (size_t r = 0; r < 6; ++r) {
+    const std::vector<std::string>& row = table.rows[6 + r];
+    const v1::Indicator& i = set.indicators(static_cast<int>(r));
+    ASSERT_LE(row.size(), header.size()) << i.code();
+    const size_t y = 6 + r;
+    EXPECT_EQ(table.At(y, 1), i.title());
+    const size_t at = 3 + 2 * 4;  // 2025's columns
+    if (i.unit() == v1::INDICATOR_UNIT_COUNT) {
+      EXPECT_EQ(table.At(y, at), absl::StrCat(i.target_count())) << i.code();
+      EXPECT_EQ(table.At(y, at + 1), absl::StrCat(i.count())) << i.code();
+    } else {
+      // Percent with two decimals from basis points: 9300 bp is the number 93.
+      EXPECT_EQ(table.At(y, at), PercentNumber(i.target_basis_points())) << i.code();
+      EXPECT_EQ(table.At(y, at + 1), PercentNumber(i.ratio().basis_points())) << i.code();
+      EXPECT_EQ(table.At(y, at + 2), PercentNumber(i.gap_basis_points())) << i.code();
+    }
+    EXPECT_EQ(table.At(y, at + 3), i.on_track() ? "是" : "否") << i.code();
+  }
+  // Row 2 by hand: 92.00% against 93%, 1.00 behind.
+  EXPECT_EQ(table.At(7, 3 + 2 * 4 + 1), "92");
+  EXPECT_EQ(table.At(7, 3 + 2 * 4 + 2), "1");
+
+  // The ledger: A's twelve months and B's, intake by source, recirculation, discharge and plan.
+  auto ledger =
+      sheet::ReadXlsx(fetch(v1::EXPORT_KIND_LEDGER, v1::EXPORT_FORMAT_XLSX, Year(2025), "", &name));
+  ASSERT_TRUE(ledger.ok()) << ledger.status();
+  const sheet::ReadSheet& months = (*ledger)[0];
+  ASSERT_EQ(months.rows.size(), 3u + 2u + 24u);
+  const std::vector<std::string>& cols = months.rows[4];
+  auto column = [&](const std::string& h) {
+    return static_cast<size_t>(std::find(cols.begin(), cols.end(), h) - cols.begin());
+  };
+  auto cell = [&](size_t row, const std::string& h) { return months.At(row, column(h)); };
+  const size_t march = 5 + 2;  // A sorts first, by USCC
+  EXPECT_EQ(months.At(march, 0), kA);
+  EXPECT_EQ(cell(march, "月份"), "2025-03");
+  EXPECT_EQ(cell(march, "自来水"), "20000");
+  EXPECT_EQ(cell(march, "循环水量(m³)"), "230000");
+  EXPECT_EQ(cell(march, "排水量(m³)"), "15000");
+  EXPECT_EQ(cell(march, "月计划(m³)"), "22000");
+  EXPECT_EQ(cell(march, "超计划水量(m³)"), "0");
+  const size_t july = 5 + 6;
+  EXPECT_EQ(cell(july, "月计划(m³)"), "17000");
+  EXPECT_EQ(cell(july, "超计划水量(m³)"), "3000");
+  EXPECT_EQ(cell(july, "应缴累进加价(元)"), "450");
+  const size_t december_b = 5 + 12 + 11;
+  EXPECT_EQ(months.At(december_b, 0), kB);
+  EXPECT_EQ(cell(december_b, "再生水"), "10000");
+  EXPECT_EQ(cell(december_b, "月计划(m³)"), "");  // B has no plan
+
+  // The enterprises behind the coverage as CSV: a byte-order mark, then the rows ListContributors
+  // gives.
+  const std::string csv = fetch(v1::EXPORT_KIND_CONTRIBUTORS, v1::EXPORT_FORMAT_CSV, Year(2025),
+                                codes::kCarrierCoverage, &name);
+  EXPECT_EQ(csv.substr(0, 3), "\xEF\xBB\xBF");
+  EXPECT_NE(csv.find(absl::StrCat("\r\n", kA, ",", kA, ",甪直镇,,C1713,1,1,是\r\n")),
+            std::string::npos)
+      << csv;
+  EXPECT_NE(csv.find(absl::StrCat("\r\n", kB, ",", kB, ",木渎镇,,C1713,0,0,否\r\n")),
+            std::string::npos)
+      << csv;
+
+  // Bad requests name the field; an enterprise exports only its own figures.
+  auto refused = [&](const std::string& key, const v1::ExportRequest& req, grpc::StatusCode code,
+                     const std::string& field) {
+    auto ctx = Ctx(key);
+    auto reader = stub_->Export(ctx.get(), req);
+    v1::ExportChunk chunk;
+    EXPECT_FALSE(reader->Read(&chunk));
+    EXPECT_EQ(reader->Finish().error_code(), code) << field;
+    EXPECT_EQ(FieldOf(*ctx), field);
+  };
+  v1::ExportRequest req;
+  req.set_kind(v1::EXPORT_KIND_LEDGER);
+  *req.mutable_period() = Year(2025);
+  refused(kPartner, req, grpc::StatusCode::INVALID_ARGUMENT, "format");
+  req.set_format(v1::EXPORT_FORMAT_XLSX);
+  req.set_kind(v1::EXPORT_KIND_CONTRIBUTORS);
+  refused(kPartner, req, grpc::StatusCode::INVALID_ARGUMENT, "code");
+  req.set_kind(v1::EXPORT_KIND_LEDGER);
+  req.mutable_scope()->set_kind(v1::SCOPE_KIND_DISTRICT);
+  refused(kEnterpriseA, req, grpc::StatusCode::PERMISSION_DENIED, "");
+  req.mutable_scope()->set_kind(v1::SCOPE_KIND_ENTERPRISE);
+  req.mutable_scope()->set_value(kA);
+  auto own = [&] {
+    auto ctx = Ctx(kEnterpriseA);
+    auto reader = stub_->Export(ctx.get(), req);
+    std::string bytes;
+    v1::ExportChunk chunk;
+    while (reader->Read(&chunk)) {
+      bytes += chunk.data();
+    }
+    EXPECT_TRUE(reader->Finish().ok());
+    return bytes;
+  }();
+  auto own_ledger = sheet::ReadXlsx(own);
+  ASSERT_TRUE(own_ledger.ok()) << own_ledger.status();
+  EXPECT_EQ((*own_ledger)[0].rows.size(), 3u + 2u + 12u);  // A's months only
 }
 
 }  // namespace

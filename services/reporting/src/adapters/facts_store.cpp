@@ -332,14 +332,20 @@ absl::Status FactsStore::ApplyEvent(pqxx::work& tx, const kafka::Message& messag
     }
     tx.exec_params(
         "INSERT INTO enterprise_months (uscc, year, month, tap, surface, ground, reclaimed, "
-        "recirculated, reused) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (uscc, "
-        "year, month) DO UPDATE SET tap = EXCLUDED.tap, surface = EXCLUDED.surface, ground = "
-        "EXCLUDED.ground, reclaimed = EXCLUDED.reclaimed, recirculated = EXCLUDED.recirculated, "
-        "reused = EXCLUDED.reused",
+        "recirculated, reused, discharge, new_water, plan_known, plan, over_plan, surcharge_fen) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) "
+        "ON CONFLICT (uscc, year, month) DO UPDATE SET "
+        "tap = EXCLUDED.tap, surface = EXCLUDED.surface, ground = EXCLUDED.ground, reclaimed = "
+        "EXCLUDED.reclaimed, recirculated = EXCLUDED.recirculated, reused = EXCLUDED.reused, "
+        "discharge = EXCLUDED.discharge, new_water = EXCLUDED.new_water, plan_known = "
+        "EXCLUDED.plan_known, plan = EXCLUDED.plan, over_plan = EXCLUDED.over_plan, "
+        "surcharge_fen = EXCLUDED.surcharge_fen",
         uscc, year, month, usage->intake_municipal_tap().litres(),
         usage->intake_self_supplied_surface().litres(),
         usage->intake_self_supplied_ground().litres(), usage->intake_reclaimed().litres(),
-        usage->recirculated().litres(), usage->reused().litres());
+        usage->recirculated().litres(), usage->reused().litres(), usage->discharge().litres(),
+        usage->new_water().litres(), usage->plan_known(), usage->plan().litres(),
+        usage->over_plan().litres(), usage->surcharge_due().fen());
     std::vector<v1::IndicatorPeriod> periods = PeriodsTouchedBy(year, month);
     if (rules_.basis == ThresholdBasis::kPreviousYear) {
       for (v1::IndicatorPeriod& p : PeriodsOfYear(year + 1)) {

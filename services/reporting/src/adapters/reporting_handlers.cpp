@@ -14,6 +14,7 @@
 #include "grpcserver/requests.hpp"
 #include "grpcserver/status.hpp"
 #include "paging/page_request.hpp"
+#include "reporting/src/adapters/exports.hpp"
 #include "reporting/src/core/indicators.hpp"
 #include "reporting/src/core/periods.hpp"
 
@@ -79,9 +80,7 @@ absl::StatusOr<v1::IndicatorPeriod> CheckPastPeriod(const v1::IndicatorPeriod& r
   if (!period.ok()) {
     return period.status();
   }
-  const int first_month = period->kind() == v1::PERIOD_KIND_QUARTER
-                              ? period->quarter() * 3 - 2
-                              : (period->kind() == v1::PERIOD_KIND_MONTH ? period->month() : 1);
+  const int first_month = MonthsOf(*period).front();
   if (period->year() > today.year() ||
       (period->year() == today.year() && first_month > today.month())) {
     return InvalidArgument("period", absl::StrCat(PeriodKey(*period), " is in the future"));
@@ -584,36 +583,78 @@ grpc::Status ReportingHandlers::ListContributors(grpc::ServerContext* ctx,
       return !rows.ok() ? rows.status() : set.status();
     }
     *resp->mutable_indicator() = set->indicators(0);
-    const bool against_base =
-        req->code() == codes::kWaterUseDecline || req->code() == codes::kReclaimedIncrease;
     for (size_t i = 0; i < rows->size() && static_cast<int>(i) < size; ++i) {
-      const ContributorRow& row = (*rows)[i];
-      v1::Contribution* c = resp->add_contributions();
-      c->mutable_uscc()->set_value(row.uscc);
-      c->set_name(row.name);
-      c->set_town(row.town);
-      c->set_park_id(row.park_id);
-      c->mutable_industry_code()->set_value(row.industry_code);
-      if (against_base) {
-        // Not additive as a ratio: each enterprise's part of the sums under it.
-        const bool decline = req->code() == codes::kWaterUseDecline;
-        c->set_numerator(absl::StrCat(decline ? row.sums.new_water : row.sums.reclaimed));
-        c->set_denominator(absl::StrCat(decline ? row.sums.value_added_fen : 0));
-      } else {
-        const Value v = ValueOf(req->code(), row.sums, std::nullopt);
-        if (v.unit == v1::INDICATOR_UNIT_COUNT) {
-          c->set_numerator(absl::StrCat(v.count));
-          c->set_denominator("0");
-        } else {
-          c->set_numerator(domain::Int128Text(v.ratio.numerator()));
-          c->set_denominator(domain::Int128Text(v.ratio.denominator()));
-          c->set_in_numerator_set(v.ratio.numerator() != 0);
-        }
-      }
+      *resp->add_contributions() = ContributionOf(req->code(), (*rows)[i]);
     }
     if (static_cast<int>(rows->size()) > size) {
       resp->mutable_page()->set_next_page_token(page->NextToken((*rows)[size - 1].uscc));
     }
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ReportingHandlers::Export(grpc::ServerContext* ctx, const v1::ExportRequest* req,
+                                       grpc::ServerWriter<v1::ExportChunk>* writer) {
+  v1::ExportChunk unused;
+  return Handle(ctx, kReaders, &unused, [&](const Principal& p) -> absl::Status {
+    const domain::Date today = domain::DateOf(options_.now());
+    v1::ExportRequest checked = *req;
+    if (req->kind() == v1::EXPORT_KIND_UNSPECIFIED || !v1::ExportKind_IsValid(req->kind())) {
+      return InvalidArgument("kind", "annual_report, ledger, key_monitored or contributors");
+    }
+    if (req->format() == v1::EXPORT_FORMAT_UNSPECIFIED ||
+        !v1::ExportFormat_IsValid(req->format())) {
+      return InvalidArgument("format", "xlsx or csv");
+    }
+    v1::IndicatorPeriod period = req->period();
+    if (req->kind() == v1::EXPORT_KIND_ANNUAL_REPORT &&
+        period.kind() == v1::PERIOD_KIND_UNSPECIFIED) {
+      // The annual report runs from 2023 to the year asked (this year by default).
+      period.set_kind(v1::PERIOD_KIND_YEAR);
+      period.set_year(period.year() == 0 ? today.year() : period.year());
+    }
+    auto asked = CheckAsked(p, req->scope(), period, today);
+    if (!asked.ok()) {
+      return asked.status();
+    }
+    if (req->kind() == v1::EXPORT_KIND_ANNUAL_REPORT &&
+        (asked->period.kind() != v1::PERIOD_KIND_YEAR || asked->period.year() < 2023)) {
+      return InvalidArgument("period", "the annual report is asked for by year, 2023 or later");
+    }
+    if (req->kind() == v1::EXPORT_KIND_CONTRIBUTORS) {
+      if (absl::Status s = CheckCode(req->code(), "code"); !s.ok()) {
+        return s;
+      }
+      if (asked->scope.kind() == v1::SCOPE_KIND_ENTERPRISE) {
+        return InvalidArgument("scope.kind",
+                               "the enterprises behind a district, town, park or industry figure");
+      }
+    }
+    *checked.mutable_scope() = asked->scope;
+    *checked.mutable_period() = asked->period;
+    auto book = ExportBook(*store_, checked, today);
+    if (!book.ok()) {
+      return book.status();
+    }
+    auto file = WriteExport(*book, checked);
+    if (!file.ok()) {
+      return file.status();
+    }
+    // Chunks well under gRPC's 4 MiB message limit; the first names the file, the last says so.
+    size_t offset = 0;
+    do {
+      const size_t n = std::min(options_.export_chunk_bytes, file->bytes.size() - offset);
+      v1::ExportChunk chunk;
+      if (offset == 0) {
+        chunk.set_file_name(file->file_name);
+      }
+      chunk.set_data(file->bytes.substr(offset, n));
+      offset += n;
+      chunk.set_last(offset == file->bytes.size());
+      if (!writer->Write(chunk)) {
+        return absl::OkStatus();  // the client went away
+      }
+    } while (offset < file->bytes.size());
     return absl::OkStatus();
   });
 }

@@ -1,8 +1,10 @@
 // gRPC handlers of jieshui.reporting.v1.ReportingService: who may call what, request validation
 // (errors name the field), the indicators worked out from the stored sums (core/indicators.hpp),
-// targets, the baseline, Statistics' imports, annual reports, history and the watch stream. Not
-// yet served (UNIMPLEMENTED): exports.
+// targets, the baseline, Statistics' imports, annual reports, history, the watch stream and the
+// exports (exports.hpp).
 #pragma once
+
+#include <cstddef>
 
 #include "absl/time/time.h"
 #include "jieshui/reporting/v1/reporting_service.grpc.pb.h"
@@ -19,6 +21,8 @@ struct HandlerOptions {
   // How often a watch looks for changes, and how long one may run before the client reconnects.
   absl::Duration watch_poll = absl::Milliseconds(200);
   absl::Duration watch_max = absl::Hours(1);
+  // The size of an export's chunks.
+  size_t export_chunk_bytes = size_t{256} * 1024;
   service::Clock now = service::SystemClock();
 };
 
@@ -59,6 +63,9 @@ class ReportingHandlers final : public v1::ReportingService::Service {
                                grpc::ServerWriter<v1::IndicatorSet>* writer) override;
   grpc::Status ListContributors(grpc::ServerContext* ctx, const v1::ListContributorsRequest* req,
                                 v1::ListContributorsResponse* resp) override;
+  // The file an export asks for, in chunks (exports.hpp builds it).
+  grpc::Status Export(grpc::ServerContext* ctx, const v1::ExportRequest* req,
+                      grpc::ServerWriter<v1::ExportChunk>* writer) override;
 
  private:
   // Every target: the defaults (version 0) and the stored versions.

@@ -1,14 +1,19 @@
 #include "reporting/src/adapters/reporting_store.hpp"
 
+#include <optional>
 #include <set>
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "db/outbox.hpp"
 #include "db/proto_column.hpp"
+#include "domain/period.hpp"
+#include "domain/ratio.hpp"
 #include "errors/field_error.hpp"
+#include "jieshui/certification/v1/certification_service.pb.h"
 #include "jieshui/events/v1/reporting_events.pb.h"
 #include "kafka/envelope.hpp"
 #include "reporting/src/adapters/indicator_log.hpp"
@@ -50,12 +55,88 @@ absl::StatusOr<ScopeSums> ReportingStore::Sums(const std::string& scope_key,
   });
 }
 
+namespace {
+
+common::v1::Volume Litres(int64_t litres) {
+  common::v1::Volume v;
+  v.set_litres(litres);
+  return v;
+}
+
+common::v1::Date DateOfText(const std::string& text) {
+  common::v1::Date d;
+  if (auto date = domain::Date::Parse(text); date.ok()) {
+    d.set_year(date->year());
+    d.set_month(date->month());
+    d.set_day(date->day());
+  }
+  return d;
+}
+
+// One enterprise's own figures over the period's months, and its titles.
+v1::EnterpriseFigures EnterpriseFiguresOf(pqxx::work& tx, const std::string& uscc,
+                                          const v1::IndicatorPeriod& period) {
+  const std::vector<int> months = MonthsOf(period);
+  const int first_month = months.front();
+  const int last_month = months.back();
+  v1::EnterpriseFigures f;
+  const pqxx::row m = tx.exec_params1(
+      "SELECT count(*), coalesce(sum(new_water), 0), coalesce(sum(recirculated + reused), 0), "
+      "coalesce(sum(plan) FILTER (WHERE plan_known), 0), "
+      "coalesce(sum(new_water) FILTER (WHERE plan_known), 0), coalesce(sum(over_plan), 0), "
+      "coalesce(sum(surcharge_fen), 0) FROM enterprise_months WHERE uscc = $1 AND year = $2 AND "
+      "month BETWEEN $3 AND $4",
+      uscc, period.year(), first_month, last_month);
+  const int64_t new_water = m[1].as<int64_t>();
+  const int64_t repeated = m[2].as<int64_t>();
+  const int64_t plan = m[3].as<int64_t>();
+  const int64_t planned_new_water = m[4].as<int64_t>();
+  f.set_months_reported(m[0].as<int>());
+  *f.mutable_new_water() = Litres(new_water);
+  *f.mutable_repeated() = Litres(repeated);
+  *f.mutable_repeat_utilisation() =
+      RatioMessage(domain::Ratio(repeated, absl::int128(repeated) + new_water));
+  *f.mutable_plan() = Litres(plan);
+  *f.mutable_new_water_in_planned_months() = Litres(planned_new_water);
+  *f.mutable_plan_use() = RatioMessage(domain::Ratio(planned_new_water, plan));
+  *f.mutable_over_plan() = Litres(m[5].as<int64_t>());
+  f.mutable_surcharge_due()->set_fen(m[6].as<int64_t>());
+  for (const pqxx::row& t : tx.exec_params(
+           "SELECT title_id, level, valid_from::text, valid_until::text, standing, standing AND "
+           "valid_from <= d AND d <= valid_until FROM titles, (SELECT (make_date($2, $3, 1) + "
+           "interval '1 month' - interval '1 day')::date AS d) AS last_day WHERE uscc = $1 "
+           "ORDER BY valid_from, title_id",
+           uscc, period.year(), last_month)) {
+    v1::HeldTitle* h = f.add_titles();
+    h->set_title_id(t[0].as<std::string>());
+    std::string level = certification::v1::Level_Name(t[1].as<int>());
+    level = absl::AsciiStrToLower(level.substr(level.find('_') + 1));
+    h->set_level(level);
+    *h->mutable_valid_from() = DateOfText(t[2].as<std::string>());
+    *h->mutable_valid_until() = DateOfText(t[3].as<std::string>());
+    h->set_standing(t[4].as<bool>());
+    h->set_valid_on_last_day(t[5].as<bool>());
+  }
+  return f;
+}
+
+}  // namespace
+
 absl::StatusOr<v1::IndicatorSet> ReportingStore::Indicators(const v1::Scope& scope,
                                                             const v1::IndicatorPeriod& period,
                                                             const std::vector<std::string>& codes) {
   auto sums = Sums(ScopeKey(scope), PeriodKey(period));
   if (!sums.ok()) {
     return sums.status();
+  }
+  // An enterprise's figures carry its share in the district's.
+  std::optional<ScopeSums> district;
+  if (scope.kind() == v1::SCOPE_KIND_ENTERPRISE) {
+    auto d = Sums("district", PeriodKey(period));
+    if (!d.ok()) {
+      return d.status();
+    }
+    district = *std::move(d);
   }
   return db::Transact<v1::IndicatorSet>(
       pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::IndicatorSet> {
@@ -69,7 +150,20 @@ absl::StatusOr<v1::IndicatorSet> ReportingStore::Indicators(const v1::Scope& sco
         *set.mutable_period() = period;
         set.set_as_of_unix_ms(sums->as_of_ms);
         set.set_served_from(v1::SERVED_FROM_DATABASE);
+        if (district.has_value()) {
+          *set.mutable_enterprise() = EnterpriseFiguresOf(tx, scope.value(), period);
+        }
         for (v1::Indicator& i : WorkOut(*sums, period.year(), codes, *targets, *base)) {
+          if (district.has_value()) {
+            const Parts own = PartsOf(i.code(), sums->sums);
+            const Parts all = PartsOf(i.code(), district->sums);
+            *i.mutable_share_of_numerator() =
+                RatioMessage(domain::Ratio(own.numerator, all.numerator));
+            if (all.denominator != 0) {
+              *i.mutable_share_of_denominator() =
+                  RatioMessage(domain::Ratio(own.denominator, all.denominator));
+            }
+          }
           *set.add_indicators() = std::move(i);
         }
         return set;
@@ -133,6 +227,99 @@ absl::StatusOr<std::vector<ContributorRow>> ReportingStore::Contributors(
                      .park_id = row[3].as<std::string>(),
                      .industry_code = row[4].as<std::string>(),
                      .sums = SumsFromRow(row, 5)});
+    }
+    return out;
+  });
+}
+
+namespace {
+
+// The SQL condition that an enterprise_facts row `e` is in the scope given as parameter `$n`: the
+// same sets as ScopesOf (core/periods.hpp), and "enterprise:<USCC>" for one enterprise.
+std::string InScope(int n) {
+  const std::string p = absl::StrCat("$", n);
+  return absl::StrCat(
+      "(", p, " = 'district' OR ", p, " = 'town:' || e.town OR ", p, " = 'park:' || e.park_id OR ",
+      p, " = 'industry:' || left(e.industry_code, 3) OR ", p, " = 'enterprise:' || e.uscc)");
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<LedgerRow>> ReportingStore::Ledger(const std::string& scope_key,
+                                                              int year, int first_month,
+                                                              int last_month) {
+  using Out = std::vector<LedgerRow>;
+  return db::Transact<Out>(pool_, [&](pqxx::work& tx) -> absl::StatusOr<Out> {
+    Out out;
+    pqxx::result r = tx.exec_params(
+        absl::StrCat("SELECT e.uscc, e.name, e.town, e.park_id, e.industry_code, m.year, m.month, "
+                     "m.tap, m.surface, m.ground, m.reclaimed, m.recirculated, m.reused, "
+                     "m.discharge, m.new_water, m.plan_known, m.plan, m.over_plan, "
+                     "m.surcharge_fen FROM enterprise_months m JOIN enterprise_facts e USING "
+                     "(uscc) WHERE m.year = $2 AND m.month BETWEEN $3 AND $4 AND ",
+                     InScope(1), " ORDER BY e.uscc, m.month"),
+        scope_key, year, first_month, last_month);
+    for (const pqxx::row& row : r) {
+      out.push_back({.uscc = row[0].as<std::string>(),
+                     .name = row[1].as<std::string>(),
+                     .town = row[2].as<std::string>(),
+                     .park_id = row[3].as<std::string>(),
+                     .industry_code = row[4].as<std::string>(),
+                     .year = row[5].as<int>(),
+                     .month = row[6].as<int>(),
+                     .tap = row[7].as<int64_t>(),
+                     .surface = row[8].as<int64_t>(),
+                     .ground = row[9].as<int64_t>(),
+                     .reclaimed = row[10].as<int64_t>(),
+                     .recirculated = row[11].as<int64_t>(),
+                     .reused = row[12].as<int64_t>(),
+                     .discharge = row[13].as<int64_t>(),
+                     .new_water = row[14].as<int64_t>(),
+                     .plan_known = row[15].as<bool>(),
+                     .plan = row[16].as<int64_t>(),
+                     .over_plan = row[17].as<int64_t>(),
+                     .surcharge_fen = row[18].as<int64_t>()});
+    }
+    return out;
+  });
+}
+
+absl::StatusOr<std::vector<KeyMonitoredRow>> ReportingStore::KeyMonitored(
+    const std::string& scope_key, const std::string& period_key) {
+  using Out = std::vector<KeyMonitoredRow>;
+  const v1::IndicatorPeriod period = PeriodOfKey(period_key);
+  const std::vector<int> months = MonthsOf(period);
+  const int first_month = months.front();
+  const int last_month = months.back();
+  return db::Transact<Out>(pool_, [&](pqxx::work& tx) -> absl::StatusOr<Out> {
+    Out out;
+    pqxx::result r = tx.exec_params(
+        absl::StrCat(
+            "SELECT e.uscc, e.name, e.town, e.park_id, e.industry_code, count(m.month), "
+            "coalesce(sum(m.new_water), 0), coalesce(sum(m.recirculated + m.reused), 0), "
+            "coalesce(sum(m.discharge), 0), coalesce(sum(m.plan) FILTER (WHERE m.plan_known), 0), "
+            "coalesce(sum(m.over_plan), 0), coalesce(sum(m.surcharge_fen), 0), "
+            "coalesce(max(c.key_monitored_online), 0) FROM enterprise_facts e "
+            "LEFT JOIN enterprise_months m ON m.uscc = e.uscc AND m.year = $2 AND m.month "
+            "BETWEEN $3 AND $4 LEFT JOIN contributions c ON c.uscc = e.uscc AND c.period = $5 "
+            "WHERE e.key_monitored AND NOT e.deregistered AND ",
+            InScope(1), " GROUP BY e.uscc, e.name, e.town, e.park_id, e.industry_code ",
+            "ORDER BY e.uscc"),
+        scope_key, period.year(), first_month, last_month, period_key);
+    for (const pqxx::row& row : r) {
+      out.push_back({.uscc = row[0].as<std::string>(),
+                     .name = row[1].as<std::string>(),
+                     .town = row[2].as<std::string>(),
+                     .park_id = row[3].as<std::string>(),
+                     .industry_code = row[4].as<std::string>(),
+                     .months_reported = row[5].as<int>(),
+                     .new_water = row[6].as<int64_t>(),
+                     .repeated = row[7].as<int64_t>(),
+                     .discharge = row[8].as<int64_t>(),
+                     .plan = row[9].as<int64_t>(),
+                     .over_plan = row[10].as<int64_t>(),
+                     .surcharge_fen = row[11].as<int64_t>(),
+                     .online = row[12].as<int64_t>() > 0});
     }
     return out;
   });

@@ -36,6 +36,47 @@ struct ContributorRow {
   Sums sums;
 };
 
+// One enterprise's month as quota last announced it (litres, fen): a line of the statistical
+// ledger (统计台账).
+struct LedgerRow {
+  std::string uscc;
+  std::string name;
+  std::string town;
+  std::string park_id;
+  std::string industry_code;
+  int year = 0;
+  int month = 0;
+  int64_t tap = 0;
+  int64_t surface = 0;
+  int64_t ground = 0;
+  int64_t reclaimed = 0;
+  int64_t recirculated = 0;
+  int64_t reused = 0;
+  int64_t discharge = 0;
+  int64_t new_water = 0;
+  bool plan_known = false;
+  int64_t plan = 0;
+  int64_t over_plan = 0;
+  int64_t surcharge_fen = 0;
+};
+
+// A key-monitored unit (重点监控用水单位) with its usage over a period, summed from its months.
+struct KeyMonitoredRow {
+  std::string uscc;
+  std::string name;
+  std::string town;
+  std::string park_id;
+  std::string industry_code;
+  int months_reported = 0;  // months of the period with usage announced
+  int64_t new_water = 0;
+  int64_t repeated = 0;  // recirculated + reused
+  int64_t discharge = 0;
+  int64_t plan = 0;  // the months with a plan
+  int64_t over_plan = 0;
+  int64_t surcharge_fen = 0;
+  bool online = false;  // counted as reporting online for the period (key_monitored_online)
+};
+
 class ReportingStore {
  public:
   ReportingStore(db::ConnectionPool* pool, ReportingStoreOptions options);
@@ -60,6 +101,15 @@ class ReportingStore {
                                                            const std::string& period_key,
                                                            const std::string& after_uscc,
                                                            int limit);
+  // The ledger's lines of a scope ("district", "town:…", "enterprise:<USCC>"): each enterprise's
+  // months `first_month`..`last_month` of `year` with usage announced, by USCC and month.
+  absl::StatusOr<std::vector<LedgerRow>> Ledger(const std::string& scope_key, int year,
+                                                int first_month, int last_month);
+  // The key-monitored units of a scope (deregistered ones left out) with their usage over the
+  // months of `period_key`, by USCC.
+  absl::StatusOr<std::vector<KeyMonitoredRow>> KeyMonitored(const std::string& scope_key,
+                                                            const std::string& period_key);
+
   // The enterprises the registry announced.
   absl::StatusOr<std::set<std::string>> KnownEnterprises();
 

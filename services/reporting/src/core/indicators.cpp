@@ -94,6 +94,20 @@ const std::vector<std::string>& AllCodes() {
   return *all;
 }
 
+Parts PartsOf(const std::string& code, const Sums& sums) {
+  if (code == codes::kWaterUseDecline) {
+    return {.numerator = sums.new_water, .denominator = sums.value_added_fen};
+  }
+  if (code == codes::kReclaimedIncrease) {
+    return {.numerator = sums.reclaimed, .denominator = 0};
+  }
+  const Value v = ValueOf(code, sums, std::nullopt);
+  if (v.unit == v1::INDICATOR_UNIT_COUNT) {
+    return {.numerator = v.count, .denominator = 0};
+  }
+  return {.numerator = v.ratio.numerator(), .denominator = v.ratio.denominator()};
+}
+
 bool IsCode(const std::string& code) { return Definitions().contains(code); }
 
 v1::IndicatorUnit UnitOf(const std::string& code) { return Definitions().at(code).unit; }
@@ -138,6 +152,16 @@ Value ValueOf(const std::string& code, const Sums& s, const std::optional<Baseli
   return v;
 }
 
+v1::Ratio RatioMessage(const domain::Ratio& ratio) {
+  const std::optional<int64_t> bp = ratio.BasisPoints();
+  v1::Ratio r;
+  r.set_numerator(domain::Int128Text(ratio.numerator()));
+  r.set_denominator(domain::Int128Text(ratio.denominator()));
+  r.set_defined(bp.has_value());
+  r.set_basis_points(bp.value_or(0));
+  return r;
+}
+
 v1::Indicator MakeIndicator(const std::string& code, const Value& value,
                             const std::optional<v1::Target>& target, int64_t as_of_unix_ms) {
   const Definition& d = Definitions().at(code);
@@ -149,11 +173,7 @@ v1::Indicator MakeIndicator(const std::string& code, const Value& value,
   out.set_as_of_unix_ms(as_of_unix_ms);
   const std::optional<int64_t> bp = value.ratio.BasisPoints();
   if (value.unit == v1::INDICATOR_UNIT_RATIO) {
-    v1::Ratio* r = out.mutable_ratio();
-    r->set_numerator(domain::Int128Text(value.ratio.numerator()));
-    r->set_denominator(domain::Int128Text(value.ratio.denominator()));
-    r->set_defined(bp.has_value());
-    r->set_basis_points(bp.value_or(0));
+    *out.mutable_ratio() = RatioMessage(value.ratio);
   } else {
     out.set_count(value.count);
   }
@@ -165,7 +185,7 @@ v1::Indicator MakeIndicator(const std::string& code, const Value& value,
       out.set_on_track(bp.has_value() && *bp >= target->basis_points());
     } else {
       out.set_target_count(target->count());
-      out.set_gap_basis_points(0);
+      out.set_gap_basis_points(target->count() - value.count);
       out.set_on_track(value.count >= target->count());
     }
   }

@@ -87,6 +87,19 @@ struct Value {
 };
 Value ValueOf(const std::string& code, const Sums& sums, const std::optional<BaselineSums>& base);
 
+// What one enterprise (or a scope) adds to an indicator's sums: for a ratio its numerator and
+// denominator, for a count the count (denominator 0). The two rows against 2020 are not additive
+// as ratios: their parts are the sums under them (new water over value added for the decline, the
+// reclaimed water for the increase, denominator 0).
+struct Parts {
+  absl::int128 numerator = 0;
+  absl::int128 denominator = 0;
+};
+Parts PartsOf(const std::string& code, const Sums& sums);
+
+// An exact ratio as answers carry it (the sums as decimal text, basis points half away from 0).
+reporting::v1::Ratio RatioMessage(const domain::Ratio& ratio);
+
 // The indicator as answers carry it: its title and definition (口径), the value, and against the
 // target (when given): the gap (target − actual: positive means behind) and on_track (actual at or
 // beyond the target; a count target is a minimum). An undefined ratio is never on track.
