@@ -44,8 +44,9 @@ absl::StatusOr<std::unique_ptr<QuotaApp>> QuotaApp::Start(QuotaConfig config,
   app->alerts_ = std::make_unique<AlertStore>(&p.pool(), c.store);
   app->plans_ = std::make_unique<PlanStore>(&p.pool(), c.store, app->alerts_.get());
   app->production_ = std::make_unique<ProductionStore>(&p.pool(), app->alerts_.get());
-  app->usage_ = std::make_unique<UsageStore>(&p.pool(), c.store, app->alerts_.get());
   app->surcharges_ = std::make_unique<SurchargeStore>(&p.pool(), c.store);
+  app->usage_ =
+      std::make_unique<UsageStore>(&p.pool(), c.store, app->alerts_.get(), app->surcharges_.get());
   app->orders_ = std::make_unique<OrderStore>(&p.pool(), c.store);
   UsageStore* usage = app->usage_.get();
   app->cache_ =

@@ -270,6 +270,42 @@ class QuotaIntegrationTest : public ::testing::Test {
         std::chrono::seconds(60), std::chrono::milliseconds(100));
   }
 
+  v1::SurchargeStatement Surcharge(const std::string& uscc, const domain::YearMonth& month) {
+    v1::ComputeSurchargeRequest req;
+    req.mutable_uscc()->set_value(uscc);
+    req.mutable_period()->mutable_month()->set_year(month.year());
+    req.mutable_period()->mutable_month()->set_month(month.month());
+    v1::SurchargeStatement statement;
+    grpc::Status s = stub_->ComputeSurcharge(Context(kWaterAffairsKey).get(), req, &statement);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return statement;
+  }
+
+  // Reads the usage topic until the latest UsageChanged of `uscc` for `month` shows `new_water`
+  // litres, and returns it (nullopt when none does within the deadline). Its readings may have
+  // come in one batch or several, so the events before it are not counted on.
+  static std::optional<events::v1::UsageChanged> WaitForUsageChanged(
+      ingest::testing::TopicCollector& usage, const std::string& uscc,
+      const domain::YearMonth& month, int64_t new_water) {
+    std::optional<events::v1::UsageChanged> latest;
+    const bool seen = jieshui::testing::WaitFor(
+        [&] {
+          usage.WaitFor(usage.messages().size() + 1, std::chrono::milliseconds(200));
+          latest.reset();
+          for (const events::v1::EventEnvelope& e :
+               usage.WaitForKey(uscc, 0, std::chrono::milliseconds(0))) {
+            auto changed = kafka::UnpackPayload<events::v1::UsageChanged>(e);
+            if (changed.ok() && changed->month().year() == month.year() &&
+                changed->month().month() == month.month()) {
+              latest = *std::move(changed);
+            }
+          }
+          return latest.has_value() && latest->new_water().litres() == new_water;
+        },
+        std::chrono::seconds(60), std::chrono::milliseconds(10));
+    return seen ? latest : std::nullopt;
+  }
+
   std::vector<v1::Alert> Alerts(const std::string& uscc) {
     v1::ListAlertsRequest req;
     req.mutable_uscc()->set_value(uscc);
@@ -423,6 +459,85 @@ TEST_F(QuotaIntegrationTest, ReadingsBecomeUsageAlertsAndSurchargesAndAReplayCha
   ASSERT_TRUE(WaitForNewWater(month, 140'000));
   EXPECT_EQ(Alerts(kEnterpriseUscc).size(), 3U);
   EXPECT_EQ(notices.WaitFor(4, std::chrono::seconds(3)), 3U);  // no notice raised twice
+}
+
+// UsageChanged carries the month's over-plan volume and the surcharge due so far, as
+// ComputeSurcharge answers them, so the statistical ledger (统计台账) can be printed from the usage
+// topic alone. Both plans 1,200,000 L for the year: 100,000 L a month (even split). Default bands,
+// tap water at 4.10 yuan/m³.
+// A reads 1000 → 1150 m³: 150,000 L, 50,000 L over plan (20,000 L is 20% of the plan):
+//   0–20%:  20,000 L × 4.10 × 0.5 = 41.00 yuan =  4,100 fen
+//   20–40%: 20,000 L × 4.10 × 1   = 82.00 yuan =  8,200 fen
+//   >40%:   10,000 L × 4.10 × 2   = 82.00 yuan =  8,200 fen   → 20,500 fen.
+// B reads 100 → 160 m³: 60,000 L, under its plan: 0 L over, 0 fen.
+// Then A reports 20 kL of beer, quota 5,000 L/kL (C151): 100,000 L allowed. The report alone
+// announces no usage; A's next reading, 1160 m³ (160,000 L), does: 60,000 L over plan, and
+// 60,000 L over quota with the same allowance, each 4,100 + 8,200 + 20,000 L × 4.10 × 2 (16,400)
+// = 28,700 fen, 57,400 fen in all.
+TEST_F(QuotaIntegrationTest, UsageChangedCarriesTheMonthsOverPlanVolumeAndSurchargeDue) {
+  const std::vector<int64_t> t = InstantsToday(3);
+  const domain::YearMonth month = domain::MonthOfUnixMillis(t[0]);
+  const int year = month.year();
+  SetPlan(kEnterpriseUscc, year, 1'200'000);
+  SetPlan(kOtherUscc, year, 1'200'000);
+  ingest::testing::TopicCollector usage(usage_topic_);
+
+  Submit({Register("M-A1", t[0], "1000"), Register("M-B1", t[0], "100")});
+  Submit({Register("M-A1", t[1], "1150"), Register("M-B1", t[1], "160")});
+  std::optional<events::v1::UsageChanged> a =
+      WaitForUsageChanged(usage, kEnterpriseUscc, month, 150'000);
+  ASSERT_TRUE(a.has_value());
+  EXPECT_EQ(a->plan().litres(), 100'000);
+  ASSERT_TRUE(a->has_over_plan());
+  EXPECT_EQ(a->over_plan().litres(), 50'000);
+  ASSERT_TRUE(a->has_surcharge_due());
+  EXPECT_EQ(a->surcharge_due().fen(), 20'500);
+  v1::SurchargeStatement statement = Surcharge(kEnterpriseUscc, month);
+  EXPECT_EQ(statement.over_plan().over().litres(), 50'000);
+  EXPECT_EQ(statement.total().fen(), 20'500);
+  EXPECT_EQ(a->over_plan().litres(), statement.over_plan().over().litres());
+  EXPECT_EQ(a->surcharge_due().fen(), statement.total().fen());
+
+  std::optional<events::v1::UsageChanged> b = WaitForUsageChanged(usage, kOtherUscc, month, 60'000);
+  ASSERT_TRUE(b.has_value());
+  ASSERT_TRUE(b->has_over_plan());
+  EXPECT_EQ(b->over_plan().litres(), 0);
+  ASSERT_TRUE(b->has_surcharge_due());
+  EXPECT_EQ(b->surcharge_due().fen(), 0);
+  statement = Surcharge(kOtherUscc, month);
+  EXPECT_EQ(statement.over_plan().over().litres(), 0);
+  EXPECT_EQ(statement.total().fen(), 0);
+
+  v1::SetProductQuotaRequest quota;
+  quota.mutable_quota()->set_year(year);
+  quota.mutable_quota()->mutable_industry_code()->set_value("C151");
+  quota.mutable_quota()->set_product("啤酒");
+  quota.mutable_quota()->set_unit("kL");
+  quota.mutable_quota()->set_general_litres_per_unit("5000");
+  quota.mutable_quota()->set_advanced_litres_per_unit("4000");
+  v1::ProductQuota stored;
+  ASSERT_TRUE(stub_->SetProductQuota(Context(kWaterAffairsKey).get(), quota, &stored).ok());
+  v1::ReportProductionRequest report;
+  report.mutable_report()->mutable_uscc()->set_value(kEnterpriseUscc);
+  report.mutable_report()->mutable_month()->set_year(year);
+  report.mutable_report()->mutable_month()->set_month(month.month());
+  report.mutable_report()->set_product("啤酒");
+  report.mutable_report()->set_output("20");
+  v1::ProductionReport filed;
+  grpc::Status s = stub_->ReportProduction(Context(kEnterpriseKey).get(), report, &filed);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  Submit({Register("M-A1", t[2], "1160")});
+  a = WaitForUsageChanged(usage, kEnterpriseUscc, month, 160'000);
+  ASSERT_TRUE(a.has_value());
+  EXPECT_EQ(a->over_plan().litres(), 60'000);
+  EXPECT_EQ(a->surcharge_due().fen(), 57'400);
+  statement = Surcharge(kEnterpriseUscc, month);
+  EXPECT_EQ(statement.over_plan().amount().fen(), 28'700);
+  ASSERT_EQ(statement.over_quota_size(), 1);
+  EXPECT_EQ(statement.over_quota(0).over().litres(), 60'000);
+  EXPECT_EQ(statement.over_quota(0).amount().fen(), 28'700);
+  EXPECT_EQ(a->over_plan().litres(), statement.over_plan().over().litres());
+  EXPECT_EQ(a->surcharge_due().fen(), statement.total().fen());
 }
 
 // An alert says where its threshold was crossed, not where a batch ended. Plan 1,200,000 L for the

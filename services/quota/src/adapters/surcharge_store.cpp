@@ -53,7 +53,7 @@ absl::Status SurchargeStore::SetSchedule(const Schedule& schedule) {
   });
 }
 
-Schedule SurchargeStore::ScheduleIn(pqxx::work& tx, int year) {
+Schedule SurchargeStore::ScheduleIn(pqxx::work& tx, int year) const {
   Schedule s;
   s.year = year;
   for (const pqxx::row& r :
@@ -86,11 +86,9 @@ absl::StatusOr<Schedule> SurchargeStore::GetSchedule(int year) {
       pool_, [&](pqxx::work& tx) -> absl::StatusOr<Schedule> { return ScheduleIn(tx, year); });
 }
 
-absl::StatusOr<v1::SurchargeStatement> SurchargeStore::StatementIn(pqxx::work& tx,
-                                                                   const std::string& uscc,
-                                                                   const PeriodKey& period) {
-  const Schedule schedule = ScheduleIn(tx, period.year);
-  const UsageFigures usage = UsageIn(tx, uscc, period);
+absl::StatusOr<v1::SurchargeStatement> SurchargeStatementOf(
+    const std::string& uscc, const PeriodKey& period, const Schedule& schedule,
+    const UsageFigures& usage, const std::vector<v1::QuotaCheck>& checks) {
   std::vector<SourceIntake> intakes;
   for (int s = 0; s < 3; ++s) {  // new-water sources: tap, surface, ground
     auto price = schedule.prices.find(s + 1);
@@ -133,25 +131,15 @@ absl::StatusOr<v1::SurchargeStatement> SurchargeStore::StatementIn(pqxx::work& t
     *st.mutable_over_plan() = to_proto(*w);
     total += w->total.fen();
   }
-  std::vector<int> months;
-  if (period.month != 0) {
-    months.push_back(period.month);
-  } else {
-    for (int m = 1; m <= 12; ++m) {
-      months.push_back(m);
-    }
-  }
   // Over-quota: per product and month (output is reported monthly); a year adds its months.
   std::map<std::string, std::pair<int64_t, int64_t>> by_product;  // allowed, used
-  for (int m : months) {
-    for (const v1::QuotaCheck& c : QuotaChecks(tx, uscc, period.year, m)) {
-      if (!c.quota_found()) {
-        continue;
-      }
-      auto& [allowed, used] = by_product[c.product()];
-      allowed += c.allowed().litres();
-      used += c.intake().litres();
+  for (const v1::QuotaCheck& c : checks) {
+    if (!c.quota_found()) {
+      continue;
     }
+    auto& [allowed, used] = by_product[c.product()];
+    allowed += c.allowed().litres();
+    used += c.intake().litres();
   }
   for (const auto& [product, figures] : by_product) {
     auto w = quota::ComputeSurcharge(figures.first, figures.second, schedule.bands, base);
@@ -165,6 +153,22 @@ absl::StatusOr<v1::SurchargeStatement> SurchargeStore::StatementIn(pqxx::work& t
   }
   st.mutable_total()->set_fen(total);
   return st;
+}
+
+absl::StatusOr<v1::SurchargeStatement> SurchargeStore::StatementIn(pqxx::work& tx,
+                                                                   const std::string& uscc,
+                                                                   const PeriodKey& period) const {
+  const Schedule schedule = ScheduleIn(tx, period.year);
+  const UsageFigures usage = UsageIn(tx, uscc, period);
+  const int first = period.month == 0 ? 1 : period.month;
+  const int last = period.month == 0 ? 12 : period.month;
+  std::vector<v1::QuotaCheck> checks;
+  for (int m = first; m <= last; ++m) {
+    for (v1::QuotaCheck& c : QuotaChecks(tx, uscc, period.year, m)) {
+      checks.push_back(std::move(c));
+    }
+  }
+  return SurchargeStatementOf(uscc, period, schedule, usage, checks);
 }
 
 absl::StatusOr<v1::SurchargeStatement> SurchargeStore::ComputeSurcharge(const std::string& uscc,

@@ -33,8 +33,9 @@ std::string AddToSumsSql(const std::string& table) {
 
 }  // namespace
 
-UsageStore::UsageStore(db::ConnectionPool* pool, StoreOptions options, AlertStore* alerts)
-    : pool_(pool), options_(std::move(options)), alerts_(alerts) {}
+UsageStore::UsageStore(db::ConnectionPool* pool, StoreOptions options, AlertStore* alerts,
+                       const SurchargeStore* surcharges)
+    : pool_(pool), options_(std::move(options)), alerts_(alerts), surcharges_(surcharges) {}
 
 absl::StatusOr<UsageFigures> UsageStore::LoadUsage(const std::string& uscc,
                                                    const PeriodKey& period) {
@@ -152,10 +153,15 @@ absl::StatusOr<ApplyResult> UsageStore::ApplyReadings(const std::vector<ReadingM
           array(usccs), array(years), array(months), array(flows[0]), array(flows[1]),
           array(flows[2]), array(flows[3]), array(flows[4]), array(flows[5]), array(flows[6]));
     }
+    std::map<int, Schedule> schedules;  // the surcharge schedule of each year, loaded once
     for (const auto& [key, months] : touched) {
       const auto& [uscc, year] = key;
       const YearState state = LoadYear(tx, uscc, year);
       alerts_->RaiseDue(tx, uscc, year, months, state, steps[key]);
+      auto schedule = schedules.find(year);
+      if (schedule == schedules.end()) {
+        schedule = schedules.emplace(year, surcharges_->ScheduleIn(tx, year)).first;
+      }
       for (int month : months) {
         const PeriodKey period{year, month};
         const UsageFigures f = state.Figures(month);
@@ -176,6 +182,21 @@ absl::StatusOr<ApplyResult> UsageStore::ApplyReadings(const std::vector<ReadingM
         *changed.mutable_new_water() = Litres(f.totals.NewWater());
         changed.set_plan_known(f.has_plan);
         *changed.mutable_plan() = Litres(f.plan);
+        // What ComputeSurcharge answers for the month now (SurchargeStore::StatementIn), from the
+        // year loaded above; only a month with output reported has quota checks to load.
+        std::vector<quota::v1::QuotaCheck> checks;
+        if (state.months_with_output.contains(month)) {
+          checks = QuotaChecks(tx, uscc, year, month);
+        }
+        absl::StatusOr<quota::v1::SurchargeStatement> statement =
+            SurchargeStatementOf(uscc, period, schedule->second, f, checks);
+        // Left out when the RPC would answer an error (a negative month, an amount out of range)
+        // rather than holding up the readings behind it.
+        if (statement.ok()) {
+          *changed.mutable_over_plan() =
+              Litres(statement->has_over_plan() ? statement->over_plan().over().litres() : 0);
+          *changed.mutable_surcharge_due() = statement->total();
+        }
         db::EnqueueEvent(tx, options_.schema, options_.usage_topic, uscc,
                          kafka::EncodeEvent(changed, {.producer = options_.producer,
                                                       .subject_key = uscc,

@@ -1,6 +1,7 @@
 // Quota's usage in PostgreSQL: reading-topic messages applied exactly once (the sums per day and
-// month, the consumed offsets, the alerts they make due and each changed month's UsageChanged, in
-// one transaction), and the sums read back per day, month and year.
+// month, the consumed offsets, the alerts they make due and each changed month's UsageChanged with
+// its over-plan volume and surcharge due, in one transaction), and the sums read back per day,
+// month and year.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +15,7 @@
 #include "jieshui/ingest/v1/readings.pb.h"
 #include "quota/src/adapters/alert_store.hpp"
 #include "quota/src/adapters/quota_tables.hpp"
+#include "quota/src/adapters/surcharge_store.hpp"
 #include "quota/src/core/usage.hpp"
 
 namespace jieshui::quota {
@@ -35,8 +37,10 @@ struct ApplyResult {
 
 class UsageStore {
  public:
-  // `alerts` checks the enterprise-months a batch touched, in the batch's transaction.
-  UsageStore(db::ConnectionPool* pool, StoreOptions options, AlertStore* alerts);
+  // `alerts` checks the enterprise-months a batch touched, and `surcharges` works out their
+  // surcharge due for UsageChanged, both in the batch's transaction.
+  UsageStore(db::ConnectionPool* pool, StoreOptions options, AlertStore* alerts,
+             const SurchargeStore* surcharges);
 
   // Applies the messages not applied before, in one transaction with their offsets.
   absl::StatusOr<ApplyResult> ApplyReadings(const std::vector<ReadingMessage>& messages);
@@ -50,6 +54,7 @@ class UsageStore {
   db::ConnectionPool* pool_;
   StoreOptions options_;
   AlertStore* alerts_;
+  const SurchargeStore* surcharges_;
 };
 
 }  // namespace jieshui::quota
