@@ -160,6 +160,7 @@ class ReportingIntegrationTest : public ::testing::Test {
     x.set_town(town);
     x.mutable_industry_code()->set_value("C1713");
     x.set_above_scale(above_scale);
+    x.set_key_monitored(above_scale);  // A is a key-monitored unit too
     x.set_version(1);
     registry_.Publish(enterprise_topic_, uscc, e);
   }
@@ -214,6 +215,13 @@ class ReportingIntegrationTest : public ::testing::Test {
     return r;
   }
 
+  // Every event the fixture published applied (a generous deadline: a loaded machine starts the
+  // consumer slowly).
+  void WaitForTheDistrict() {
+    ASSERT_TRUE(WaitFor([&] { return app_->consumer().applied() >= 2 + 24 + 3; },
+                        std::chrono::seconds(120)));
+  }
+
   // Statistics' value added and the 2020 baseline, applied through the submission topic.
   void SubmitFigures() {
     // Statistics: A 30,000 万元 (above scale), B 10,000 万元.
@@ -263,7 +271,7 @@ class ReportingIntegrationTest : public ::testing::Test {
 };
 
 TEST_F(ReportingIntegrationTest, TheSixRowsOfASmallDistrictWorkedByHand) {
-  ASSERT_TRUE(WaitFor([&] { return app_->consumer().applied() >= 2 + 24 + 3; }));
+  ASSERT_NO_FATAL_FAILURE(WaitForTheDistrict());
 
   ASSERT_NO_FATAL_FAILURE(SubmitFigures());
 
@@ -370,7 +378,7 @@ TEST_F(ReportingIntegrationTest, TheSixRowsOfASmallDistrictWorkedByHand) {
 }
 
 TEST_F(ReportingIntegrationTest, WithRedisDownReadsComeFromPostgresAndTheCacheHealsAfter) {
-  ASSERT_TRUE(WaitFor([&] { return app_->consumer().applied() >= 2 + 24 + 3; }));
+  ASSERT_NO_FATAL_FAILURE(WaitForTheDistrict());
   v1::Scope town;
   town.set_kind(v1::SCOPE_KIND_TOWN);
   town.set_value("木渎镇");
@@ -402,7 +410,7 @@ TEST_F(ReportingIntegrationTest, WithRedisDownReadsComeFromPostgresAndTheCacheHe
 }
 
 TEST_F(ReportingIntegrationTest, BadInputNamesTheFieldAndSubmissionsAreKeptAsVersions) {
-  ASSERT_TRUE(WaitFor([&] { return app_->consumer().applied() >= 2 + 24 + 3; }));
+  ASSERT_NO_FATAL_FAILURE(WaitForTheDistrict());
   // One unknown enterprise and one negative value: both rows named, nothing stored.
   v1::ImportValueAddedResponse refused;
   ASSERT_TRUE(
@@ -517,7 +525,7 @@ TEST_F(ReportingIntegrationTest, BadInputNamesTheFieldAndSubmissionsAreKeptAsVer
 }
 
 TEST_F(ReportingIntegrationTest, AChangeIsKeptInTheHistoryAnnouncedAndSentToAWatch) {
-  ASSERT_TRUE(WaitFor([&] { return app_->consumer().applied() >= 2 + 24 + 3; }));
+  ASSERT_NO_FATAL_FAILURE(WaitForTheDistrict());
   v1::Scope town;
   town.set_kind(v1::SCOPE_KIND_TOWN);
   town.set_value("木渎镇");
@@ -563,7 +571,7 @@ TEST_F(ReportingIntegrationTest, AChangeIsKeptInTheHistoryAnnouncedAndSentToAWat
 }
 
 TEST_F(ReportingIntegrationTest, ExportsReadBackAsTheFiguresTheRpcsGive) {
-  ASSERT_TRUE(WaitFor([&] { return app_->consumer().applied() >= 2 + 24 + 3; }));
+  ASSERT_NO_FATAL_FAILURE(WaitForTheDistrict());
   ASSERT_NO_FATAL_FAILURE(SubmitFigures());
   auto fetch = [&](v1::ExportKind kind, v1::ExportFormat format, const v1::IndicatorPeriod& period,
                    const std::string& code, std::string* name) {
@@ -672,6 +680,16 @@ TEST_F(ReportingIntegrationTest, ExportsReadBackAsTheFiguresTheRpcsGive) {
   EXPECT_NE(csv.find(absl::StrCat("\r\n", kB, ",", kB, ",木渎镇,,C1713,0,0,否\r\n")),
             std::string::npos)
       << csv;
+
+  // The key-monitored list: A alone, its year summed from its months (CSV: exact decimals).
+  const std::string units =
+      fetch(v1::EXPORT_KIND_KEY_MONITORED, v1::EXPORT_FORMAT_CSV, Year(2025), "", &name);
+  EXPECT_NE(units.find(absl::StrCat("\r\n", kA, ",", kA,
+                                    ",甪直镇,,C1713,12,是,240000.000,2760000.000,92.00,180000.000,"
+                                    "259000.000,3000.000,450.00\r\n")),
+            std::string::npos)
+      << units;
+  EXPECT_EQ(units.find(kB), std::string::npos) << units;
 
   // Bad requests name the field; an enterprise exports only its own figures.
   auto refused = [&](const std::string& key, const v1::ExportRequest& req, grpc::StatusCode code,
