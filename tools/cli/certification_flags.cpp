@@ -1,25 +1,15 @@
 #include "certification_flags.hpp"
 
-#include <span>
-
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "domain/period.hpp"
+#include "flag_words.hpp"
 
 namespace jieshui::cli {
 namespace {
 
 namespace cert = ::jieshui::certification::v1;
-
-// This abseil's string_view is its own type, not std::string_view.
-absl::string_view Abseil(std::string_view s) { return {s.data(), s.size()}; }
-
-template <typename E>
-struct Word {
-  std::string_view word;
-  E value;
-};
 
 constexpr Word<cert::Level> kLevels[] = {{"district", cert::LEVEL_DISTRICT},
                                          {"municipal", cert::LEVEL_MUNICIPAL},
@@ -47,42 +37,6 @@ constexpr Word<cert::ApplicationState> kStates[] = {
     {"granted", cert::APPLICATION_STATE_GRANTED},
     {"refused", cert::APPLICATION_STATE_REFUSED},
     {"withdrawn", cert::APPLICATION_STATE_WITHDRAWN}};
-
-// "district, municipal, provincial or leader".
-template <typename E>
-std::string Choices(std::span<const Word<E>> words) {
-  std::string out;
-  for (std::size_t i = 0; i < words.size(); ++i) {
-    absl::StrAppend(&out, i == 0 ? "" : (i + 1 == words.size() ? " or " : ", "),
-                    Abseil(words[i].word));
-  }
-  return out;
-}
-
-template <typename E>
-absl::StatusOr<E> Lookup(std::span<const Word<E>> words, std::string_view text,
-                         std::string_view flag) {
-  const std::string lower = absl::AsciiStrToLower(Abseil(text));
-  for (const Word<E>& w : words) {
-    if (w.word == lower) {
-      return w.value;
-    }
-  }
-  return absl::InvalidArgumentError(
-      absl::StrCat(Abseil(flag), ": expected ", Choices(words), "; got \"", Abseil(text), "\""));
-}
-
-// The word for `value`; "" for the unspecified value (0), the number for one this build does not
-// know (a newer server).
-template <typename E>
-std::string Label(std::span<const Word<E>> words, E value) {
-  for (const Word<E>& w : words) {
-    if (w.value == value) {
-      return std::string(w.word);
-    }
-  }
-  return static_cast<int>(value) == 0 ? "" : absl::StrCat(static_cast<int>(value));
-}
 
 }  // namespace
 

@@ -10,6 +10,7 @@
 #include "call.hpp"
 #include "certification_flags.hpp"
 #include "certification_views.hpp"
+#include "command_support.hpp"
 #include "grpcpp/grpcpp.h"
 #include "import_client.hpp"
 #include "import_report.hpp"
@@ -29,88 +30,10 @@ namespace quota = ::jieshui::quota::v1;
 namespace ingest = ::jieshui::ingest::v1;
 namespace cert = ::jieshui::certification::v1;
 
-// Pages asked for by --all: large enough to need few calls, small enough for any server limit.
-constexpr int kAllPageSize = 500;
-constexpr int kFirstPageSize = 50;
-
-int Fail(const std::string& command, std::string_view message) {
-  std::fprintf(stderr, "%s: %.*s\n", command.c_str(), static_cast<int>(message.size()),
-               message.data());
-  return kExitFailed;
-}
-
-void Print(const std::string& text) { std::fputs(text.c_str(), stdout); }
-
-void PrintJson(const std::string& json) { std::printf("%s\n", json.c_str()); }
-
-// Makes one call with a fresh context; std::nullopt when it succeeded, otherwise the exit status
-// after printing why.
-template <typename CallFn>
-std::optional<int> Invoke(const GlobalOptions& options, const std::string& command,
-                          const std::string& target, CallFn call) {
-  auto context =
-      tools::MakeCallContext(options.api_key, std::chrono::seconds(options.timeout_seconds));
-  if (!context.ok()) {
-    return Fail(command, std::string(context.status().message()));
-  }
-  const grpc::Status status = call(context->get());
-  if (!status.ok()) {
-    return Fail(command, tools::DescribeCallFailure(status, target));
-  }
-  return std::nullopt;
-}
-
-std::shared_ptr<grpc::Channel> Channel(const std::string& target) {
-  return grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
-}
-
-std::optional<int> BadOption(const std::string& command, const absl::Status& status) {
-  if (status.ok()) {
-    return std::nullopt;
-  }
-  return Fail(command, std::string(status.message()));
-}
-
 std::string FileName(const std::string& path) { return path.substr(path.find_last_of('/') + 1); }
-
-// The first page of a list (kFirstPageSize rows) or, with `all_pages`, every page (kAllPageSize
-// rows a call), gathered into `all` with the last page's PageResponse; std::nullopt when every
-// call succeeded, otherwise the exit status. `rows` picks a response's repeated field, `call`
-// makes one call.
-template <typename Request, typename Response, typename RowsFn, typename CallFn>
-std::optional<int> FetchPages(const GlobalOptions& options, const std::string& command,
-                              const std::string& target, Request request, bool all_pages,
-                              Response* all, RowsFn rows, CallFn call) {
-  request.mutable_page()->set_page_size(all_pages ? kAllPageSize : kFirstPageSize);
-  while (true) {
-    Response page;
-    if (auto failed = Invoke(options, command, target,
-                             [&](grpc::ClientContext* c) { return call(c, request, &page); })) {
-      return failed;
-    }
-    for (auto& row : *rows(page)) {
-      *rows(*all)->Add() = std::move(row);
-    }
-    *all->mutable_page() = page.page();
-    if (!all_pages || page.page().next_page_token().empty()) {
-      return std::nullopt;
-    }
-    request.mutable_page()->set_page_token(page.page().next_page_token());
-  }
-}
 
 std::unique_ptr<cert::CertificationService::Stub> CertificationStub(const GlobalOptions& options) {
   return cert::CertificationService::NewStub(Channel(options.certification));
-}
-
-// Each parse below names its flag; a bad one ends the command before any call.
-template <typename T>
-std::optional<int> Parsed(const std::string& command, const absl::StatusOr<T>& value, T* out) {
-  if (!value.ok()) {
-    return Fail(command, std::string(value.status().message()));
-  }
-  *out = *value;
-  return std::nullopt;
 }
 
 }  // namespace

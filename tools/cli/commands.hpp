@@ -20,6 +20,7 @@ struct GlobalOptions {
   std::string ingest = "127.0.0.1:50052";
   std::string quota = "127.0.0.1:50053";
   std::string certification = "127.0.0.1:50054";
+  std::string reporting = "127.0.0.1:50055";
   bool json = false;
   int timeout_seconds = 600;
   std::string api_key;  // JIESHUI_API_KEY

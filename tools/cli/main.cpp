@@ -1,11 +1,13 @@
 // jieshui-cli: the operator's command line for the whole platform: enterprises and meters from
 // the registry (list, show, CSV import), meter readings into ingest from a CSV file, usage,
-// alerts, plans and surcharges from quota, and titles, records, applications and eligibility from
-// certification. Tables by default, one JSON document with --json.
+// alerts, plans and surcharges from quota, titles, records, applications and eligibility from
+// certification, and indicators, targets, Statistics' value added, the baseline, annual reports
+// and exports from reporting. Tables by default, one JSON document with --json.
 // See tools/cli/README.md. Exit status: 0 done, 1 some rows or readings rejected, 2 usage, local
 // input or a call failed.
 #include <cstdio>
 #include <exception>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,6 +15,7 @@
 #include "call.hpp"
 #include "commands.hpp"
 #include "readings_report.hpp"
+#include "report_commands.hpp"
 
 namespace {
 
@@ -27,9 +30,208 @@ void AddPeriodOptions(CLI::App* command, jieshui::cli::PeriodFlags* period, bool
   }
 }
 
+// report …: the reporting service's subcommands (report_commands.hpp) and their options.
+struct ReportCommands {
+  CLI::App* indicators = nullptr;
+  CLI::App* contributors = nullptr;
+  CLI::App* history = nullptr;
+  CLI::App* watch = nullptr;
+  CLI::App* targets = nullptr;
+  CLI::App* set_target = nullptr;
+  CLI::App* value_added_import = nullptr;
+  CLI::App* value_added_list = nullptr;
+  CLI::App* baseline = nullptr;
+  CLI::App* set_baseline = nullptr;
+  CLI::App* annual_reports = nullptr;
+  CLI::App* file_annual_report = nullptr;
+  CLI::App* export_file = nullptr;
+
+  jieshui::cli::IndicatorQuery query;
+  std::string code;
+  bool all_pages = false;
+  std::string from;
+  std::string to;
+  int watch_count = 0;
+  int from_year = 0;
+  int to_year = 0;
+  bool history_flag = false;
+  jieshui::cli::TargetChange target;
+  std::string file;
+  std::string source;
+  bool dry_run = false;
+  int year = 0;
+  std::string uscc;
+  jieshui::cli::BaselineChange baseline_change;
+  std::string text_file;
+  std::vector<std::string> document_refs;
+  jieshui::cli::ExportOptions export_options;
+};
+
+// --scope, --year | --ytd | --quarter | --month, and (with `codes`) the repeatable --code.
+void AddQueryOptions(CLI::App* command, jieshui::cli::IndicatorQuery* query, bool codes) {
+  command->add_option("--scope", query->scope,
+                      "district (default), town:NAME, park:ID, industry:C17 or enterprise:USCC");
+  command->add_option("--year", query->period.year, "a year, YYYY");
+  command->add_option("--ytd", query->period.ytd, "a year to date: January to the end of YYYY-MM");
+  command->add_option("--quarter", query->period.quarter, "a quarter, YYYY-Qn");
+  command->add_option("--month", query->period.month, "a month, YYYY-MM");
+  if (codes) {
+    // One code per --code (repeat it for several), so a code never takes the next argument.
+    command->add_option("--code", query->codes, "only this indicator (repeatable)")
+        ->expected(1)
+        ->allow_extra_args(false)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  }
+}
+
+void AddReportCommands(CLI::App* app, ReportCommands* r) {
+  CLI::App* report = app->add_subcommand(
+      "report", "indicators, targets, value added, baseline, annual reports (reporting)");
+  report->require_subcommand(1)->fallthrough();
+  const auto year_check = CLI::Range(1, 9999);
+
+  r->indicators = report->add_subcommand("indicators", "the indicators of a scope and period");
+  AddQueryOptions(r->indicators, &r->query, true);
+
+  r->contributors = report->add_subcommand("contributors", "the enterprises behind one indicator");
+  r->contributors->add_option("CODE", r->code, "indicator code")->required();
+  AddQueryOptions(r->contributors, &r->query, false);
+  r->contributors->add_flag("--all", r->all_pages, "every page (default: the first 50)");
+
+  r->history = report->add_subcommand("history", "one indicator's snapshots as it changed");
+  r->history->add_option("CODE", r->code, "indicator code")->required();
+  AddQueryOptions(r->history, &r->query, false);
+  r->history->add_option("--from", r->from, "changes from this day, YYYY-MM-DD");
+  r->history->add_option("--to", r->to, "changes up to this day (included), YYYY-MM-DD");
+  r->history->add_flag("--all", r->all_pages, "every page (default: the first 50)");
+
+  r->watch = report->add_subcommand("watch", "the indicators now, then each change");
+  AddQueryOptions(r->watch, &r->query, true);
+  r->watch->add_option("--count", r->watch_count, "stop after N sets (default: follow)")
+      ->check(CLI::PositiveNumber);
+
+  r->targets = report->add_subcommand("targets", "the targets per year");
+  r->targets->add_option("--from-year", r->from_year, "from this year")->check(year_check);
+  r->targets->add_option("--to-year", r->to_year, "up to this year")->check(year_check);
+  r->targets->add_flag("--history", r->history_flag, "every version, not only the one in force");
+
+  r->set_target =
+      report->add_subcommand("set-target", "a new version of a year's target (water_affairs)");
+  r->set_target->add_option("CODE", r->target.code, "indicator code")->required();
+  r->set_target->add_option("--year", r->target.year, "the target's year")
+      ->required()
+      ->check(year_check);
+  r->set_target->add_option("--percent", r->target.percent, "a ratio's target, e.g. 93.00");
+  r->set_target->add_option("--count", r->target.count, "a count's minimum, e.g. 5")
+      ->check(CLI::NonNegativeNumber);
+  r->set_target->add_option("--reason", r->target.reason, "why it changes")->required();
+
+  CLI::App* value_added = report->add_subcommand("value-added", "Statistics' value added");
+  value_added->require_subcommand(1)->fallthrough();
+  r->value_added_import = value_added->add_subcommand(
+      "import", "import value added from a CSV or XLSX file (statistics)");
+  r->value_added_import->add_option("FILE", r->file, "CSV or XLSX file (tools/cli/README.md)")
+      ->required();
+  r->value_added_import->add_option("--source", r->source,
+                                    "the submission's reference (default: the file's name)");
+  r->value_added_import->add_flag("--dry-run", r->dry_run, "check the file only, send nothing");
+  r->value_added_list =
+      value_added->add_subcommand("list", "the latest value added of each enterprise's year");
+  r->value_added_list->add_option("--year", r->year, "YYYY")->required()->check(year_check);
+  r->value_added_list->add_option("--uscc", r->uscc, "only this enterprise");
+  r->value_added_list->add_flag("--all", r->all_pages, "every page (default: the first 50)");
+
+  r->baseline = report->add_subcommand("baseline", "the 2020 baseline");
+  r->set_baseline =
+      report->add_subcommand("set-baseline", "enter or change the 2020 baseline (water_affairs)");
+  r->set_baseline
+      ->add_option("--new-water-m3", r->baseline_change.new_water_m3,
+                   "the district's industrial new-water intake in 2020, m³")
+      ->required();
+  r->set_baseline
+      ->add_option("--value-added-wan", r->baseline_change.value_added_wan,
+                   "the district's industrial value added in 2020, 万元")
+      ->required();
+  r->set_baseline
+      ->add_option("--reclaimed-m3", r->baseline_change.reclaimed_m3,
+                   "reclaimed water used by industry in 2020, m³")
+      ->required();
+  r->set_baseline->add_option("--reason", r->baseline_change.reason,
+                              "why it changes (required once a baseline exists)");
+
+  r->annual_reports =
+      report->add_subcommand("annual-reports", "each department's annual report for a year");
+  r->annual_reports->add_option("--year", r->year, "YYYY")->required()->check(year_check);
+  r->file_annual_report = report->add_subcommand(
+      "file-annual-report", "file the caller's department's annual report for a year");
+  r->file_annual_report->add_option("--year", r->year, "YYYY")->required()->check(year_check);
+  r->file_annual_report->add_option("--text-file", r->text_file, "the report's text, UTF-8")
+      ->required();
+  r->file_annual_report->add_option("--doc", r->document_refs, "a document reference (repeatable)")
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+
+  r->export_file = report->add_subcommand("export", "write an export to a file");
+  r->export_file
+      ->add_option("KIND", r->export_options.kind,
+                   "annual-report, ledger, key-monitored or contributors")
+      ->required();
+  r->export_file->add_option("--format", r->export_options.format, "xlsx or csv")->required();
+  r->export_file->add_option("--out", r->export_options.out, "the file to write")->required();
+  AddQueryOptions(r->export_file, &r->export_options.query, true);
+}
+
+// The report subcommand given, run; std::nullopt when none was.
+std::optional<int> RunReportCommand(const jieshui::cli::GlobalOptions& options,
+                                    const ReportCommands& r) {
+  namespace cli = ::jieshui::cli;
+  if (r.indicators->parsed()) {
+    return cli::ShowIndicators(options, r.query);
+  }
+  if (r.contributors->parsed()) {
+    return cli::ListContributors(options, r.code, r.query, r.all_pages);
+  }
+  if (r.history->parsed()) {
+    return cli::ShowIndicatorHistory(options, r.code, r.query, r.from, r.to, r.all_pages);
+  }
+  if (r.watch->parsed()) {
+    return cli::WatchIndicators(options, r.query, r.watch_count);
+  }
+  if (r.targets->parsed()) {
+    return cli::ListTargets(options, r.from_year, r.to_year, r.history_flag);
+  }
+  if (r.set_target->parsed()) {
+    return cli::SetTarget(options, r.target);
+  }
+  if (r.value_added_import->parsed()) {
+    return cli::ImportValueAdded(options, r.file, r.source, r.dry_run);
+  }
+  if (r.value_added_list->parsed()) {
+    return cli::ListValueAdded(options, r.year, r.uscc, r.all_pages);
+  }
+  if (r.baseline->parsed()) {
+    return cli::ShowBaseline(options);
+  }
+  if (r.set_baseline->parsed()) {
+    return cli::SetBaseline(options, r.baseline_change);
+  }
+  if (r.annual_reports->parsed()) {
+    return cli::ListAnnualReports(options, r.year);
+  }
+  if (r.file_annual_report->parsed()) {
+    return cli::FileAnnualReport(options, r.year, r.text_file, r.document_refs);
+  }
+  if (r.export_file->parsed()) {
+    return cli::ExportReport(options, r.export_options);
+  }
+  return std::nullopt;
+}
+
 int Run(int argc, char** argv) {
   CLI::App app{
-      "jieshui-cli: enterprises, meters, readings, usage, alerts, surcharges and certification"};
+      "jieshui-cli: enterprises, meters, readings, usage, alerts, surcharges, certification and "
+      "reporting"};
   app.require_subcommand(1);
   // Global options are also accepted after the subcommand: "enterprises list --json".
   app.fallthrough();
@@ -45,6 +247,9 @@ int Run(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--certification", options.certification, "certification address host:port")
       ->envname("JIESHUI_CERTIFICATION_TARGET")
+      ->capture_default_str();
+  app.add_option("--reporting", options.reporting, "reporting address host:port")
+      ->envname("JIESHUI_REPORTING_TARGET")
       ->capture_default_str();
   app.add_flag("--json", options.json, "print the result as one JSON document");
   app.add_option("--timeout", options.timeout_seconds, "seconds a call may take")
@@ -232,6 +437,9 @@ int Run(int argc, char** argv) {
   cert_reviews->add_option("--uscc", cert_uscc, "only this enterprise");
   cert_reviews->add_flag("--open", open_only, "only the open ones");
 
+  ReportCommands report;
+  AddReportCommands(&app, &report);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -240,6 +448,9 @@ int Run(int argc, char** argv) {
   }
   options.api_key = jieshui::tools::ApiKeyFromEnvironment();
 
+  if (std::optional<int> exit_status = RunReportCommand(options, report)) {
+    return *exit_status;
+  }
   if (enterprises_list->parsed()) {
     return jieshui::cli::ListEnterprises(options, filter);
   }
