@@ -1,6 +1,6 @@
 // District simulator: how the driver makes its gRPC calls: a channel per target, a context with a
 // deadline and the caller's API key, a gRPC status turned into an absl::Status that names the
-// call and the target, and the retries of retry.hpp.
+// call and the target, the retries of retry.hpp, and the pages of a list call.
 #pragma once
 
 #include <chrono>
@@ -57,6 +57,23 @@ grpc::Status Retry(absl::Duration timeout, Call call) {
                         .longest = absl::Seconds(5),
                         .also_retry = std::nullopt},
                        call);
+}
+
+// Every page of a list call, each page's call made again while its service is unavailable:
+// `call(page_token, response)` fills one page, `each(response)` takes it.
+template <typename Response, typename Call, typename Each>
+grpc::Status AllPages(absl::Duration timeout, Call call, Each each) {
+  std::string token;
+  do {
+    Response response;
+    grpc::Status s = Retry(timeout, [&] { return call(token, &response); });
+    if (!s.ok()) {
+      return s;
+    }
+    each(response);
+    token = response.page().next_page_token();
+  } while (!token.empty());
+  return grpc::Status::OK;
 }
 
 }  // namespace jieshui::simulator

@@ -101,22 +101,6 @@ bool Computed(const cv1::Record* test, cv1::Metric metric) {
   }
 }
 
-// Every page of a list call: `call(page_token, response)` fills one page.
-template <typename Response, typename Call, typename Each>
-grpc::Status AllPages(absl::Duration timeout, Call call, Each each) {
-  std::string token;
-  do {
-    Response response;
-    grpc::Status s = Retry(timeout, [&] { return call(token, &response); });
-    if (!s.ok()) {
-      return s;
-    }
-    each(response);
-    token = response.page().next_page_token();
-  } while (!token.empty());
-  return grpc::Status::OK;
-}
-
 class HistoryLoader {
  public:
   HistoryLoader(const District& district, const RunOptions& options, CertificationReport* report)

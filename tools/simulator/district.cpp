@@ -30,23 +30,26 @@ struct Sector {
   int64_t advanced_ml_per_unit;
   bool high_water_use;  // national policy's high water-use sectors
   int weight;           // how common in the district
+  // New water per 万元 of value added (m³), of the size Jiangsu's statistics show for the sector
+  // (illustrative, not quoted): dyeing and paper tens of m³, electronics and car parts a few.
+  double m3_per_10k_yuan;
 };
 
 constexpr std::array<Sector, 14> kSectors = {{
-    {"C1713", "印染", "棉印染布", "百米", 2'200'000, 1'600'000, true, 10},
-    {"C1723", "毛纺染整", "毛染整织物", "百米", 2'800'000, 2'000'000, true, 4},
-    {"C1513", "啤酒", "啤酒", "kL", 5'300'000, 3'800'000, true, 2},
-    {"C1514", "黄酒", "黄酒", "kL", 6'000'000, 4'500'000, true, 2},
-    {"C2221", "纸业", "纸板", "t", 20'000'000, 13'000'000, true, 4},
-    {"C2614", "化工", "有机化学原料", "t", 15'000'000, 10'000'000, true, 5},
-    {"C2710", "制药", "化学原料药", "t", 60'000'000, 45'000'000, true, 3},
-    {"C2822", "化纤", "涤纶纤维", "t", 8'000'000, 6'000'000, true, 3},
-    {"C3130", "钢材", "热轧钢材", "t", 2'500'000, 1'800'000, true, 3},
-    {"C3360", "表面处理", "", "", 0, 0, false, 8},
-    {"C3670", "汽车部件", "", "", 0, 0, false, 12},
-    {"C3973", "集成电路", "", "", 0, 0, false, 6},
-    {"C3982", "电路板", "印制电路板", "m²", 900'000, 600'000, false, 14},
-    {"C2926", "塑料包装", "", "", 0, 0, false, 10},
+    {"C1713", "印染", "棉印染布", "百米", 2'200'000, 1'600'000, true, 10, 45},
+    {"C1723", "毛纺染整", "毛染整织物", "百米", 2'800'000, 2'000'000, true, 4, 40},
+    {"C1513", "啤酒", "啤酒", "kL", 5'300'000, 3'800'000, true, 2, 30},
+    {"C1514", "黄酒", "黄酒", "kL", 6'000'000, 4'500'000, true, 2, 28},
+    {"C2221", "纸业", "纸板", "t", 20'000'000, 13'000'000, true, 4, 40},
+    {"C2614", "化工", "有机化学原料", "t", 15'000'000, 10'000'000, true, 5, 22},
+    {"C2710", "制药", "化学原料药", "t", 60'000'000, 45'000'000, true, 3, 18},
+    {"C2822", "化纤", "涤纶纤维", "t", 8'000'000, 6'000'000, true, 3, 15},
+    {"C3130", "钢材", "热轧钢材", "t", 2'500'000, 1'800'000, true, 3, 12},
+    {"C3360", "表面处理", "", "", 0, 0, false, 8, 9},
+    {"C3670", "汽车部件", "", "", 0, 0, false, 12, 3},
+    {"C3973", "集成电路", "", "", 0, 0, false, 6, 6},
+    {"C3982", "电路板", "印制电路板", "m²", 900'000, 600'000, false, 14, 10},
+    {"C2926", "塑料包装", "", "", 0, 0, false, 10, 4},
 }};
 
 struct ParkDef {
@@ -160,6 +163,14 @@ enum Salt : uint64_t {
   kProjectYear,
   kProjectSize,
   kApplicationState,
+  // Statistics' submissions and the 2020 baseline (appended as well).
+  kValueAdded,
+  kValueAddedRate,
+  kRevision,
+  kPreliminary,
+  kBaselineDecline,
+  kBaselineGrowth,
+  kBaselineReclaimed,
 };
 
 const Sector* SectorOf(std::string_view code) {
@@ -352,6 +363,114 @@ void District::Generate() {
   for (int i = 0; i < options_.enterprises; ++i) {
     GenerateHistory(i);
   }
+  GenerateStatistics();
+  ChooseBaseline();
+}
+
+void District::GenerateStatistics() {
+  const std::vector<int> years = PlanYears();
+  // Value added (万元) from the enterprise's annual new water at its sector's intensity (±30%),
+  // growing 6% a year; Statistics reports it to 0.1 万元.
+  const auto value_added_fen = [&](int index, int year) {
+    const SimEnterprise& e = enterprises_[static_cast<size_t>(index)];
+    const Sector* sector = SectorOf(e.enterprise.industry_code().value());
+    const double intensity = sector->m3_per_10k_yuan *
+                             (0.7 + 0.6 * Unit(Hash(kValueAdded, static_cast<uint64_t>(index), 0)));
+    const double annual_m3 =
+        static_cast<double>(e.enterprise.latest_annual_intake().litres()) / 1000.0;
+    const double wan = annual_m3 / intensity * (1.0 + 0.06 * (year - years.front()));
+    return std::max<int64_t>(1, std::llround(wan * 10.0)) * 100'000;
+  };
+  for (const int year : years) {
+    for (int i = 0; i < options_.enterprises; ++i) {
+      const int64_t fen = value_added_fen(i, year);
+      // Above scale (规模以上工业企业, National Bureau of Statistics since 2011): main-business
+      // revenue of 20 million yuan (2,000 万元) a year or more. Revenue is value added over the
+      // value-added rate (20-35%). The registry's flag is drawn on its own, so the two differ for
+      // some enterprises, and Statistics' flag for the year is the one that counts.
+      const double rate = 0.2 + 0.15 * Unit(Hash(kValueAddedRate, static_cast<uint64_t>(i), 0));
+      const bool above_scale = static_cast<double>(fen) / 1'000'000.0 / rate >= 2000.0;
+      statistics_.first.push_back(
+          SimValueAdded{.enterprise = i, .year = year, .fen = fen, .above_scale = above_scale});
+    }
+  }
+  // A few rows of the last year again: the first submission held preliminary figures (90-110% of
+  // the final), and the first revised enterprise was classified the other way at first.
+  std::vector<int> order(static_cast<size_t>(std::max(0, options_.enterprises)));
+  for (size_t i = 0; i < order.size(); ++i) {
+    order[i] = static_cast<int>(i);
+  }
+  std::sort(order.begin(), order.end(), [&](int a, int b) {
+    return Hash(kRevision, static_cast<uint64_t>(a), 0) <
+           Hash(kRevision, static_cast<uint64_t>(b), 0);
+  });
+  order.resize(std::min<size_t>(order.size(), 3));
+  const size_t last_year_first = statistics_.first.size() - enterprises_.size();
+  for (size_t n = 0; n < order.size(); ++n) {
+    SimValueAdded& preliminary = statistics_.first[last_year_first + static_cast<size_t>(order[n])];
+    statistics_.revised.push_back(preliminary);
+    const double factor = 0.9 + 0.2 * Unit(Hash(kPreliminary, static_cast<uint64_t>(order[n]),
+                                                static_cast<uint64_t>(preliminary.year)));
+    int64_t fen = std::llround(static_cast<double>(preliminary.fen) * factor / 100'000.0) * 100'000;
+    if (fen == preliminary.fen) {
+      fen += 100'000;
+    }
+    preliminary.fen = fen;
+    if (n == 0) {
+      preliminary.above_scale = !preliminary.above_scale;
+    }
+  }
+}
+
+std::map<std::pair<int, int>, SimValueAdded> District::LatestValueAdded() const {
+  std::map<std::pair<int, int>, SimValueAdded> out;
+  for (const std::vector<SimValueAdded>* version : {&statistics_.first, &statistics_.revised}) {
+    for (const SimValueAdded& v : *version) {
+      out[{v.enterprise, v.year}] = v;
+    }
+  }
+  return out;
+}
+
+void District::ChooseBaseline() {
+  const int year = PlanYears().back();
+  // The expected litres of the last simulated year: each meter's rate over the load profile of
+  // the year's hours (the noise averages 1).
+  double profile = 0;
+  for (int k = 1; k <= last_step_; ++k) {
+    if (domain::YearOf(TimeOf(k)) == year) {
+      profile += HourProfile(TimeOf(k));
+    }
+  }
+  double new_water = 0;
+  double reclaimed = 0;
+  for (const SimMeter& m : meters_) {
+    if (m.meter.level() != rv1::METER_LEVEL_1) {
+      continue;
+    }
+    const double litres = static_cast<double>(m.base_litres_per_hour) * profile;
+    if (IsNewWater(m.meter.measures())) {
+      new_water += litres;
+    } else if (m.meter.measures() == rv1::MEASURED_FLOW_INTAKE_RECLAIMED) {
+      reclaimed += litres;
+    }
+  }
+  double value_added = 0;
+  for (const auto& [key, v] : LatestValueAdded()) {
+    value_added += key.second == year ? static_cast<double>(v.fen) : 0.0;
+  }
+  const double growth = 1.2 + 0.2 * Unit(Hash(kBaselineGrowth, 0, 0));
+  const double decline = 0.12 + 0.10 * Unit(Hash(kBaselineDecline, 0, 0));
+  const double increase = 0.08 + 0.17 * Unit(Hash(kBaselineReclaimed, 0, 0));
+  // Whole 万元 and whole m³, as the district's statistics state them.
+  baseline_.value_added_fen =
+      std::max<int64_t>(1, std::llround(value_added / growth / 1'000'000.0)) * 1'000'000;
+  const double intensity_2020 = value_added > 0 ? new_water / value_added / (1.0 - decline) : 0;
+  baseline_.new_water_litres =
+      std::max<int64_t>(1, std::llround(intensity_2020 *
+                                        static_cast<double>(baseline_.value_added_fen) / 1000.0)) *
+      1000;
+  baseline_.reclaimed_litres = std::llround(reclaimed / (1.0 + increase) / 1000.0) * 1000;
 }
 
 void District::GenerateEnterprise(int index) {

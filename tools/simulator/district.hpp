@@ -1,14 +1,16 @@
 // District simulator: a generated Wuzhong district (parks, enterprises with valid USCCs and
-// GB/T 4754 manufacturing codes, 1-40 meters each at levels 1-3, plans, quotas and output, and a
-// certification history: titles, records, applications) and the water that truly flows through
-// every meter each hour: the ground truth the platform's figures are checked against. Pure and
-// deterministic: the same options give the same district.
+// GB/T 4754 manufacturing codes, 1-40 meters each at levels 1-3, plans, quotas and output, a
+// certification history: titles, records, applications; Statistics' value added and above-scale
+// flags, and the 2020 baseline) and the water that truly flows through every meter each hour: the
+// ground truth the platform's figures are checked against. Pure and deterministic: the same
+// options give the same district.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/time/civil_time.h"
@@ -129,6 +131,33 @@ struct CertificationHistory {
   std::vector<SimApplication> applications;
 };
 
+// Statistics' figures of one enterprise for one year (issue #17): its value added (工业增加值) in
+// fen (1 万元 = 1,000,000 fen) and whether Statistics counts it above scale (规模以上) that year.
+struct SimValueAdded {
+  int enterprise = 0;
+  int year = 0;
+  int64_t fen = 0;
+  bool above_scale = false;
+  friend bool operator==(const SimValueAdded&, const SimValueAdded&) = default;
+};
+
+// What Statistics submits (ImportValueAdded): every enterprise for every year the period touches,
+// then a few rows of the last year again as a new version: preliminary figures (初报) corrected,
+// the first of them reclassified (its above-scale flag turned).
+struct StatisticsSubmissions {
+  std::vector<SimValueAdded> first;
+  std::vector<SimValueAdded> revised;
+};
+
+// The 2020 baseline water_affairs enters (SetBaseline): the district's new water, value added and
+// reclaimed water used.
+struct SimBaseline {
+  int64_t new_water_litres = 0;
+  int64_t value_added_fen = 0;
+  int64_t reclaimed_litres = 0;
+  friend bool operator==(const SimBaseline&, const SimBaseline&) = default;
+};
+
 // One hour's reading as the meter shows it.
 struct TrueReading {
   int meter = 0;
@@ -175,10 +204,24 @@ class District {
   // The enterprises with an application (they need an enterprise API key), in order.
   std::vector<int> Applicants() const;
 
+  const StatisticsSubmissions& statistics() const { return statistics_; }
+  // Statistics' latest version of each (enterprise, year): the first submission with the revised
+  // rows in place.
+  std::map<std::pair<int, int>, SimValueAdded> LatestValueAdded() const;
+  // The 2020 baseline. The platform's year holds only the months metered, and the simulation
+  // meters part of a year; so the baseline's volumes are 2020's over the same stretch of the
+  // year (its value added 2020's whole year, as Statistics' figures are): the district's expected
+  // water of the last simulated year from its meters' rates, at 2020's intensity (drawn 12-22%
+  // higher per 万元 than now) and 2020's value added (drawn 20-40% lower), and reclaimed water
+  // drawn 8-25% lower. So the decline and the increase land near the plan's targets, either side.
+  const SimBaseline& baseline() const { return baseline_; }
+
  private:
   void Generate();
   void GenerateEnterprise(int index);
   void GenerateHistory(int index);
+  void GenerateStatistics();
+  void ChooseBaseline();
   certification::v1::Record BalanceTest(int index, absl::CivilDay period_end, bool exemplary) const;
   void AddMeter(int enterprise, registry::v1::MeterLevel level, registry::v1::MeasuredFlow flow,
                 int64_t litres_per_hour, const std::string& description);
@@ -191,6 +234,8 @@ class District {
   std::vector<SimMeter> meters_;
   std::vector<quota::v1::ProductQuota> quotas_;
   CertificationHistory certification_;
+  StatisticsSubmissions statistics_;
+  SimBaseline baseline_;
   std::set<std::string> usccs_;  // drawn so far
   // Meters whose reading of a step arrives after the next one, per meter: steps.
   std::vector<std::vector<int>> out_of_order_;

@@ -4,7 +4,8 @@
 // enterprises with such gateways), reports output, waits until quota's figures equal the ground
 // truth, and gathers what happened; then it loads the certification history (records filed and
 // reviewed, titles imported, applications driven) and compares what certification serves with
-// the ground truth.
+// the ground truth; then Statistics' value added and the 2020 baseline go to reporting, and the
+// action plan's six rows reporting serves are compared with the ground truth.
 #pragma once
 
 #include <cstdint>
@@ -34,6 +35,10 @@ struct Targets {
   std::string api_key;
   // An industry key: the second final-review approval of provincial and leader applications.
   std::string industry_key;
+  // Empty: reporting is left out (value added, baseline, the six rows).
+  std::string reporting = "127.0.0.1:50055";
+  // A statistics key: Statistics submits the value added.
+  std::string statistics_key;
 };
 
 struct RunOptions {
@@ -125,6 +130,55 @@ struct CertificationReport {
   std::vector<std::string> mismatches;
 };
 
+// One row of the action plan's attachment table as reporting serves it, read against a target:
+// the year's own, or else the latest earlier year's with one (target_year says which).
+struct TableRowView {
+  std::string code;
+  std::string title;  // reporting's (Chinese)
+  bool count = false;
+  bool defined = false;  // a ratio with something under it
+  std::string numerator;
+  std::string denominator;
+  int64_t basis_points = 0;
+  int64_t value = 0;    // a count
+  int target_year = 0;  // 0: no year has a target for it
+  int64_t target = 0;   // basis points, or the least count
+  int64_t gap = 0;      // target − value, basis points or a count (positive: behind)
+  bool on_track = false;
+  // The ground truth's (run only).
+  bool expected_known = false;
+  std::string expected_numerator;
+  std::string expected_denominator;
+  bool expected_defined = false;
+  int64_t expected_basis_points = 0;
+  int64_t expected_value = 0;
+};
+
+// The district's six rows for one year (the year period: the months reported so far).
+struct TableView {
+  int year = 0;
+  int64_t as_of_unix_ms = 0;
+  std::string served_from;  // "Redis" or "PostgreSQL"
+  // When Statistics' last figures for the year were submitted (run only).
+  int64_t value_added_submitted_unix_ms = 0;
+  std::vector<TableRowView> rows;
+  // Other enterprises than the district's contribute (a stack shared with another district): the
+  // district's own part was compared, not the whole rows.
+  int other_enterprises = 0;
+};
+
+struct ReportingReport {
+  bool loaded = false;             // value added and baseline are in
+  bool checked = false;            // the six rows were compared with the ground truth
+  int value_added_rows = 0;        // submitted by this run
+  std::vector<int> versions;       // the imports of this run, in order
+  bool value_added_found = false;  // an earlier run's submissions stand
+  int baseline_version = 0;        // in force
+  bool baseline_set = false;       // by this run
+  std::vector<TableView> years;    // the simulated years
+  std::vector<std::string> mismatches;
+};
+
 struct Report {
   ImportTally enterprises;
   ImportTally meters;
@@ -141,6 +195,7 @@ struct Report {
   std::vector<OverPlanLine> over_plan;  // furthest over first, per month, at most 5 each
   bool summarized = false;              // alerts, surcharges and over_plan were gathered
   CertificationReport certification;
+  ReportingReport reporting;
 };
 
 // Each step returns the first failure; `report` keeps what was done so far.
@@ -172,5 +227,19 @@ absl::Status LoadCertificationHistory(const District& district, const RunOptions
 // go to report->certification.mismatches; an error is a call that failed.
 absl::Status CheckCertification(const District& district, const CertificationTruth& truth,
                                 const RunOptions& options, Report* report);
+
+// Sets the 2020 baseline (water_affairs: entered once, a change with its reason) and submits
+// Statistics' value added through the streaming import (the statistics key), then the revised
+// rows as a new version. Safe to run again: what reporting already holds is found, not repeated.
+absl::Status LoadReporting(const District& district, const RunOptions& options, Report* report);
+// Waits until the district's part of reporting's six rows for each simulated year, and the whole
+// rows when they hold no other enterprise, equal the ground truth, or the settle timeout;
+// differences go to report->reporting.mismatches. The rows, read against their targets, go to
+// report->reporting.years.
+absl::Status CheckReporting(const District& district, const ReportingTruth& truth,
+                            const RunOptions& options, Report* report);
+// The district's six rows for `year` as reporting serves them now, each against the year's
+// target or the latest earlier year's (a reader key: options.targets.api_key).
+absl::StatusOr<TableView> ReadTable(const RunOptions& options, int year);
 
 }  // namespace jieshui::simulator

@@ -1,33 +1,42 @@
-// jieshui-simulator: generates a district (parks, enterprises, meters, plans, quotas and a
-// certification history) from a seed and runs it through the platform: registers it, streams a
-// simulated period of readings through gRPC and HJ 212 with the faults asked for, reports output,
-// waits until quota's usage equals the ground truth, loads the certification history, compares
-// certification's figures with the ground truth, and prints what happened. See
-// tools/simulator/README.md.
+// jieshui-simulator: generates a district (parks, enterprises, meters, plans, quotas, a
+// certification history, Statistics' value added and a 2020 baseline) from a seed and runs it
+// through the platform: registers it, streams a simulated period of readings through gRPC and
+// HJ 212 with the faults asked for, reports output, waits until quota's usage equals the ground
+// truth, loads the certification history, compares certification's figures with the ground
+// truth, submits the value added and the baseline to reporting, compares the action plan's six
+// rows with the ground truth, and prints what happened. See tools/simulator/README.md.
 //
 //   jieshui-simulator run [--seed N] [--enterprises N] [--from DATE] [--to DATE|now]
 //                         [--faults none|default] [--outages S] ... [--json]
 //                         [--certification HOST:PORT] [--enterprise-keys DIR]
 //                         [--industry-key-file FILE]
+//                         [--reporting HOST:PORT] [--statistics-key-file FILE]
 //   jieshui-simulator keys --dir DIR [same district options]
 //   jieshui-simulator describe [same district options] [--json]
+//   jieshui-simulator indicators [--reporting HOST:PORT] [--year Y] [--json]
 //
 // The API key (water_affairs) comes from JIESHUI_API_KEY.
-// Exit status: 0 done and quota and certification match the ground truth, 1 they do not, 2 usage
-// or a call failed.
+// Exit status: 0 done and quota, certification and reporting match the ground truth, 1 they do
+// not, 2 usage or a call failed.
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <fstream>
+#include <map>
+#include <set>
 #include <sstream>
 #include <string>
+#include <tuple>
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "domain/period.hpp"
+#include "domain/ratio.hpp"
 #include "driver.hpp"
 #include "nlohmann/json.hpp"
 
@@ -164,6 +173,25 @@ nlohmann::json DistrictJson(const sim::District& d) {
     over_plan += e.over_plan ? 1 : 0;
     outages += e.outage_first != 0 ? 1 : 0;
   }
+  // Statistics' figures per year: value added, enterprises above scale, and those whose flag
+  // differs from the registry's.
+  nlohmann::json statistics = nlohmann::json::array();
+  std::map<int, std::tuple<int64_t, int, int>> by_year;
+  for (const auto& [key, v] : d.LatestValueAdded()) {
+    auto& [fen, above, reclassified] = by_year[key.second];
+    fen += v.fen;
+    above += v.above_scale ? 1 : 0;
+    reclassified +=
+        v.above_scale != d.enterprises()[static_cast<size_t>(key.first)].enterprise.above_scale()
+            ? 1
+            : 0;
+  }
+  for (const auto& [year, figures] : by_year) {
+    statistics.push_back({{"year", year},
+                          {"value_added_fen", std::get<0>(figures)},
+                          {"above_scale", std::get<1>(figures)},
+                          {"flag_differs_from_registry", std::get<2>(figures)}});
+  }
   const absl::TimeZone tz = domain::ShanghaiTimeZone();
   return {{"seed", d.options().seed},
           {"enterprises", d.enterprises().size()},
@@ -179,7 +207,12 @@ nlohmann::json DistrictJson(const sim::District& d) {
            {{"as_of", absl::FormatCivilTime(d.certification().as_of)},
             {"titles", d.certification().titles.size()},
             {"records", d.certification().records.size()},
-            {"applications", d.certification().applications.size()}}}};
+            {"applications", d.certification().applications.size()}}},
+          {"statistics", statistics},
+          {"baseline_2020",
+           {{"new_water_litres", d.baseline().new_water_litres},
+            {"value_added_fen", d.baseline().value_added_fen},
+            {"reclaimed_litres", d.baseline().reclaimed_litres}}}};
 }
 
 nlohmann::json ActivityJson(const sim::ActivityFigures& f) {
@@ -228,7 +261,64 @@ nlohmann::json CertificationJson(const sim::CertificationReport& c) {
           {"mismatches", c.mismatches}};
 }
 
-nlohmann::json ReportJson(const sim::Report& r) {
+nlohmann::json TableJson(const sim::TableView& t) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (const sim::TableRowView& r : t.rows) {
+    nlohmann::json row = {{"code", r.code},
+                          {"title", r.title},
+                          {"unit", r.count ? "count" : "ratio"},
+                          {"target_year", r.target_year},
+                          {"target", r.target},
+                          {"gap", r.gap},
+                          {"on_track", r.on_track}};
+    if (r.count) {
+      row["value"] = r.value;
+    } else {
+      row["numerator"] = r.numerator;
+      row["denominator"] = r.denominator;
+      row["defined"] = r.defined;
+      row["basis_points"] = r.basis_points;
+    }
+    if (r.expected_known) {
+      row["expected"] = r.count ? nlohmann::json{{"value", r.expected_value}}
+                                : nlohmann::json{{"numerator", r.expected_numerator},
+                                                 {"denominator", r.expected_denominator},
+                                                 {"defined", r.expected_defined},
+                                                 {"basis_points", r.expected_basis_points}};
+    }
+    rows.push_back(std::move(row));
+  }
+  return {{"year", t.year},
+          {"as_of_unix_ms", t.as_of_unix_ms},
+          {"value_added_submitted_unix_ms", t.value_added_submitted_unix_ms},
+          {"served_from", t.served_from},
+          {"other_enterprises", t.other_enterprises},
+          {"rows", rows}};
+}
+
+nlohmann::json ReportingJson(const sim::District& d, const sim::ReportingReport& r) {
+  nlohmann::json years = nlohmann::json::array();
+  for (const sim::TableView& t : r.years) {
+    years.push_back(TableJson(t));
+  }
+  const sim::SimBaseline& b = d.baseline();
+  return {{"loaded", r.loaded},
+          {"checked", r.checked},
+          {"value_added",
+           {{"rows_submitted", r.value_added_rows},
+            {"versions", r.versions},
+            {"found", r.value_added_found}}},
+          {"baseline",
+           {{"version", r.baseline_version},
+            {"set", r.baseline_set},
+            {"new_water_litres", b.new_water_litres},
+            {"value_added_fen", b.value_added_fen},
+            {"reclaimed_litres", b.reclaimed_litres}}},
+          {"years", years},
+          {"mismatches", r.mismatches}};
+}
+
+nlohmann::json ReportJson(const sim::District& d, const sim::Report& r) {
   nlohmann::json surcharges = nlohmann::json::array();
   for (const sim::MonthSurcharge& s : r.surcharges) {
     surcharges.push_back({{"month", s.month}, {"enterprises", s.enterprises}, {"fen", s.fen}});
@@ -272,7 +362,8 @@ nlohmann::json ReportJson(const sim::Report& r) {
           {"alerts", r.alerts},
           {"surcharges", surcharges},
           {"over_plan", over_plan},
-          {"certification", CertificationJson(r.certification)}};
+          {"certification", CertificationJson(r.certification)},
+          {"reporting", ReportingJson(d, r.reporting)}};
 }
 
 std::string Join(const std::map<std::string, int>& counts, const std::vector<std::string>& order) {
@@ -384,7 +475,132 @@ void PrintCertification(const sim::District& d, const sim::CertificationReport& 
   }
 }
 
-void PrintText(const sim::District& d, const sim::Report& r, bool certification) {
+// The rows' names in English (reporting's titles are Chinese, and an ASCII name keeps the columns
+// straight in a terminal).
+std::string RowName(const std::string& code) {
+  static const auto* names = new std::map<std::string, std::string>{
+      {"water_use_per_value_added_decline", "1 water use per 10,000 CNY value added, decline"},
+      {"repeat_utilisation_above_scale", "2 repeat utilisation, above-scale enterprises"},
+      {"carrier_coverage", "3 carrier coverage, intake >= 200,000 m3 a year"},
+      {"balance_tests", "4 water balance tests accepted"},
+      {"audits", "5 water audits accepted"},
+      {"reclaimed_water_increase", "6 reclaimed water used, increase"}};
+  const auto it = names->find(code);
+  return it == names->end() ? code : it->second;
+}
+
+// "+1.68 pt" from 168 basis points.
+std::string PointsText(int64_t bp) {
+  const int64_t m = bp < 0 ? -bp : bp;
+  return absl::StrFormat("%s%d.%02d pt", bp < 0 ? "-" : "+", m / 100, m % 100);
+}
+
+// The district's six rows of one year against their targets.
+void PrintTable(const sim::TableView& t) {
+  const absl::TimeZone tz = domain::ShanghaiTimeZone();
+  std::printf(
+      "The action plan's attachment table, the district, %d (the year so far: the months with "
+      "usage reported), as of %s, from %s\n",
+      t.year,
+      absl::FormatTime("%Y-%m-%d %H:%M:%S %Ez", absl::FromUnixMillis(t.as_of_unix_ms), tz).c_str(),
+      t.served_from.c_str());
+  std::set<int> target_years;
+  for (const sim::TableRowView& r : t.rows) {
+    if (r.target_year != 0) {
+      target_years.insert(r.target_year);
+    }
+  }
+  if (!target_years.contains(t.year) && target_years.size() == 1) {
+    std::printf("  %d has no targets of its own: each row against %d's, the latest year with one\n",
+                t.year, *target_years.begin());
+  }
+  std::printf("  %-50s %-18s %-16s %-10s %s\n", "row", "value", "target", "gap", "on track");
+  for (const sim::TableRowView& r : t.rows) {
+    std::string value;
+    if (r.count) {
+      value = absl::StrCat(r.value);
+    } else if (!r.defined) {
+      value = "undefined";
+    } else {
+      value = domain::BasisPointsText(r.basis_points);
+      if (r.code == "carrier_coverage") {
+        absl::StrAppend(&value, " (", r.numerator, "/", r.denominator, ")");
+      }
+    }
+    std::string target = "none";
+    std::string gap = "-";
+    std::string on_track = "-";
+    if (r.target_year != 0) {
+      target = r.count ? absl::StrCat(">= ", r.target) : domain::BasisPointsText(r.target);
+      if (r.target_year != t.year && target_years.size() > 1) {
+        absl::StrAppend(&target, " (", r.target_year, ")");
+      }
+      gap = r.count ? absl::StrFormat("%+d", r.gap)
+                    : (r.defined ? PointsText(r.gap) : std::string("-"));
+      on_track = r.on_track ? "yes" : "no";
+    }
+    std::printf("  %-50s %-18s %-16s %-10s %s\n", RowName(r.code).c_str(), value.c_str(),
+                target.c_str(), gap.c_str(), on_track.c_str());
+  }
+  std::printf(
+      "  (gap = target - value, positive: behind; 1 and 6 against the 2020 baseline; 3 counts "
+      "titles valid on 31 December)\n");
+  if (t.value_added_submitted_unix_ms > t.as_of_unix_ms) {
+    std::printf(
+        "  (as of a time before Statistics' last submission for %d, %s: reporting moves as_of "
+        "only with an event that changes the sums)\n",
+        t.year,
+        absl::FormatTime("%H:%M:%S", absl::FromUnixMillis(t.value_added_submitted_unix_ms), tz)
+            .c_str());
+  }
+  if (t.other_enterprises > 0) {
+    std::printf("  (the district's figures hold %d enterprises of another district too)\n",
+                t.other_enterprises);
+  }
+}
+
+void PrintReporting(const sim::District& d, const sim::ReportingReport& r) {
+  const sim::SimBaseline& b = d.baseline();
+  std::printf(
+      "Reporting: the 2020 baseline version %d%s: new water %s m³, value added %s yuan, reclaimed "
+      "water %s m³\n",
+      r.baseline_version, r.baseline_set ? " (entered by this run)" : "",
+      CubicMetres(b.new_water_litres).c_str(), Yuan(b.value_added_fen).c_str(),
+      CubicMetres(b.reclaimed_litres).c_str());
+  if (r.value_added_found) {
+    std::printf("  Value added: Statistics' submissions of an earlier run stand\n");
+  } else if (r.loaded) {
+    std::printf(
+        "  Value added: %d rows submitted by Statistics in versions %s (the last revises %zu)\n",
+        r.value_added_rows, absl::StrJoin(r.versions, ", ").c_str(), d.statistics().revised.size());
+  }
+  for (const sim::TableView& t : r.years) {
+    PrintTable(t);
+  }
+  if (!r.checked) {
+    return;
+  }
+  const bool shared = std::any_of(r.years.begin(), r.years.end(),
+                                  [](const sim::TableView& t) { return t.other_enterprises > 0; });
+  if (r.mismatches.empty() && shared) {
+    std::printf(
+        "  Check: the district's part of reporting's six rows equals the ground truth, enterprise "
+        "by enterprise (%zu years; the rows hold other enterprises too)\n",
+        r.years.size());
+  } else if (r.mismatches.empty()) {
+    std::printf(
+        "  Check: reporting's six rows equal the ground truth (%zu years: numerators, "
+        "denominators and basis points, and the district's part enterprise by enterprise)\n",
+        r.years.size());
+  } else {
+    std::printf("  Check: %zu differences from the ground truth:\n", r.mismatches.size());
+    for (const std::string& m : r.mismatches) {
+      std::printf("    %s\n", m.c_str());
+    }
+  }
+}
+
+void PrintText(const sim::District& d, const sim::Report& r, bool certification, bool reporting) {
   const nlohmann::json district = DistrictJson(d);
   std::printf(
       "District (seed %s): %s enterprises in %s parks and 16 towns, %s meters (%s over "
@@ -456,6 +672,28 @@ void PrintText(const sim::District& d, const sim::Report& r, bool certification)
   if (certification) {
     PrintCertification(d, r.certification);
   }
+  if (reporting) {
+    PrintReporting(d, r.reporting);
+  }
+}
+
+// `indicators`: the six rows of `year` as reporting serves them now.
+int PrintIndicators(const sim::RunOptions& options, int year, bool json) {
+  sim::RunOptions once = options;
+  once.settle_timeout = absl::Seconds(30);  // a reading, not a load: a down service is an error
+  const absl::StatusOr<sim::TableView> table = sim::ReadTable(once, year);
+  if (!table.ok()) {
+    std::fprintf(stderr, "jieshui-simulator: %s\n", table.status().ToString().c_str());
+    return kExitFailed;
+  }
+  if (json) {
+    std::printf(
+        "%s\n",
+        TableJson(*table).dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+  } else {
+    PrintTable(*table);
+  }
+  return kExitOk;
 }
 
 int Run(int argc, char** argv) {
@@ -496,6 +734,16 @@ int Run(int argc, char** argv) {
       ->add_option("--industry-key-file", industry_key_file,
                    "an industry key: the second final-review approval of provincial titles")
       ->envname("JIESHUI_INDUSTRY_KEY_FILE");
+  run_cmd
+      ->add_option("--reporting", run.targets.reporting,
+                   "reporting host:port ('' leaves value added, the baseline and the six rows out)")
+      ->envname("JIESHUI_REPORTING_TARGET")
+      ->capture_default_str();
+  std::string statistics_key_file;
+  run_cmd
+      ->add_option("--statistics-key-file", statistics_key_file,
+                   "a statistics key: Statistics submits the value added")
+      ->envname("JIESHUI_STATISTICS_KEY_FILE");
   run_cmd->add_option("--batch", run.batch, "readings per gRPC batch")
       ->check(CLI::Range(1, 10000))
       ->capture_default_str();
@@ -507,6 +755,18 @@ int Run(int argc, char** argv) {
       ->capture_default_str();
   CLI::App* describe_cmd =
       app.add_subcommand("describe", "print the district a seed gives, without calling anything");
+  CLI::App* indicators_cmd = app.add_subcommand(
+      "indicators",
+      "print the district's six rows of the action plan's table for a year, as reporting serves "
+      "them now, against the year's targets (or the latest year's with one)");
+  int indicators_year = domain::YearOf(absl::Now());
+  indicators_cmd->add_option("--reporting", run.targets.reporting, "reporting host:port")
+      ->envname("JIESHUI_REPORTING_TARGET")
+      ->capture_default_str();
+  indicators_cmd
+      ->add_option("--year", indicators_year, "the year (default: this year, Shanghai time)")
+      ->check(CLI::Range(2000, 2100))
+      ->capture_default_str();
   std::string keys_dir;
   CLI::App* keys_cmd = app.add_subcommand(
       "keys",
@@ -525,6 +785,12 @@ int Run(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? kExitOk : kExitFailed;
+  }
+  if (const char* key = std::getenv("JIESHUI_API_KEY"); key != nullptr) {
+    run.targets.api_key = key;
+  }
+  if (indicators_cmd->parsed()) {
+    return PrintIndicators(run, indicators_year, json);
   }
   absl::StatusOr<sim::Options> options = BuildOptions(flags);
   if (!options.ok()) {
@@ -547,19 +813,20 @@ int Run(int argc, char** argv) {
                 keys_dir.c_str(), created);
     return kExitOk;
   }
-  if (!industry_key_file.empty()) {
-    std::ifstream in(industry_key_file);
+  for (const auto& [file, flag, key] :
+       {std::tuple(&industry_key_file, "--industry-key-file", &run.targets.industry_key),
+        std::tuple(&statistics_key_file, "--statistics-key-file", &run.targets.statistics_key)}) {
+    if (file->empty()) {
+      continue;
+    }
+    std::ifstream in(*file);
     std::stringstream text;
     text << in.rdbuf();
-    run.targets.industry_key = std::string(absl::StripAsciiWhitespace(text.str()));
-    if (!in.is_open() || run.targets.industry_key.empty()) {
-      std::fprintf(stderr, "jieshui-simulator: --industry-key-file: no key in %s\n",
-                   industry_key_file.c_str());
+    *key = std::string(absl::StripAsciiWhitespace(text.str()));
+    if (!in.is_open() || key->empty()) {
+      std::fprintf(stderr, "jieshui-simulator: %s: no key in %s\n", flag, file->c_str());
       return kExitFailed;
     }
-  }
-  if (const char* key = std::getenv("JIESHUI_API_KEY"); key != nullptr) {
-    run.targets.api_key = key;
   }
   run.pace = absl::Seconds(pace_seconds);
   run.settle_timeout = absl::Seconds(settle_seconds);
@@ -589,18 +856,31 @@ int Run(int argc, char** argv) {
   if (status.ok() && certification) {
     status = sim::CheckCertification(district, sim::CertificationTruth(district), run, &report);
   }
+  const bool reporting = !run.targets.reporting.empty();
+  if (status.ok() && reporting) {
+    status = sim::LoadReporting(district, run, &report);
+  }
+  if (status.ok() && reporting) {
+    status = sim::CheckReporting(district, sim::ReportingTruth(district, truth, certification), run,
+                                 &report);
+  }
   const bool certification_matches = report.certification.mismatches.empty();
+  const bool reporting_matches = report.reporting.mismatches.empty();
   if (json) {
-    nlohmann::json out = {{"district", DistrictJson(district)}, {"outcome", ReportJson(report)}};
+    nlohmann::json out = {{"district", DistrictJson(district)},
+                          {"outcome", ReportJson(district, report)}};
     if (!status.ok() || !usage.ok()) {
       out["error"] = std::string(status.ok() ? usage.message() : status.message());
     } else if (!certification_matches) {
       out["error"] =
           "certification differs from the ground truth: " + report.certification.mismatches.front();
+    } else if (!reporting_matches) {
+      out["error"] =
+          "reporting differs from the ground truth: " + report.reporting.mismatches.front();
     }
     std::printf("%s\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
   } else {
-    PrintText(district, report, certification);
+    PrintText(district, report, certification, reporting);
   }
   if (!status.ok()) {
     std::fprintf(stderr, "jieshui-simulator: %s\n", status.ToString().c_str());
@@ -613,6 +893,11 @@ int Run(int argc, char** argv) {
   if (!certification_matches) {
     std::fprintf(stderr, "jieshui-simulator: certification differs from the ground truth: %s\n",
                  report.certification.mismatches.front().c_str());
+    return kExitMismatch;
+  }
+  if (!reporting_matches) {
+    std::fprintf(stderr, "jieshui-simulator: reporting differs from the ground truth: %s\n",
+                 report.reporting.mismatches.front().c_str());
     return kExitMismatch;
   }
   return kExitOk;

@@ -4,8 +4,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <map>
 #include <set>
+#include <vector>
 
 #include "district.hpp"
 #include "domain/industry_code.hpp"
@@ -373,7 +375,7 @@ TEST(CertificationHistory, ApplicantsPassTheGatesWithARecentExemplaryTest) {
       }
       ASSERT_EQ(accepted.size(), 1U) << "the test scored is the applicant's only accepted one";
       const cv1::BalanceTest& t = accepted[0]->record.balance_test();
-      EXPECT_GE(DayOf(t.period_end()), h.as_of - 3 * 365);
+      EXPECT_GE(DayOf(t.period_end()), h.as_of - int64_t{3 * 365});
       int64_t vf = 0, vr = 0, vcr = 0, vcf = 0, vl = 0, vw = 0, vd = 0, vu = 0;
       for (int u = 1; u < t.units_size(); ++u) {
         const cv1::UnitVolumes& v = t.units(u).volumes();
@@ -468,6 +470,163 @@ TEST(CertificationTruth, CountsAcceptedRecordsByYearAndCertifiesAtTheHighestVali
     applications += n;
   }
   EXPECT_EQ(applications, static_cast<int>(h.applications.size()));
+}
+
+TEST(GroundTruth, RecirculatedAndReusedWaterCountAtEveryLevelAndAreNoNewWater) {
+  const District d(SmallDistrict(13, ManyFaults()));
+  const GroundTruth truth(d);
+  int repeating = 0;
+  for (size_t e = 0; e < d.enterprises().size(); ++e) {
+    int64_t recirculated = 0;
+    int64_t reused = 0;
+    for (const int m : d.enterprises()[e].meters) {
+      const rv1::MeasuredFlow flow = d.meters()[static_cast<size_t>(m)].meter.measures();
+      for (int k = 1; k <= d.last_step(); ++k) {
+        recirculated += flow == rv1::MEASURED_FLOW_RECIRCULATED_COOLING ? d.Consumption(m, k) : 0;
+        reused += flow == rv1::MEASURED_FLOW_REUSED_PROCESS ? d.Consumption(m, k) : 0;
+      }
+    }
+    int64_t served_recirculated = 0;
+    int64_t served_reused = 0;
+    for (const auto& [month, t] : truth.Of(static_cast<int>(e))) {
+      served_recirculated += t.recirculated;
+      served_reused += t.reused;
+    }
+    EXPECT_EQ(served_recirculated, recirculated);
+    EXPECT_EQ(served_reused, reused);
+    repeating += recirculated + reused > 0 ? 1 : 0;
+  }
+  EXPECT_GT(repeating, 0);
+}
+
+TEST(Statistics, EveryEnterpriseAndYearIsSubmittedAndAFewRowsAreRevisedAsANewVersion) {
+  const District d(SmallDistrict(5, FaultOptions{}));
+  const StatisticsSubmissions& s = d.statistics();
+  ASSERT_EQ(d.PlanYears(), std::vector<int>{2026});
+  ASSERT_EQ(s.first.size(), d.enterprises().size());
+  std::set<int> enterprises;
+  for (const SimValueAdded& v : s.first) {
+    EXPECT_EQ(v.year, 2026);
+    EXPECT_GT(v.fen, 0);
+    EXPECT_EQ(v.fen % 100'000, 0) << "reported to 0.1 万元";
+    enterprises.insert(v.enterprise);
+  }
+  EXPECT_EQ(enterprises.size(), d.enterprises().size());
+  ASSERT_EQ(s.revised.size(), 3U);
+  const auto latest = d.LatestValueAdded();
+  for (size_t n = 0; n < s.revised.size(); ++n) {
+    const SimValueAdded& final_figures = s.revised[n];
+    const SimValueAdded& preliminary = s.first[static_cast<size_t>(final_figures.enterprise)];
+    EXPECT_EQ(preliminary.enterprise, final_figures.enterprise);
+    EXPECT_NE(preliminary.fen, final_figures.fen);
+    // Within 10% (and the 0.1 万元 the figures are rounded to).
+    EXPECT_LE(std::abs(preliminary.fen - final_figures.fen), final_figures.fen / 10 + 200'000);
+    // The first revised row was classified the other way at first.
+    EXPECT_EQ(preliminary.above_scale != final_figures.above_scale, n == 0);
+    EXPECT_EQ(latest.at({final_figures.enterprise, 2026}), final_figures);
+  }
+  EXPECT_EQ(latest.size(), d.enterprises().size());
+  const District again(SmallDistrict(5, FaultOptions{}));
+  EXPECT_EQ(again.statistics().first, s.first);
+  EXPECT_EQ(again.statistics().revised, s.revised);
+  EXPECT_EQ(again.baseline(), d.baseline());
+}
+
+TEST(Statistics, WaterPerTenThousandYuanIsRealisticAndSomeFlagsDifferFromTheRegistry) {
+  const District d(DefaultDistrict(2));
+  int differ = 0;
+  int above = 0;
+  for (const auto& [key, v] : d.LatestValueAdded()) {
+    const SimEnterprise& e = d.enterprises()[static_cast<size_t>(key.first)];
+    const double wan = static_cast<double>(v.fen) / 1'000'000.0;
+    const double m3 = static_cast<double>(e.enterprise.latest_annual_intake().litres()) / 1000.0;
+    // Of the size sector figures show: a few m³ per 万元 (car parts) to some tens (dyeing).
+    EXPECT_GE(m3 / wan, 1.5) << e.enterprise.industry_code().value();
+    EXPECT_LE(m3 / wan, 60.0) << e.enterprise.industry_code().value();
+    // Above scale at 2,000 万元 of revenue, which is value added over a rate of 20-35%.
+    if (wan >= 2000 * 0.35) {
+      EXPECT_TRUE(v.above_scale) << wan;
+    }
+    if (wan < 2000 * 0.2) {
+      EXPECT_FALSE(v.above_scale) << wan;
+    }
+    differ += v.above_scale != e.enterprise.above_scale() ? 1 : 0;
+    above += v.above_scale ? 1 : 0;
+  }
+  EXPECT_GT(differ, 0);
+  EXPECT_GT(above, 0);
+  EXPECT_LT(above, static_cast<int>(d.enterprises().size()));
+}
+
+TEST(ReportingTruth, BasisPointsAreRoundedOnceHalfAwayFromZero) {
+  EXPECT_EQ(BasisPointsOf(1, 8), 1250);
+  EXPECT_EQ(BasisPointsOf(2, 3), 6667);     // 6666.67
+  EXPECT_EQ(BasisPointsOf(-1, 3), -3333);   // -3333.33
+  EXPECT_EQ(BasisPointsOf(1, 20000), 1);    // 0.5 up
+  EXPECT_EQ(BasisPointsOf(-1, 20000), -1);  // -0.5 away from zero
+  EXPECT_EQ(BasisPointsOf(1, -20000), -1);
+  EXPECT_EQ(BasisPointsOf(0, 5), 0);
+  EXPECT_EQ(BasisPointsOf(5, 0), std::nullopt);
+}
+
+TEST(ReportingTruth, TheSixRowsAddUpTheEnterprisesAndTheBaselineMakesThemMeaningful) {
+  const District d(SmallDistrict(5, FaultOptions{}));
+  const GroundTruth ground(d);
+  const ReportingTruth truth(d, ground, true);
+  ASSERT_EQ(truth.Years(), std::vector<int>{2026});
+  const std::vector<TableRow> rows = truth.Rows(2026);
+  ASSERT_EQ(rows.size(), 6U);
+  EXPECT_EQ(rows[0].code, "water_use_per_value_added_decline");
+  EXPECT_EQ(rows[5].code, "reclaimed_water_increase");
+  int64_t new_water = 0;
+  int64_t value_added = 0;
+  int64_t reclaimed = 0;
+  absl::int128 above_repeated = 0;
+  absl::int128 above_all = 0;
+  int carriers = 0;
+  int certified = 0;
+  int tests = 0;
+  for (size_t e = 0; e < d.enterprises().size(); ++e) {
+    const EnterpriseYearFigures& f = truth.Of(static_cast<int>(e), 2026);
+    new_water += f.new_water;
+    value_added += f.value_added_fen;
+    reclaimed += f.reclaimed;
+    if (f.above_scale) {
+      above_repeated += f.repeated;
+      above_all += absl::int128(f.repeated) + f.new_water;
+    }
+    // 5.5 days of September and October: annualised over 2 months, × 6.
+    EXPECT_EQ(f.annualised_intake, f.new_water * 12 / 2);
+    EXPECT_EQ(f.carrier, f.annualised_intake >= 200'000'000);
+    carriers += f.carrier ? 1 : 0;
+    certified += f.carrier && f.certified ? 1 : 0;
+    tests += f.balance_tests;
+  }
+  const SimBaseline& b = d.baseline();
+  // 1: (Vf₀·ΣVA − ΣVf·VA₀) / (Vf₀·ΣVA).
+  EXPECT_EQ(rows[0].numerator, absl::int128(b.new_water_litres) * value_added -
+                                   absl::int128(new_water) * b.value_added_fen);
+  EXPECT_EQ(rows[0].denominator, absl::int128(b.new_water_litres) * value_added);
+  EXPECT_EQ(rows[1].numerator, above_repeated);
+  EXPECT_EQ(rows[1].denominator, above_all);
+  EXPECT_EQ(rows[2].numerator, certified);
+  EXPECT_EQ(rows[2].denominator, carriers);
+  EXPECT_TRUE(rows[3].count);
+  EXPECT_EQ(rows[3].value, tests);
+  EXPECT_EQ(rows[5].numerator, absl::int128(reclaimed) - b.reclaimed_litres);
+  EXPECT_EQ(rows[5].denominator, b.reclaimed_litres);
+  // The baseline was drawn for a decline of 12-22% and an increase of 8-25%: the rows land there,
+  // give or take the meters' noise.
+  ASSERT_TRUE(rows[0].basis_points.has_value());
+  EXPECT_GE(*rows[0].basis_points, 1000);
+  EXPECT_LE(*rows[0].basis_points, 2400);
+  ASSERT_TRUE(rows[5].basis_points.has_value());
+  EXPECT_GE(*rows[5].basis_points, 500);
+  EXPECT_LE(*rows[5].basis_points, 2800);
+  // Without the certification history no title and no record counts.
+  const ReportingTruth bare(d, ground, false);
+  EXPECT_EQ(bare.Rows(2026)[2].numerator, 0);
+  EXPECT_EQ(bare.Rows(2026)[3].value, 0);
 }
 
 }  // namespace
