@@ -1,15 +1,17 @@
 // End to end: a small simulated district through every service, as users run them. The registry,
-// ingest, quota and certification binaries run as child processes on their own topics and schemas
-// against the real Kafka, PostgreSQL and Redis; jieshui-simulator makes the applicants' enterprise
-// keys (the services start with them), registers the district, streams its readings (gRPC and
-// HJ 212, with outages, back-fill, duplicates, late readings, roll-overs and bursts) and loads its
-// certification history (records filed and reviewed, titles imported, applications driven by the
-// enterprises and the bureaus). The test then works out, from the simulator's ground truth and
-// the rules as DOMAIN.md and the certification contract state them (not from the services'
-// code), each enterprise's monthly intake by source, the alerts that must have been raised, the
-// surcharges due, the activity counted per year, who is certified today at which level, where
-// the applications stand and which titles have expired, and compares them with what quota and
-// certification serve.
+// ingest, quota, certification and reporting binaries run as child processes on their own topics
+// and schemas against the real Kafka, PostgreSQL and Redis; jieshui-simulator makes the
+// applicants' enterprise keys (the services start with them), registers the district, streams its
+// readings (gRPC and HJ 212, with outages, back-fill, duplicates, late readings, roll-overs and
+// bursts), loads its certification history (records filed and reviewed, titles imported,
+// applications driven by the enterprises and the bureaus), and submits Statistics' value added
+// (then a few rows revised, as a new version) and the 2020 baseline. The test then works out,
+// from the simulator's ground truth and the rules as DOMAIN.md, the certification contract and
+// reporting's README state them (not from the services' code), each enterprise's monthly intake
+// by source, the alerts that must have been raised, the surcharges due, the activity counted per
+// year, who is certified today at which level, where the applications stand, which titles have
+// expired, and the action plan's six rows for each simulated year, and compares them with what
+// quota, certification and reporting serve.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -21,6 +23,7 @@
 #include <memory>
 #include <regex>
 #include <set>
+#include <sstream>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -36,6 +39,7 @@
 #include "grpcserver/auth.hpp"
 #include "jieshui/certification/v1/certification_service.grpc.pb.h"
 #include "jieshui/quota/v1/quota_service.grpc.pb.h"
+#include "jieshui/reporting/v1/reporting_service.grpc.pb.h"
 #include "kafka/topic_reader.hpp"
 #include "nlohmann/json.hpp"
 #include "testing/child_process.hpp"
@@ -47,10 +51,12 @@ namespace {
 namespace rv1 = ::jieshui::registry::v1;
 namespace qv1 = ::jieshui::quota::v1;
 namespace cv1 = ::jieshui::certification::v1;
+namespace pv1 = ::jieshui::reporting::v1;
 using ::jieshui::testing::ChildProcess;
 
 constexpr char kWaterAffairsKey[] = "e2e-water-affairs-key-0123456789abcdef";
 constexpr char kIndustryKey[] = "e2e-industry-key-0123456789abcdef";
+constexpr char kStatisticsKey[] = "e2e-statistics-key-0123456789abcdef";
 
 // DOMAIN.md's default bands (from the 2017 national guideline) and the illustrative base prices
 // of quota.yaml, in fen per m³: tap 4.10, self-supplied surface 0.50, self-supplied ground 2.00
@@ -99,6 +105,64 @@ int64_t ExpectedSurchargeFen(int64_t allowed, int64_t used,
   return total;
 }
 
+// numerator / denominator × 10000, rounded once, half away from zero (reporting's README).
+int64_t BasisPoints(absl::int128 numerator, absl::int128 denominator) {
+  const bool negative = (numerator < 0) != (denominator < 0);
+  const absl::int128 n = numerator < 0 ? -numerator : numerator;
+  const absl::int128 d = denominator < 0 ? -denominator : denominator;
+  const absl::int128 bp = (n * 20000 + d) / (d * 2);
+  return static_cast<int64_t>(negative ? -bp : bp);
+}
+
+std::string Decimal(absl::int128 n) {
+  std::ostringstream out;
+  out << n;
+  return out.str();
+}
+
+// One row of the action plan's attachment table: a ratio's exact sums (0/0: undefined), or a
+// count.
+struct ExpectedRow {
+  std::string code;
+  bool count = false;
+  absl::int128 numerator = 0;
+  absl::int128 denominator = 0;
+  int64_t value = 0;
+};
+
+// Whether reporting serves `want` as `got`: the numerator and denominator exactly, whether it is
+// defined, its basis points; a count as it stands.
+bool SameRow(const ExpectedRow& want, const pv1::Indicator& got) {
+  if (want.count) {
+    return got.unit() == pv1::INDICATOR_UNIT_COUNT && got.count() == want.value;
+  }
+  const bool defined = want.denominator != 0;
+  return got.unit() == pv1::INDICATOR_UNIT_RATIO &&
+         got.ratio().numerator() == Decimal(want.numerator) &&
+         got.ratio().denominator() == Decimal(want.denominator) &&
+         got.ratio().defined() == defined &&
+         (!defined || got.ratio().basis_points() == BasisPoints(want.numerator, want.denominator));
+}
+
+std::string RowText(const ExpectedRow& r) {
+  if (r.count) {
+    return absl::StrCat(r.code, " ", r.value);
+  }
+  return absl::StrCat(
+      r.code, " ", Decimal(r.numerator), "/", Decimal(r.denominator), " (",
+      r.denominator == 0 ? "undefined" : absl::StrCat(BasisPoints(r.numerator, r.denominator)),
+      ")");
+}
+
+std::string RowText(const pv1::Indicator& i) {
+  if (i.unit() == pv1::INDICATOR_UNIT_COUNT) {
+    return absl::StrCat(i.code(), " ", i.count());
+  }
+  return absl::StrCat(i.code(), " ", i.ratio().numerator(), "/", i.ratio().denominator(), " (",
+                      i.ratio().defined() ? absl::StrCat(i.ratio().basis_points()) : "undefined",
+                      ")");
+}
+
 struct Service {
   ChildProcess process;
   std::string target;
@@ -107,10 +171,11 @@ struct Service {
 
 // The bureaus' keys and every applicant's enterprise key (USCC → key), as auth.api_keys.
 std::string KeysYaml(const std::map<std::string, std::string>& enterprise_keys) {
-  std::string out = absl::StrCat("[{sha256: ", grpcserver::Sha256Hex(kWaterAffairsKey),
-                                 ", principal: water_affairs, name: e2e bureau}, {sha256: ",
-                                 grpcserver::Sha256Hex(kIndustryKey),
-                                 ", principal: industry, name: e2e industry}");
+  std::string out = absl::StrCat(
+      "[{sha256: ", grpcserver::Sha256Hex(kWaterAffairsKey),
+      ", principal: water_affairs, name: e2e bureau}, {sha256: ",
+      grpcserver::Sha256Hex(kIndustryKey), ", principal: industry, name: e2e industry}, {sha256: ",
+      grpcserver::Sha256Hex(kStatisticsKey), ", principal: statistics, name: e2e statistics}");
   for (const auto& [uscc, key] : enterprise_keys) {
     absl::StrAppend(&out, ", {sha256: ", grpcserver::Sha256Hex(key),
                     ", principal: enterprise, uscc: ", uscc, ", name: e2e ", uscc, "}");
@@ -199,10 +264,25 @@ rv1::MeasuredFlow FlowOf(qv1::WaterSource source) {
   }
 }
 
+// Statistics' figures as they stand after both submissions: the first, with the revised rows of
+// the second in place (the latest version of each enterprise's year counts).
+std::map<std::pair<int, int>, SimValueAdded> LatestStatistics(const District& d) {
+  std::map<std::pair<int, int>, SimValueAdded> out;
+  for (const SimValueAdded& v : d.statistics().first) {
+    out[{v.enterprise, v.year}] = v;
+  }
+  for (const SimValueAdded& v : d.statistics().revised) {
+    out[{v.enterprise, v.year}] = v;
+  }
+  return out;
+}
+
 // A district of `enterprises` whose seed, from `start` on, gives at least one HJ 212 gateway,
-// one outage, one enterprise over plan and one with a product quota, and a certification history
+// one outage, one enterprise over plan and one with a product quota, a certification history
 // with an expired and a valid title, a returned record and a provincial application in its public
-// notice (the gates checked, both bureaus' approvals given), so every path is taken.
+// notice (the gates checked, both bureaus' approvals given), an enterprise Statistics classifies
+// otherwise than the registry, an above-scale one that recirculates or reuses water, one that
+// uses reclaimed water and one large enough to be a carrier, so every path is taken.
 Options ChooseDistrict(uint64_t start, int enterprises, absl::Time from, absl::Time to) {
   Options o;
   o.enterprises = enterprises;
@@ -246,7 +326,32 @@ Options ChooseDistrict(uint64_t start, int enterprises, absl::Time from, absl::T
           return a.level == cv1::LEVEL_PROVINCIAL &&
                  a.state == cv1::APPLICATION_STATE_PUBLIC_NOTICE;
         });
-    if (hj212 && outage && over && product && expired && valid && returned && both_approved) {
+    const auto statistics = LatestStatistics(d);
+    bool reclassified = false;
+    for (const auto& [key, v] : statistics) {
+      reclassified =
+          reclassified ||
+          v.above_scale != d.enterprises()[static_cast<size_t>(key.first)].enterprise.above_scale();
+    }
+    bool above_scale_repeating = false;
+    bool reclaimed = false;
+    for (const SimMeter& m : d.meters()) {
+      const bool repeating = m.meter.measures() == rv1::MEASURED_FLOW_RECIRCULATED_COOLING ||
+                             m.meter.measures() == rv1::MEASURED_FLOW_REUSED_PROCESS;
+      above_scale_repeating =
+          above_scale_repeating ||
+          (repeating && statistics.at({m.enterprise, d.PlanYears().back()}).above_scale);
+      reclaimed = reclaimed || m.meter.measures() == rv1::MEASURED_FLOW_INTAKE_RECLAIMED;
+    }
+    bool large = false;
+    for (const SimEnterprise& e : d.enterprises()) {
+      // The year so far is annualised over its months with usage, a month begun counting whole:
+      // from last month's 1st, at least half the year's intake, and 500,000 m³ then reaches the
+      // carriers' 200,000 m³.
+      large = large || e.enterprise.latest_annual_intake().litres() >= 500'000'000;
+    }
+    if (hj212 && outage && over && product && expired && valid && returned && both_approved &&
+        reclassified && above_scale_repeating && reclaimed && large) {
       return o;
     }
   }
@@ -263,6 +368,7 @@ std::vector<std::string> FaultFlags(const Options& o) {
 }
 
 TEST(DistrictEndToEnd, ASimulatedDistrictFlowsThroughEveryServiceAndMatchesTheGroundTruth) {
+  const absl::Time test_started = absl::Now();
   const std::string run = jieshui::testing::UniqueName("e2e");
   const std::string enterprise_topic = run + "_enterprise";
   const std::string meter_topic = run + "_meter";
@@ -287,7 +393,8 @@ TEST(DistrictEndToEnd, ASimulatedDistrictFlowsThroughEveryServiceAndMatchesTheGr
   }
 
   // The applicants' enterprise keys, made by the simulator before the services start (as
-  // start.sh does), and an industry key for the second final-review approval.
+  // start.sh does), an industry key for the second final-review approval and a statistics key for
+  // the value added.
   const std::string keys_dir = (std::filesystem::temp_directory_path() / (run + "_keys")).string();
   ChildProcess keys;
   std::vector<std::string> keys_argv = {JIESHUI_SIMULATOR_BINARY, "keys", "--dir", keys_dir};
@@ -299,7 +406,7 @@ TEST(DistrictEndToEnd, ASimulatedDistrictFlowsThroughEveryServiceAndMatchesTheGr
   for (const int e : district.Applicants()) {
     const std::string& uscc =
         district.enterprises()[static_cast<size_t>(e)].enterprise.uscc().value();
-    const std::string path = keys_dir + "/" + uscc + ".key";
+    const std::string path = absl::StrCat(keys_dir, "/", uscc, ".key");
     EXPECT_EQ(std::filesystem::status(path).permissions() & std::filesystem::perms::all,
               std::filesystem::perms::owner_read | std::filesystem::perms::owner_write)
         << path;
@@ -309,13 +416,15 @@ TEST(DistrictEndToEnd, ASimulatedDistrictFlowsThroughEveryServiceAndMatchesTheGr
   ASSERT_FALSE(enterprise_keys.empty());
   const std::string industry_key_file = keys_dir + "/industry.key";
   std::ofstream(industry_key_file) << kIndustryKey << "\n";
+  const std::string statistics_key_file = keys_dir + "/statistics.key";
+  std::ofstream(statistics_key_file) << kStatisticsKey << "\n";
 
   const std::map<std::string, std::string> common = {
       {"GRPC_LISTEN", "127.0.0.1:0"},    {"GRPC_DRAIN_TIMEOUT", "1s"},
       {"METRICS_LISTEN", "127.0.0.1:0"}, {"LOG_LEVEL", "info"},
       {"KAFKA_TOPIC_PARTITIONS", "3"},   {"AUTH_API_KEYS", KeysYaml(enterprise_keys)}};
-  for (const char* prefix :
-       {"JIESHUI_REGISTRY_", "JIESHUI_INGEST_", "JIESHUI_QUOTA_", "JIESHUI_CERTIFICATION_"}) {
+  for (const char* prefix : {"JIESHUI_REGISTRY_", "JIESHUI_INGEST_", "JIESHUI_QUOTA_",
+                             "JIESHUI_CERTIFICATION_", "JIESHUI_REPORTING_"}) {
     std::map<std::string, std::string> env;
     for (const auto& [key, value] : common) {
       env[prefix + key] = value;
@@ -327,6 +436,7 @@ TEST(DistrictEndToEnd, ASimulatedDistrictFlowsThroughEveryServiceAndMatchesTheGr
   SetEnv(PostgresEnv("JIESHUI_INGEST_", run + "_ingest"));
   SetEnv(PostgresEnv("JIESHUI_QUOTA_", run + "_quota"));
   SetEnv(PostgresEnv("JIESHUI_CERTIFICATION_", run + "_certification"));
+  SetEnv(PostgresEnv("JIESHUI_REPORTING_", run + "_reporting"));
   SetEnv({{"JIESHUI_REGISTRY_REGISTRY_TOPICS_ENTERPRISE", enterprise_topic},
           {"JIESHUI_REGISTRY_REGISTRY_TOPICS_METER", meter_topic},
           {"JIESHUI_INGEST_INGEST_TOPICS_READING", reading_topic},
@@ -358,12 +468,26 @@ TEST(DistrictEndToEnd, ASimulatedDistrictFlowsThroughEveryServiceAndMatchesTheGr
           {"JIESHUI_CERTIFICATION_CERTIFICATION_TOPICS_DLQ", run + "_cert_dlq"},
           {"JIESHUI_CERTIFICATION_CERTIFICATION_CONSUMER_GROUP", run + "_cert_facts"},
           {"JIESHUI_CERTIFICATION_CERTIFICATION_SCHEMES_FILE",
-           JIESHUI_SOURCE_DIR "/services/certification/schemes.yaml"}});
+           JIESHUI_SOURCE_DIR "/services/certification/schemes.yaml"},
+          // Reporting reads the registry's enterprises, quota's usage and certification's status
+          // and activity, on this run's topics, and keeps its own.
+          {"JIESHUI_REPORTING_REPORTING_TOPICS_REGISTRY_ENTERPRISE", enterprise_topic},
+          {"JIESHUI_REPORTING_REPORTING_TOPICS_QUOTA_USAGE", run + "_usage"},
+          {"JIESHUI_REPORTING_REPORTING_TOPICS_CERTIFICATION_STATUS", run + "_cert_status"},
+          {"JIESHUI_REPORTING_REPORTING_TOPICS_CERTIFICATION_ACTIVITY", activity_topic},
+          {"JIESHUI_REPORTING_REPORTING_TOPICS_SUBMISSION", run + "_rep_submission"},
+          {"JIESHUI_REPORTING_REPORTING_TOPICS_INDICATOR", run + "_rep_indicator"},
+          {"JIESHUI_REPORTING_REPORTING_TOPICS_DLQ", run + "_rep_dlq"},
+          {"JIESHUI_REPORTING_REPORTING_CONSUMER_GROUP", run + "_rep_facts"},
+          {"JIESHUI_REPORTING_REDIS_HOST", jieshui::testing::RedisHost()},
+          {"JIESHUI_REPORTING_REDIS_PORT", absl::StrCat(jieshui::testing::RedisPort())},
+          {"JIESHUI_REPORTING_REDIS_KEY_PREFIX", jieshui::testing::UniqueName("jieshui")}});
 
   Service registry;
   Service ingest;
   Service quota;
   Service certification;
+  Service reporting;
   ASSERT_NO_FATAL_FAILURE(StartService(
       JIESHUI_REGISTRY_BINARY, JIESHUI_SOURCE_DIR "/services/registry/registry.yaml", &registry));
   ASSERT_NO_FATAL_FAILURE(StartService(JIESHUI_INGEST_BINARY,
@@ -374,6 +498,9 @@ TEST(DistrictEndToEnd, ASimulatedDistrictFlowsThroughEveryServiceAndMatchesTheGr
   ASSERT_NO_FATAL_FAILURE(StartService(
       JIESHUI_CERTIFICATION_BINARY, JIESHUI_SOURCE_DIR "/services/certification/certification.yaml",
       &certification));
+  ASSERT_NO_FATAL_FAILURE(StartService(JIESHUI_REPORTING_BINARY,
+                                       JIESHUI_SOURCE_DIR "/services/reporting/reporting.yaml",
+                                       &reporting));
 
   ChildProcess simulator;
   std::vector<std::string> argv = {JIESHUI_SIMULATOR_BINARY, "run", "--json"};
@@ -382,7 +509,8 @@ TEST(DistrictEndToEnd, ASimulatedDistrictFlowsThroughEveryServiceAndMatchesTheGr
        {"--registry=" + registry.target, "--ingest=" + ingest.target,
         absl::StrCat("--hj212=127.0.0.1:", ingest.hj212_port), "--quota=" + quota.target,
         "--certification=" + certification.target, "--enterprise-keys=" + keys_dir,
-        "--industry-key-file=" + industry_key_file, std::string("--settle-timeout=400")}) {
+        "--industry-key-file=" + industry_key_file, "--reporting=" + reporting.target,
+        "--statistics-key-file=" + statistics_key_file, std::string("--settle-timeout=400")}) {
     argv.push_back(flag);
   }
   ASSERT_EQ(setenv("JIESHUI_API_KEY", kWaterAffairsKey, 1), 0);
@@ -408,10 +536,12 @@ TEST(DistrictEndToEnd, ASimulatedDistrictFlowsThroughEveryServiceAndMatchesTheGr
   EXPECT_GT(outcome["readings"]["flags"].value("VEE_FLAG_GAP", 0), 0);
 
   // The ground truth, worked out here: level-1 intake per Shanghai month (an hour belongs to the
-  // day it ends in) and source; new water is tap + self-supplied surface and ground.
+  // day it ends in) and source; new water is tap + self-supplied surface and ground; recirculated
+  // and reused water at whatever level it is metered (it never crosses the boundary).
   struct Month {
     std::map<rv1::MeasuredFlow, int64_t> intake;
     int64_t new_water = 0;
+    int64_t repeated = 0;
   };
   std::map<std::pair<int, std::string>, Month> truth;  // (enterprise, "YYYY-MM")
   std::set<std::string> months;
@@ -422,6 +552,13 @@ TEST(DistrictEndToEnd, ASimulatedDistrictFlowsThroughEveryServiceAndMatchesTheGr
     for (int k = 1; k <= district.last_step(); ++k) {
       const std::string month = absl::FormatTime("%Y-%m", district.TimeOf(k), tz);
       months.insert(month);
+      const bool repeated = meter.measures() == rv1::MEASURED_FLOW_RECIRCULATED_COOLING ||
+                            meter.measures() == rv1::MEASURED_FLOW_REUSED_PROCESS;
+      if (repeated) {
+        truth[{district.meters()[m].enterprise, month}].repeated +=
+            district.Consumption(static_cast<int>(m), k);
+        continue;
+      }
       if (meter.level() != rv1::METER_LEVEL_1 || !intake) {
         continue;
       }
@@ -747,6 +884,216 @@ TEST(DistrictEndToEnd, ASimulatedDistrictFlowsThroughEveryServiceAndMatchesTheGr
   EXPECT_EQ(checked["records"]["filed"].get<size_t>(), history.records.size());
   EXPECT_EQ(checked["titles"]["imported"].get<size_t>(), history.titles.size());
 
+  // 7. Reporting: Statistics' figures as submitted (the revised rows in a second version, the
+  // latest version counting), the 2020 baseline, and the action plan's six rows of each simulated
+  // year, worked out here by the rules of DOMAIN.md and reporting's README (reporting.yaml's
+  // defaults): sums over the district's enterprises,
+  //   1. (base − current) ÷ base, base = Vf₀/VA₀, current = ΣVf/ΣVA, over one denominator:
+  //      (Vf₀·ΣVA − ΣVf·VA₀) / (Vf₀·ΣVA);
+  //   2. ΣVr / (ΣVr + ΣVf) of the enterprises Statistics counts above scale that year;
+  //   3. enterprises with a water-saving-enterprise title valid on 31 December ÷ those whose
+  //      intake, annualised over the months with usage (× 12 ÷ months, rounded down), reaches
+  //      200,000 m³;
+  //   4, 5. balance tests and audits accepted in the year (counted in their period end's year);
+  //   6. (ΣR − R₀) / R₀, R reclaimed water;
+  // a ratio over nothing is undefined (0/0).
+  const auto statistics = LatestStatistics(district);
+  std::set<std::string> revised;
+  for (const SimValueAdded& v : district.statistics().revised) {
+    revised.insert(absl::StrCat(v.enterprise, "/", v.year));
+  }
+  const SimBaseline& base = district.baseline();
+  auto reporting_stub = pv1::ReportingService::NewStub(
+      grpc::CreateChannel(reporting.target, grpc::InsecureChannelCredentials()));
+  {
+    pv1::Baseline served;
+    ASSERT_TRUE(
+        reporting_stub->GetBaseline(Context().get(), pv1::GetBaselineRequest(), &served).ok());
+    EXPECT_EQ(served.new_water().litres(), base.new_water_litres);
+    EXPECT_EQ(served.value_added().fen(), base.value_added_fen);
+    EXPECT_EQ(served.reclaimed_water().litres(), base.reclaimed_litres);
+    EXPECT_EQ(served.version(), 1);
+  }
+  std::set<int> years;
+  for (const std::string& month : months) {
+    years.insert(std::stoi(month.substr(0, 4)));
+  }
+  const auto statistics_context = [] {
+    auto context = std::make_unique<grpc::ClientContext>();
+    context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+    context->AddMetadata("authorization", std::string("Bearer ") + kStatisticsKey);
+    return context;
+  };
+  // The latest version of each enterprise's year, as reporting holds it: (fen, above scale,
+  // version) by "enterprise/year".
+  const auto held_value_added = [&](int year) {
+    std::map<std::string, std::tuple<int64_t, bool, int>> held;
+    pv1::ListValueAddedRequest request;
+    request.set_year(year);
+    request.mutable_page()->set_page_size(1000);
+    pv1::ListValueAddedResponse response;
+    EXPECT_TRUE(
+        reporting_stub->ListValueAdded(statistics_context().get(), request, &response).ok());
+    EXPECT_EQ(response.enterprises_without(), 0);
+    for (const pv1::ValueAdded& v : response.rows()) {
+      for (size_t e = 0; e < district.enterprises().size(); ++e) {
+        if (district.enterprises()[e].enterprise.uscc().value() == v.uscc().value()) {
+          held[absl::StrCat(e, "/", year)] = {v.value_added().fen(), v.above_scale(), v.version()};
+        }
+      }
+    }
+    return held;
+  };
+  int carriers_last_year = 0;
+  for (const int year : years) {
+    SCOPED_TRACE(year);
+    const auto held = held_value_added(year);
+    EXPECT_EQ(held.size(), district.enterprises().size());
+    absl::int128 new_water = 0;
+    absl::int128 value_added = 0;
+    absl::int128 above_repeated = 0;
+    absl::int128 above_new_water = 0;
+    int carriers = 0;
+    int certified = 0;
+    absl::int128 reclaimed = 0;
+    for (size_t e = 0; e < district.enterprises().size(); ++e) {
+      const auto key = absl::StrCat(e, "/", year);
+      const SimValueAdded& v = statistics.at({static_cast<int>(e), year});
+      // Statistics' latest version is the one reporting holds: the second for the revised rows.
+      using Held = std::tuple<int64_t, bool, int>;
+      EXPECT_EQ(held.count(key) == 1 ? held.at(key) : Held(),
+                Held(v.fen, v.above_scale, revised.contains(key) ? 2 : 1))
+          << key;
+      int64_t intake = 0;
+      int64_t repeated = 0;
+      int metered = 0;
+      for (const std::string& month : months) {
+        if (std::stoi(month.substr(0, 4)) != year) {
+          continue;
+        }
+        const Month& t = truth[{static_cast<int>(e), month}];
+        ++metered;  // every enterprise draws water every hour: quota announces every month
+        intake += t.new_water;
+        repeated += t.repeated;
+        const auto r = t.intake.find(rv1::MEASURED_FLOW_INTAKE_RECLAIMED);
+        reclaimed += r == t.intake.end() ? 0 : r->second;
+      }
+      new_water += intake;
+      value_added += v.fen;
+      if (v.above_scale) {
+        above_repeated += repeated;
+        above_new_water += intake;
+      }
+      if (absl::int128(intake) * 12 / metered >= 200'000'000) {
+        ++carriers;
+        const bool valid_at_year_end =
+            std::any_of(history.titles.begin(), history.titles.end(), [&](const SimTitle& t) {
+              const absl::CivilDay last(year, 12, 31);
+              return t.enterprise == static_cast<int>(e) && t.title.level() != cv1::LEVEL_LEADER &&
+                     DayOf(t.title.valid_from()) <= last && last <= DayOf(t.title.valid_until());
+            });
+        certified += valid_at_year_end ? 1 : 0;
+      }
+    }
+    carriers_last_year = carriers;
+    const absl::int128 vf0 = base.new_water_litres;
+    const absl::int128 va0 = base.value_added_fen;
+    const absl::int128 r0 = base.reclaimed_litres;
+    const bool decline_defined = value_added != 0 && va0 != 0;
+    const std::vector<ExpectedRow> want = {
+        {"water_use_per_value_added_decline", false,
+         decline_defined ? vf0 * value_added - new_water * va0 : 0,
+         decline_defined ? vf0 * value_added : 0, 0},
+        {"repeat_utilisation_above_scale", false, above_repeated, above_repeated + above_new_water,
+         0},
+        {"carrier_coverage", false, carriers == 0 ? 0 : certified, carriers, 0},
+        {"balance_tests", true, 0, 0, activity[year].balance_tests},
+        {"audits", true, 0, 0, activity[year].audits},
+        {"reclaimed_water_increase", false, r0 == 0 ? 0 : reclaimed - r0, r0, 0}};
+    // Rows 1, 2 and 6 have something under them in this district (ChooseDistrict).
+    EXPECT_NE(want[0].denominator, 0);
+    EXPECT_NE(want[1].denominator, 0);
+    EXPECT_NE(want[5].denominator, 0);
+
+    // Reporting catches up in the background: wait until its figures equal these, as of this
+    // run's events, or a deadline; then compare. (Not until as_of reaches the last submission:
+    // as reporting stands, as_of moves only with an event that changes the sums, and an import's
+    // figures are in its tables before its events are read, so an earlier event read after the
+    // import can bring them in and the import's own events then change nothing.)
+    pv1::GetIndicatorsRequest request;
+    request.mutable_period()->set_kind(pv1::PERIOD_KIND_YEAR);
+    request.mutable_period()->set_year(year);
+    for (const ExpectedRow& r : want) {
+      request.add_codes(r.code);
+    }
+    pv1::IndicatorSet served;
+    const auto all_same = [&] {
+      if (served.indicators_size() != static_cast<int>(want.size())) {
+        return false;
+      }
+      for (size_t i = 0; i < want.size(); ++i) {
+        if (!SameRow(want[i], served.indicators(static_cast<int>(i)))) {
+          return false;
+        }
+      }
+      return true;
+    };
+    const absl::Time deadline = absl::Now() + absl::Minutes(2);
+    while (true) {
+      ASSERT_TRUE(reporting_stub->GetIndicators(Context().get(), request, &served).ok());
+      if ((all_same() && served.as_of_unix_ms() >= absl::ToUnixMillis(test_started)) ||
+          absl::Now() > deadline) {
+        break;
+      }
+      absl::SleepFor(absl::Milliseconds(200));
+    }
+    EXPECT_GE(served.as_of_unix_ms(), absl::ToUnixMillis(test_started));
+    ASSERT_EQ(served.indicators_size(), static_cast<int>(want.size()));
+    for (size_t i = 0; i < want.size(); ++i) {
+      const pv1::Indicator& got = served.indicators(static_cast<int>(i));
+      EXPECT_EQ(got.code(), want[i].code);
+      EXPECT_TRUE(SameRow(want[i], got))
+          << "served " << RowText(got) << ", worked out " << RowText(want[i]);
+    }
+
+    // The simulator read the same rows against the year's targets, or the latest year's with one
+    // (the attachment table's run 2023-2025).
+    const int target_year = std::min(year, 2025);
+    const nlohmann::json* table = nullptr;
+    for (const nlohmann::json& t : outcome["reporting"]["years"]) {
+      table = t["year"].get<int>() == year ? &t : table;
+    }
+    ASSERT_NE(table, nullptr);
+    ASSERT_EQ((*table)["rows"].size(), want.size());
+    for (size_t i = 0; i < want.size(); ++i) {
+      const nlohmann::json& row = (*table)["rows"][i];
+      SCOPED_TRACE(want[i].code);
+      EXPECT_EQ(row["code"].get<std::string>(), want[i].code);
+      EXPECT_EQ(row["target_year"].get<int>(), target_year);
+      const int64_t target = row["target"].get<int64_t>();
+      if (want[i].count) {
+        EXPECT_EQ(row["value"].get<int64_t>(), want[i].value);
+        EXPECT_EQ(row["gap"].get<int64_t>(), target - want[i].value);
+        EXPECT_EQ(row["on_track"].get<bool>(), want[i].value >= target);
+      } else if (want[i].denominator != 0) {
+        const int64_t bp = BasisPoints(want[i].numerator, want[i].denominator);
+        EXPECT_EQ(row["basis_points"].get<int64_t>(), bp);
+        EXPECT_EQ(row["gap"].get<int64_t>(), target - bp);
+        EXPECT_EQ(row["on_track"].get<bool>(), bp >= target);
+      }
+    }
+  }
+  // The last year's carrier set holds the district's large enterprise (ChooseDistrict).
+  EXPECT_GT(carriers_last_year, 0);
+  const nlohmann::json& reported = outcome["reporting"];
+  EXPECT_TRUE(reported["loaded"].get<bool>());
+  EXPECT_TRUE(reported["checked"].get<bool>());
+  EXPECT_EQ(reported["mismatches"].size(), 0U) << reported["mismatches"].dump();
+  EXPECT_EQ(reported["value_added"]["versions"], nlohmann::json::array({1, 2}));
+  EXPECT_EQ(reported["value_added"]["rows_submitted"].get<size_t>(),
+            district.statistics().first.size() + district.statistics().revised.size());
+  EXPECT_TRUE(reported["baseline"]["set"].get<bool>());
+
   // The whole district sent again, as a gateway or a partner system resends its files: every
   // re-sent reading is a duplicate, and nothing new reaches the reading topic, whose records are
   // what the ledger and quota's usage are made of (HJ 212 uploads included, whose answers carry
@@ -780,8 +1127,15 @@ TEST(DistrictEndToEnd, ASimulatedDistrictFlowsThroughEveryServiceAndMatchesTheGr
   EXPECT_EQ(history_again["applications"]["created"].get<int>(), 0);
   EXPECT_EQ(history_again["applications"]["steps"].get<int>(), 0);
   EXPECT_EQ(history_again["mismatches"].size(), 0U) << history_again["mismatches"].dump();
+  // Statistics' submissions and the baseline are found, not made again.
+  const nlohmann::json& reported_again = resent["outcome"]["reporting"];
+  EXPECT_TRUE(reported_again["value_added"]["found"].get<bool>()) << reported_again.dump();
+  EXPECT_EQ(reported_again["value_added"]["versions"].size(), 0U);
+  EXPECT_FALSE(reported_again["baseline"]["set"].get<bool>());
+  EXPECT_EQ(reported_again["baseline"]["version"].get<int>(), 1);
+  EXPECT_EQ(reported_again["mismatches"].size(), 0U) << reported_again["mismatches"].dump();
 
-  for (Service* s : {&certification, &quota, &ingest, &registry}) {
+  for (Service* s : {&reporting, &certification, &quota, &ingest, &registry}) {
     s->process.Signal(SIGTERM);
     EXPECT_EQ(s->process.Wait(std::chrono::seconds(60)).value_or(-1), 0);
   }
