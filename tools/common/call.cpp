@@ -40,7 +40,8 @@ std::string DescribeCallFailure(const grpc::Status& status, std::string_view tar
   if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED) {
     absl::StrAppend(&message, "; is JIESHUI_API_KEY set to a valid key?");
   } else if (status.error_code() == grpc::StatusCode::PERMISSION_DENIED) {
-    absl::StrAppend(&message, "; writes need a water_affairs key");
+    absl::StrAppend(&message,
+                    "; the key's principal may not make this call (see the service's README)");
   }
   return message;
 }

@@ -560,6 +560,14 @@ TEST_F(ReportingIntegrationTest, AChangeIsKeptInTheHistoryAnnouncedAndSentToAWat
   ASSERT_LE(n, 3);
   EXPECT_EQ(snapshots.snapshots(n - 2).indicator().count(), 1);
   EXPECT_EQ(snapshots.snapshots(n - 1).indicator().count(), 2);
+  // A range ending at the last change's time (exclusive, Unix ms beyond 32 bits) leaves it out.
+  history.mutable_range()->set_end_unix_ms(snapshots.snapshots(n - 1).changed_at_unix_ms());
+  v1::ListIndicatorHistoryResponse earlier;
+  const grpc::Status ranged = stub_->ListIndicatorHistory(Ctx(kPartner).get(), history, &earlier);
+  ASSERT_TRUE(ranged.ok()) << ranged.error_message();
+  ASSERT_GE(earlier.snapshots_size(), 1);
+  EXPECT_LT(earlier.snapshots_size(), n);
+  EXPECT_EQ(earlier.snapshots(earlier.snapshots_size() - 1).indicator().count(), 1);
   // And announced on the indicator topic, keyed by scope, period and code.
   jieshui::testing::TopicCollector topic(indicator_topic_);
   auto events = topic.WaitForKey("town:木渎镇|2025|audits", static_cast<size_t>(n));

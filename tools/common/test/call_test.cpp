@@ -12,7 +12,8 @@ TEST(DescribeCallFailureTest, NamesCodeMessageTargetAndHint) {
             "a valid key?");
   EXPECT_EQ(
       DescribeCallFailure(grpc::Status(grpc::StatusCode::PERMISSION_DENIED, "read only"), "h:1"),
-      "PERMISSION_DENIED: read only (target h:1); writes need a water_affairs key");
+      "PERMISSION_DENIED: read only (target h:1); the key's principal may not make this call "
+      "(see the service's README)");
   EXPECT_EQ(DescribeCallFailure(grpc::Status(grpc::StatusCode::NOT_FOUND, "no such meter"), "h:1"),
             "NOT_FOUND: no such meter (target h:1)");
 }

@@ -178,7 +178,8 @@ absl::StatusOr<std::vector<std::pair<int64_t, v1::IndicatorSnapshot>>> Reporting
     Out out;
     for (const pqxx::row& row : tx.exec_params(
              "SELECT id, changed_ms, indicator FROM indicator_history WHERE scope = $1 AND "
-             "period = $2 AND code = $3 AND id > $4 AND changed_ms >= $5 AND ($6 = 0 OR "
+             "period = $2 AND code = $3 AND id > $4 AND changed_ms >= $5::bigint AND ($6::bigint = "
+             "0 OR "
              "changed_ms < $6) ORDER BY id LIMIT $7",
              scope_key, period_key, code, after_id, from_ms, to_ms, limit + 1)) {
       v1::IndicatorSnapshot snap;
